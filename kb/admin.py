@@ -1,0 +1,130 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from kb import models as kb
+
+
+class ClauseInline(admin.StackedInline):
+    model = kb.LicenseClause
+    extra = 0
+    fields = ("key", "section", "heading", "clause_type", "quote", "summary", "parameters", "source_url", "checked_on", "verification")
+
+
+class VersionInline(admin.TabularInline):
+    model = kb.TermsVersion
+    extra = 0
+    fields = ("version", "effective_from", "effective_to", "url", "checked_on", "verification")
+    show_change_link = True
+
+
+class ParentEdgeInline(admin.TabularInline):
+    """Edges where this record is the child: what it was made from."""
+
+    model = kb.LineageEdge
+    extra = 0
+    verbose_name = "made from"
+    verbose_name_plural = "lineage: made from"
+    autocomplete_fields = ("parent_model", "parent_dataset")
+    fields = ("relation", "parent_model", "parent_dataset", "evidence_kind", "source_url", "checked_on", "verification")
+
+
+class ModelParentEdgeInline(ParentEdgeInline):
+    fk_name = "child_model"
+
+
+class DatasetParentEdgeInline(ParentEdgeInline):
+    fk_name = "child_dataset"
+
+
+class ModelChildEdgeInline(admin.TabularInline):
+    model = kb.LineageEdge
+    fk_name = "parent_model"
+    extra = 0
+    verbose_name = "derived record"
+    verbose_name_plural = "lineage: used to make"
+    autocomplete_fields = ("child_model", "child_dataset")
+    fields = ("relation", "child_model", "child_dataset", "evidence_kind", "source_url", "checked_on", "verification")
+
+
+@admin.register(kb.Organization)
+class OrganizationAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "slug", "country")
+    search_fields = ("name", "slug")
+    list_filter = ("country",)
+
+
+@admin.register(kb.TermsDocument)
+class TermsDocumentAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "spdx_id", "kind", "publisher", "free_and_open_source")
+    list_filter = ("kind", "publisher", "free_and_open_source")
+    search_fields = ("name", "spdx_id", "summary")
+    inlines = [VersionInline]
+
+
+@admin.register(kb.TermsVersion)
+class TermsVersionAdmin(SimpleHistoryAdmin):
+    list_display = ("document", "version", "effective_from", "effective_to", "verification", "checked_on")
+    list_filter = ("verification", "document__kind", "document")
+    search_fields = ("document__name", "document__spdx_id", "version", "summary")
+    date_hierarchy = "effective_from"
+    inlines = [ClauseInline]
+
+
+@admin.register(kb.LicenseClause)
+class LicenseClauseAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "clause_type", "heading", "verification")
+    list_filter = ("clause_type", "verification", "version__document")
+    search_fields = ("key", "section", "heading", "quote", "summary", "version__document__name")
+
+
+@admin.register(kb.AIModel)
+class AIModelAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "hf_id", "organization", "access", "release_date", "verification")
+    list_filter = ("access", "organization", "verification", "weights_terms")
+    search_fields = ("name", "slug", "hf_id", "aliases", "description")
+    filter_horizontal = ("weights_terms", "service_terms")
+    inlines = [ModelParentEdgeInline, ModelChildEdgeInline]
+
+
+@admin.register(kb.Dataset)
+class DatasetAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "hf_id", "license", "origin", "verification")
+    list_filter = ("origin", "license", "verification")
+    search_fields = ("name", "slug", "hf_id", "aliases", "description")
+    inlines = [DatasetParentEdgeInline]
+
+
+@admin.register(kb.LineageEdge)
+class LineageEdgeAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "relation", "evidence_kind", "verification", "checked_on")
+    list_filter = ("relation", "evidence_kind", "verification")
+    search_fields = ("child_model__name", "child_dataset__name", "parent_model__name", "parent_dataset__name", "evidence")
+    autocomplete_fields = ("child_model", "child_dataset", "parent_model", "parent_dataset")
+
+
+@admin.register(kb.Jurisdiction)
+class JurisdictionAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "parent")
+    search_fields = ("code", "name")
+
+
+class ProvisionInline(admin.StackedInline):
+    model = kb.Provision
+    extra = 0
+    fields = ("ref", "article", "title", "summary", "quote", "roles", "effective_from", "effective_to", "url", "source_url", "checked_on", "verification")
+
+
+@admin.register(kb.Instrument)
+class InstrumentAdmin(SimpleHistoryAdmin):
+    list_display = ("short_name", "kind", "jurisdiction", "binding")
+    list_filter = ("kind", "jurisdiction", "binding")
+    search_fields = ("short_name", "title", "slug")
+    inlines = [ProvisionInline]
+
+
+@admin.register(kb.Provision)
+class ProvisionAdmin(SimpleHistoryAdmin):
+    list_display = ("ref", "article", "title", "instrument", "effective_from", "effective_to", "verification")
+    list_filter = ("instrument__jurisdiction", "instrument", "verification")
+    search_fields = ("ref", "article", "title", "summary", "quote")
+    date_hierarchy = "effective_from"

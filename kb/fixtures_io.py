@@ -1,0 +1,398 @@
+"""YAML fixtures <-> rows. `load_kb` (and later `dump_kb`, `validate_kb`) share this module.
+
+A fixture file is a YAML mapping from section names to lists of records:
+
+    terms:
+      - spdx_id: LicenseRef-Llama-3.1-Community
+        name: Llama 3.1 Community License Agreement
+        versions:
+          - version: "2024-07-23"
+            clauses:
+              - key: naming-llama-prefix
+                ...
+
+Records are keyed by natural keys (slugs, SPDX ids, provision refs), so files stay readable and a
+second load changes nothing. Any field `X_file: path.md` reads Markdown for field X from a file
+beside the YAML. Loading is all-or-nothing: one transaction, and the first bad record aborts it
+with the file, the record and the field named.
+
+Other apps add sections (the rules live in `policies`) with `register_section`, so `kb` never
+imports them.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from kb import models as kb
+
+
+class FixtureError(Exception):
+    def __init__(self, path, record, field_name, message):
+        self.path, self.record, self.field, self.message = path, record, field_name, message
+        where = f"{path}: {record}" + (f": field {field_name}" if field_name else "")
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass
+class Record:
+    path: Path  # as shown in messages (relative to the fixtures' parent)
+    section: str
+    index: int
+    data: dict
+    file: Path = None  # the absolute path, for reading files beside it
+
+    @property
+    def label(self):
+        key = next((self.data.get(k) for k in ("slug", "spdx_id", "ref", "code", "key", "version") if self.data.get(k)), None)
+        return f"{self.section}[{self.index}]" + (f" ({key})" if key else "")
+
+    def error(self, field_name, message):
+        return FixtureError(self.path, self.label, field_name, message)
+
+
+@dataclass
+class Stats:
+    created: dict = field(default_factory=dict)
+    updated: dict = field(default_factory=dict)
+    unchanged: dict = field(default_factory=dict)
+
+    def count(self, kind, outcome):
+        bucket = getattr(self, outcome)
+        bucket[kind] = bucket.get(kind, 0) + 1
+
+    @property
+    def changed(self):
+        return bool(self.created or self.updated)
+
+    def lines(self):
+        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        for kind in kinds:
+            yield f"{kind}: {self.created.get(kind, 0)} created, {self.updated.get(kind, 0)} updated, {self.unchanged.get(kind, 0)} unchanged"
+
+
+# --------------------------------------------------------------------------- generic upsert
+
+
+@dataclass
+class Spec:
+    """How one record maps onto one model."""
+
+    model: type
+    key: tuple  # natural-key field names (within the parent, for nested records)
+    fields: tuple = ()  # plain fields
+    fks: dict = field(default_factory=dict)  # field -> (model, lookup field)
+    m2m: dict = field(default_factory=dict)  # field -> (model, lookup field)
+    children: dict = field(default_factory=dict)  # key in the record -> (Spec, parent fk field)
+    kind: str = ""
+
+    def allowed(self):
+        names = set(self.fields) | set(self.fks) | set(self.m2m) | set(self.children)
+        return names | {f"{name}_file" for name in self.fields}
+
+
+def _lookup(record, field_name, target_model, lookup, value, cache):
+    if value is None:
+        return None
+    cache_key = (target_model, value)
+    if cache_key not in cache:
+        try:
+            cache[cache_key] = target_model.objects.get(**{lookup: value})
+        except target_model.DoesNotExist:
+            hint = ""
+            if target_model in (kb.AIModel, kb.Dataset):
+                from kb.references import build_index
+
+                resolution = build_index(target_model.objects.all()).resolve(value)
+                if resolution.resolved:
+                    hint = f' (did you mean slug "{resolution.target.slug}"?)'
+            raise record.error(field_name, f'no {target_model._meta.verbose_name} with {lookup} "{value}"{hint}') from None
+    return cache[cache_key]
+
+
+def _read_markdown_files(record, data, spec):
+    data = dict(data)
+    for name in list(data):
+        if name.endswith("_file") and name[: -len("_file")] in spec.fields:
+            target = name[: -len("_file")]
+            path = (record.file or record.path).parent / data.pop(name)
+            try:
+                data[target] = path.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise record.error(name, f"cannot read {path}: {exc.strerror}") from None
+    return data
+
+
+def upsert(record, data, spec, stats, cache, parent=None):
+    """Create or update one record (and its children). Returns the instance."""
+    if not isinstance(data, dict):
+        raise record.error(None, f"expected a mapping, got {type(data).__name__}")
+    unknown = sorted(set(data) - spec.allowed())
+    if unknown:
+        raise record.error(unknown[0], f"unknown field (allowed: {', '.join(sorted(spec.allowed()))})")
+    data = _read_markdown_files(record, data, spec)
+
+    values = {}
+    for name in spec.fields:
+        if name in data:
+            values[name] = data[name]
+    for name, (target_model, lookup) in spec.fks.items():
+        if name in data:
+            values[name] = _lookup(record, name, target_model, lookup, data[name], cache)
+
+    lookup_kwargs = {}
+    for name in spec.key:
+        if name in values:
+            lookup_kwargs[name] = values[name]
+        elif parent is not None and name == parent[0]:
+            lookup_kwargs[name] = parent[1]
+        else:
+            lookup_kwargs[name] = None
+    if parent is not None:
+        values[parent[0]] = parent[1]
+    missing = [n for n in spec.key if lookup_kwargs[n] is None and n in spec.fields]
+    if missing:
+        raise record.error(missing[0], "is required (it is part of the record's key)")
+
+    instance = spec.model.objects.filter(**{k: v for k, v in lookup_kwargs.items() if v is not None}).filter(
+        **{f"{k}__isnull": True for k, v in lookup_kwargs.items() if v is None}
+    ).first()
+    created = instance is None
+    if created:
+        instance = spec.model()
+        before = None
+    else:
+        before = {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+    for name, value in values.items():
+        setattr(instance, name, value)
+    # Fields absent from the record go back to their defaults, so that deleting a line from a
+    # fixture and reloading really removes the fact.
+    for name in spec.fields:
+        if name not in values and name not in spec.key:
+            model_field = instance._meta.get_field(name)
+            setattr(instance, name, model_field.get_default())
+    for name in spec.fks:
+        if name not in values and name not in spec.key and (parent is None or name != parent[0]):
+            setattr(instance, name, None)
+
+    m2m_values = {}
+    for name, (target_model, lookup) in spec.m2m.items():
+        raw = data.get(name, [])
+        unknown_flag = f"{name}_unknown"
+        if raw == "unknown":
+            setattr(instance, unknown_flag, True)
+            raw = []
+        elif hasattr(instance, unknown_flag):
+            setattr(instance, unknown_flag, False)
+        if not isinstance(raw, list):
+            raise record.error(name, 'must be a list (or "unknown")')
+        m2m_values[name] = [_lookup(record, name, target_model, lookup, v, cache) for v in raw]
+
+    try:
+        instance.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        field_name, messages = next(iter(exc.message_dict.items()))
+        raise record.error(None if field_name == "__all__" else field_name, "; ".join(messages)) from None
+
+    after = {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+    changed = created or any(before[k] != after[k] for k in after if k != "id")
+    if changed:
+        instance.save()
+
+    for name, targets in m2m_values.items():
+        manager = getattr(instance, name)
+        current = set(manager.values_list("pk", flat=True)) if not created else set()
+        wanted = {t.pk for t in targets}
+        if current != wanted:
+            manager.set(targets)
+            changed = True
+
+    stats.count(spec.kind or spec.model._meta.verbose_name_plural, "created" if created else "updated" if changed else "unchanged")
+
+    for child_key, (child_spec, parent_field) in spec.children.items():
+        children = data.get(child_key, [])
+        if not isinstance(children, list):
+            raise record.error(child_key, "must be a list")
+        for i, child in enumerate(children):
+            child_record = Record(record.path, f"{record.label}.{child_key}", i, child if isinstance(child, dict) else {}, record.file)
+            upsert(child_record, child, child_spec, stats, cache, parent=(parent_field, instance))
+    return instance
+
+
+# --------------------------------------------------------------------------- the sections
+
+ORGANIZATION = Spec(kb.Organization, key=("slug",), fields=("slug", "name", "country", "url"), kind="organizations")
+JURISDICTION = Spec(kb.Jurisdiction, key=("code",), fields=("code", "name"), fks={"parent": (kb.Jurisdiction, "code")}, kind="jurisdictions")
+SOURCED = ("source_url", "checked_on", "verification", "notes")
+CLAUSE = Spec(
+    kb.LicenseClause,
+    key=("version", "key"),
+    fields=("key", "section", "heading", "clause_type", "quote", "summary", "parameters", *SOURCED),
+    kind="clauses",
+)
+VERSION = Spec(
+    kb.TermsVersion,
+    key=("document", "version"),
+    fields=("version", "effective_from", "effective_to", "url", "summary", *SOURCED),
+    children={"clauses": (CLAUSE, "version")},
+    kind="terms versions",
+)
+TERMS = Spec(
+    kb.TermsDocument,
+    key=("spdx_id",),
+    fields=("spdx_id", "name", "kind", "url", "summary", "free_and_open_source"),
+    fks={"publisher": (kb.Organization, "slug")},
+    children={"versions": (VERSION, "document")},
+    kind="terms documents",
+)
+MODEL = Spec(
+    kb.AIModel,
+    key=("slug",),
+    fields=(
+        "slug", "name", "aliases", "hf_id", "release_date", "access", "parameter_count",
+        "training_compute_flop", "training_compute_source", "modalities", "description", *SOURCED,
+    ),
+    fks={"organization": (kb.Organization, "slug")},
+    m2m={"weights_terms": (kb.TermsDocument, "spdx_id"), "service_terms": (kb.TermsDocument, "spdx_id")},
+    kind="models",
+)
+DATASET = Spec(
+    kb.Dataset,
+    key=("slug",),
+    fields=("slug", "name", "aliases", "hf_id", "origin", "description", *SOURCED),
+    fks={"organization": (kb.Organization, "slug"), "license": (kb.TermsDocument, "spdx_id")},
+    kind="datasets",
+)
+EDGE = Spec(
+    kb.LineageEdge,
+    key=("child_model", "child_dataset", "relation", "parent_model", "parent_dataset"),
+    fields=("relation", "evidence_kind", "evidence", *SOURCED),
+    fks={
+        "child_model": (kb.AIModel, "slug"),
+        "child_dataset": (kb.Dataset, "slug"),
+        "parent_model": (kb.AIModel, "slug"),
+        "parent_dataset": (kb.Dataset, "slug"),
+    },
+    kind="lineage edges",
+)
+PROVISION = Spec(
+    kb.Provision,
+    key=("ref",),
+    fields=("ref", "article", "title", "summary", "quote", "roles", "url", "effective_from", "effective_to", *SOURCED),
+    kind="provisions",
+)
+INSTRUMENT = Spec(
+    kb.Instrument,
+    key=("slug",),
+    fields=("slug", "title", "short_name", "kind", "binding", "url", "summary", *SOURCED),
+    fks={"jurisdiction": (kb.Jurisdiction, "code")},
+    children={"provisions": (PROVISION, "instrument")},
+    kind="instruments",
+)
+
+
+def _load_with_spec(spec):
+    def load(records, stats, cache, progress):
+        for record in records:
+            upsert(record, record.data, spec, stats, cache)
+            progress()
+
+    return load
+
+
+def _load_jurisdictions(records, stats, cache, progress):
+    # Parents may follow their children in the file: create every code first, then link parents.
+    pending = list(records)
+    done = set(kb.Jurisdiction.objects.values_list("code", flat=True))
+    while pending:
+        ready = [r for r in pending if not isinstance(r.data, dict) or r.data.get("parent") in (None, *done)]
+        if not ready:
+            record = pending[0]
+            raise record.error("parent", f'no jurisdiction with code "{record.data.get("parent")}" (or a cycle)')
+        for record in ready:
+            upsert(record, record.data, JURISDICTION, stats, cache)
+            done.add(record.data.get("code"))
+            progress()
+        pending = [r for r in pending if r not in ready]
+
+
+@dataclass
+class Section:
+    name: str
+    order: int
+    load: object  # callable(records, stats, cache, progress)
+
+
+SECTIONS = {}
+
+
+def register_section(name, order, load):
+    """Let another app load its own section of the fixtures (e.g. policies' rules)."""
+    SECTIONS[name] = Section(name, order, load)
+
+
+register_section("organizations", 10, _load_with_spec(ORGANIZATION))
+register_section("jurisdictions", 20, _load_jurisdictions)
+register_section("terms", 30, _load_with_spec(TERMS))
+register_section("models", 40, _load_with_spec(MODEL))
+register_section("datasets", 50, _load_with_spec(DATASET))
+register_section("lineage", 60, _load_with_spec(EDGE))
+register_section("instruments", 70, _load_with_spec(INSTRUMENT))
+
+
+# --------------------------------------------------------------------------- reading and loading
+
+
+def read_fixtures(root):
+    """Parse every YAML file under root into records, grouped by section (files in sorted order)."""
+    root = Path(root)
+    if not root.is_dir():
+        raise FixtureError(root, "-", None, "fixtures directory not found")
+    grouped = {}
+    for path in sorted(root.rglob("*.yaml")):
+        shown = path.relative_to(root.parent) if root.parent in path.parents else path
+        try:
+            content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise FixtureError(shown, "-", None, f"invalid YAML: {exc}") from None
+        if content is None:
+            continue
+        if not isinstance(content, dict):
+            raise FixtureError(shown, "-", None, "a fixture file must be a mapping of section names to lists")
+        for section, items in content.items():
+            if section not in SECTIONS:
+                raise FixtureError(shown, section, None, f"unknown section (known: {', '.join(sorted(SECTIONS))})")
+            if not isinstance(items, list):
+                raise FixtureError(shown, section, None, "a section must be a list of records")
+            records = grouped.setdefault(section, [])
+            records.extend(Record(Path(shown), section, i, item, path) for i, item in enumerate(items))
+    return grouped
+
+
+def load_fixtures(root, progress_stream=None):
+    """Load every fixture under root in one transaction; return Stats. Raises FixtureError."""
+    grouped = read_fixtures(root)
+    total = sum(len(v) for v in grouped.values())
+    bar = None
+    if progress_stream is not None and getattr(progress_stream, "isatty", lambda: False)():
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, file=progress_stream, unit="record", desc="Loading knowledge base")
+    stats, cache = Stats(), {}
+    try:
+        with transaction.atomic():
+            for section in sorted(SECTIONS.values(), key=lambda s: s.order):
+                records = grouped.get(section.name, [])
+                section.load(records, stats, cache, (lambda: bar.update(1)) if bar else (lambda: None))
+            from kb.signals import knowledge_base_loaded
+
+            knowledge_base_loaded.send(sender=load_fixtures, stats=stats)
+    finally:
+        if bar:
+            bar.close()
+    return stats
+

@@ -1,0 +1,428 @@
+"""The knowledge base: who made which model from what, under which terms, and which laws apply.
+
+Every fact carries where it came from (`source_url`), when somebody last read that source
+(`checked_on`) and how sure we are (`verification`). Uncertain facts stay in the knowledge base,
+marked as such; they are never shown as certain.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from kb import vocabulary
+
+
+class Verification(models.TextChoices):
+    VERIFIED = "verified", "Verified"
+    PARTLY_VERIFIED = "partly_verified", "Partly verified"
+    UNVERIFIED = "unverified", "Unverified"
+
+
+class Sourced(models.Model):
+    """Where a fact was read, when, and how sure we are of it."""
+
+    source_url = models.URLField(max_length=500, help_text="Where the fact was read (the publisher's page or a snapshot).")
+    checked_on = models.DateField(help_text="The date the source was last read.")
+    verification = models.CharField(max_length=20, choices=Verification.choices, default=Verification.UNVERIFIED)
+    notes = models.TextField(blank=True, help_text="Markdown: caveats, what is uncertain and why.")
+
+    class Meta:
+        abstract = True
+
+
+class EffectiveWindow(models.Model):
+    """A half-open window [effective_from, effective_to): null ends are open."""
+
+    effective_from = models.DateField(null=True, blank=True)
+    effective_to = models.DateField(null=True, blank=True, help_text="First day it no longer applies.")
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.effective_from and self.effective_to and self.effective_to <= self.effective_from:
+            raise ValidationError({"effective_to": "must be after effective_from"})
+
+    def in_force_on(self, day):
+        return (self.effective_from is None or self.effective_from <= day) and (
+            self.effective_to is None or day < self.effective_to
+        )
+
+
+def window_constraint(name):
+    return models.CheckConstraint(
+        condition=Q(effective_from__isnull=True) | Q(effective_to__isnull=True) | Q(effective_to__gt=models.F("effective_from")),
+        name=name,
+    )
+
+
+class Organization(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code of the headquarters.")
+    url = models.URLField(max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class TermsDocument(models.Model):
+    """A license, service terms, usage policy or dataset license, identified by SPDX id or LicenseRef-…"""
+
+    class Kind(models.TextChoices):
+        OPEN_SOURCE = "open_source", "Open-source license"
+        OPEN_WEIGHTS = "open_weights", "Open-weights license with use restrictions"
+        RESEARCH = "research", "Research-only or non-commercial license"
+        SERVICE_TERMS = "service_terms", "Service terms (contract)"
+        USAGE_POLICY = "usage_policy", "Usage policy"
+        DATA_LICENSE = "data_license", "Data or content license"
+
+    # Contract-only terms bind whoever accepted them; a license travels with the work.
+    CONTRACT_KINDS = {Kind.SERVICE_TERMS, Kind.USAGE_POLICY}
+
+    spdx_id = models.CharField(max_length=100, unique=True, help_text="SPDX id, or LicenseRef-… for others.")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    publisher = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="terms_documents")
+    url = models.URLField(max_length=500, blank=True, help_text="The canonical page of the current text.")
+    summary = models.TextField(blank=True, help_text="Markdown.")
+    free_and_open_source = models.BooleanField(
+        default=False, help_text="A free and open-source license without use restrictions (EU AI Act Art. 53(2) sense)."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.spdx_id,)
+
+    @property
+    def is_contract(self):
+        return self.kind in self.CONTRACT_KINDS
+
+
+class TermsVersion(Sourced, EffectiveWindow):
+    document = models.ForeignKey(TermsDocument, on_delete=models.CASCADE, related_name="versions")
+    version = models.CharField(max_length=100, help_text='Label as published, e.g. "2024-01-31" or "1.0".')
+    url = models.URLField(max_length=500, blank=True, help_text="The publisher's URL for this version.")
+    summary = models.TextField(blank=True, help_text="Markdown.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["document__name", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "version"], name="kb_termsversion_unique_label"),
+            window_constraint("kb_termsversion_window_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.document.name} ({self.version})"
+
+    def natural_key(self):
+        return (self.document.spdx_id, self.version)
+
+
+class LicenseClause(Sourced):
+    """One citable clause of a terms version, typed from a controlled vocabulary."""
+
+    version = models.ForeignKey(TermsVersion, on_delete=models.CASCADE, related_name="clauses")
+    key = models.SlugField(max_length=80, help_text="Stable id within the version, e.g. outputs-improve-other-llms.")
+    section = models.CharField(max_length=100, blank=True, help_text='As numbered in the text, e.g. "§1.b.v".')
+    heading = models.CharField(max_length=200, blank=True)
+    clause_type = models.CharField(max_length=40, choices=vocabulary.CLAUSE_TYPE_CHOICES)
+    quote = models.TextField(blank=True, help_text="A short verbatim quote (under ~50 words).")
+    summary = models.TextField(help_text="Plain-language summary, Markdown.")
+    parameters = models.JSONField(default=dict, blank=True, help_text="Typed parameters; see the clause type.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["version", "section", "key"]
+        constraints = [models.UniqueConstraint(fields=["version", "key"], name="kb_clause_unique_key")]
+
+    def __str__(self):
+        return f"{self.version}: {self.section or self.key}"
+
+    def natural_key(self):
+        return (*self.version.natural_key(), self.key)
+
+    def clean(self):
+        super().clean()
+        problems = vocabulary.check_parameters(self.clause_type, self.parameters)
+        if problems:
+            raise ValidationError({"parameters": problems})
+
+
+class Access(models.TextChoices):
+    OPEN_WEIGHTS = "open_weights", "Open weights"
+    API = "api", "API only"
+    BOTH = "both", "Open weights and API"
+
+
+class AIModel(Sourced):
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=200)
+    aliases = models.JSONField(default=list, blank=True, help_text="Other names and API ids, a list of strings.")
+    hf_id = models.CharField("Hugging Face id", max_length=200, null=True, blank=True, unique=True)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="models")
+    release_date = models.DateField(null=True, blank=True)
+    access = models.CharField(max_length=20, choices=Access.choices)
+    weights_terms = models.ManyToManyField(TermsDocument, blank=True, related_name="models_by_weights")
+    weights_terms_unknown = models.BooleanField(default=False, help_text="Weights are public but their terms are not known.")
+    service_terms = models.ManyToManyField(TermsDocument, blank=True, related_name="models_by_service")
+    service_terms_unknown = models.BooleanField(default=False, help_text="A service is offered but its terms are not known.")
+    parameter_count = models.BigIntegerField(null=True, blank=True)
+    training_compute_flop = models.FloatField(null=True, blank=True)
+    training_compute_source = models.CharField(max_length=500, blank=True, help_text="Where the FLOP figure comes from.")
+    modalities = models.JSONField(default=list, blank=True, help_text='Output modalities: "text", "image", "audio", "video".')
+    description = models.TextField(blank=True, help_text="Markdown.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "AI model"
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def has_open_weights(self):
+        return self.access in (Access.OPEN_WEIGHTS, Access.BOTH)
+
+    @property
+    def has_service(self):
+        return self.access in (Access.API, Access.BOTH)
+
+
+class Dataset(Sourced):
+    class Origin(models.TextChoices):
+        HUMAN = "human", "Human-written"
+        GENERATED = "generated", "Model-generated"
+        MIXED = "mixed", "Mixed"
+        WEB = "web", "Web crawl"
+        UNKNOWN = "unknown", "Unknown"
+
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=200)
+    aliases = models.JSONField(default=list, blank=True)
+    hf_id = models.CharField("Hugging Face id", max_length=200, null=True, blank=True, unique=True)
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="datasets")
+    license = models.ForeignKey(
+        TermsDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="datasets", help_text="Empty = unknown."
+    )
+    origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.UNKNOWN)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class LineageEdge(Sourced):
+    """child was made from parent. Either end is a model or a dataset; exactly one of each pair is set."""
+
+    class Relation(models.TextChoices):
+        FINE_TUNE = "fine_tune", "Fine-tune"
+        ADAPTER = "adapter", "Adapter (LoRA etc.)"
+        QUANTIZED = "quantized", "Quantized"
+        MERGE = "merge", "Merge"
+        PRUNED = "pruned", "Pruned"
+        CONTINUED_PRETRAINING = "continued_pretraining", "Continued pretraining"
+        LOGIT_DISTILLATION = "logit_distillation", "Logit distillation"
+        OUTPUT_DISTILLATION = "output_distillation", "Output distillation / synthetic data"
+        TRAINED_ON = "trained_on", "Trained on dataset"
+        GENERATED_BY = "generated_by", "Generated by"
+
+    # Relations whose child holds (a transform of) the parent's weights: the weights' license travels.
+    WEIGHT_DERIVED = {
+        Relation.FINE_TUNE,
+        Relation.ADAPTER,
+        Relation.QUANTIZED,
+        Relation.MERGE,
+        Relation.PRUNED,
+        Relation.CONTINUED_PRETRAINING,
+    }
+    DISTILLATION = {Relation.LOGIT_DISTILLATION, Relation.OUTPUT_DISTILLATION}
+
+    class EvidenceKind(models.TextChoices):
+        DEVELOPER_DOCUMENTED = "developer_documented", "Documented by the developer"
+        PAPER = "paper", "Paper"
+        MODEL_CARD = "model_card", "Model card"
+        REPORTED = "reported", "Reported (press, testimony)"
+        ALLEGED = "alleged", "Alleged"
+
+    child_model = models.ForeignKey(AIModel, null=True, blank=True, on_delete=models.CASCADE, related_name="parent_edges")
+    child_dataset = models.ForeignKey(Dataset, null=True, blank=True, on_delete=models.CASCADE, related_name="parent_edges")
+    relation = models.CharField(max_length=30, choices=Relation.choices)
+    parent_model = models.ForeignKey(AIModel, null=True, blank=True, on_delete=models.CASCADE, related_name="child_edges")
+    parent_dataset = models.ForeignKey(Dataset, null=True, blank=True, on_delete=models.CASCADE, related_name="child_edges")
+    evidence_kind = models.CharField(max_length=30, choices=EvidenceKind.choices)
+    evidence = models.TextField(blank=True, help_text="What the source says, in a sentence or a short quote.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["child_model__name", "child_dataset__name", "relation"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(child_model__isnull=False) & Q(child_dataset__isnull=True))
+                | (Q(child_model__isnull=True) & Q(child_dataset__isnull=False)),
+                name="kb_edge_exactly_one_child",
+            ),
+            models.CheckConstraint(
+                condition=(Q(parent_model__isnull=False) & Q(parent_dataset__isnull=True))
+                | (Q(parent_model__isnull=True) & Q(parent_dataset__isnull=False)),
+                name="kb_edge_exactly_one_parent",
+            ),
+            models.CheckConstraint(
+                condition=Q(child_model__isnull=True) | Q(parent_model__isnull=True) | ~Q(child_model=models.F("parent_model")),
+                name="kb_edge_model_not_own_parent",
+            ),
+            models.CheckConstraint(
+                condition=Q(child_dataset__isnull=True)
+                | Q(parent_dataset__isnull=True)
+                | ~Q(child_dataset=models.F("parent_dataset")),
+                name="kb_edge_dataset_not_own_parent",
+            ),
+            models.UniqueConstraint(
+                fields=["child_model", "child_dataset", "relation", "parent_model", "parent_dataset"],
+                name="kb_edge_unique",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.child} ← {self.get_relation_display().lower()} ← {self.parent}"
+
+    @property
+    def child(self):
+        return self.child_model or self.child_dataset
+
+    @property
+    def parent(self):
+        return self.parent_model or self.parent_dataset
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if bool(self.child_model_id) == bool(self.child_dataset_id):
+            errors["child_model"] = "set exactly one of child_model and child_dataset"
+        if bool(self.parent_model_id) == bool(self.parent_dataset_id):
+            errors["parent_model"] = "set exactly one of parent_model and parent_dataset"
+        if self.child_model_id and self.child_model_id == self.parent_model_id:
+            errors["parent_model"] = "a model cannot be its own parent"
+        if self.child_dataset_id and self.child_dataset_id == self.parent_dataset_id:
+            errors["parent_dataset"] = "a dataset cannot be its own parent"
+        if self.relation == self.Relation.TRAINED_ON and not (self.child_model_id and self.parent_dataset_id):
+            errors["relation"] = "trained_on links a model (child) to a dataset (parent)"
+        if self.relation == self.Relation.GENERATED_BY and not (self.child_dataset_id and self.parent_model_id):
+            errors["relation"] = "generated_by links a dataset (child) to a model (parent)"
+        if self.relation in self.WEIGHT_DERIVED | self.DISTILLATION and not (self.child_model_id and self.parent_model_id):
+            errors["relation"] = f"{self.relation} links two models"
+        if errors:
+            raise ValidationError(errors)
+
+
+class Jurisdiction(models.Model):
+    code = models.CharField(max_length=10, unique=True, help_text='"EU", "DE", "US", "US-CA", …')
+    name = models.CharField(max_length=100)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def natural_key(self):
+        return (self.code,)
+
+    def clean(self):
+        super().clean()
+        node, seen = self.parent, {self.pk}
+        while node is not None:
+            if node.pk in seen:
+                raise ValidationError({"parent": "the jurisdiction hierarchy cannot contain a cycle"})
+            seen.add(node.pk)
+            node = node.parent
+
+
+class Instrument(Sourced):
+    """A law, directive, guideline, code of practice or court decision."""
+
+    class Kind(models.TextChoices):
+        REGULATION = "regulation", "Regulation"
+        DIRECTIVE = "directive", "Directive"
+        STATUTE = "statute", "Statute"
+        ADMINISTRATIVE = "administrative", "Administrative measures"
+        GUIDANCE = "guidance", "Guidance"
+        CODE_OF_PRACTICE = "code_of_practice", "Code of practice"
+        COURT_DECISION = "court_decision", "Court decision"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=300)
+    short_name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="instruments")
+    binding = models.BooleanField(default=True, help_text="False for guidance that is not legally binding.")
+    url = models.URLField(max_length=500, blank=True)
+    summary = models.TextField(blank=True, help_text="Markdown.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["short_name"]
+
+    def __str__(self):
+        return self.short_name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Provision(Sourced, EffectiveWindow):
+    ref = models.CharField(max_length=60, unique=True, help_text='Stable id, e.g. "EU-AIA-53-1-a".')
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="provisions")
+    article = models.CharField(max_length=100, help_text='As cited, e.g. "Art. 53(1)(a)".')
+    title = models.CharField(max_length=300)
+    summary = models.TextField(help_text="Markdown.")
+    quote = models.TextField(blank=True, help_text="A short verbatim quote.")
+    roles = models.JSONField(default=list, blank=True, help_text='Who it applies to, e.g. ["gpai_provider"].')
+    url = models.URLField(max_length=500, blank=True, help_text="The official text of the provision.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["instrument__short_name", "ref"]
+        constraints = [window_constraint("kb_provision_window_ordered")]
+
+    def __str__(self):
+        return f"{self.instrument.short_name} {self.article}: {self.title}"
+
+    def natural_key(self):
+        return (self.ref,)
+
+    def clean(self):
+        super().clean()
+        unknown = sorted(set(self.roles or []) - set(vocabulary.ROLES))
+        if unknown:
+            raise ValidationError({"roles": f"unknown role(s): {', '.join(unknown)}"})

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from kb import views
+
+app_name = "kb"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+]

@@ -1,0 +1,209 @@
+"""load_kb: idempotent, all-or-nothing, and precise about bad data."""
+
+import io
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from kb import models as kb
+
+pytestmark = pytest.mark.django_db
+
+KB_MODELS = [m for m in apps.get_app_config("kb").get_models() if not m.__name__.startswith("Historical")]
+
+
+def row_snapshot():
+    return {m.__name__: sorted(map(str, m.objects.values_list(flat=False).order_by("pk"))) for m in KB_MODELS}
+
+
+def load(path):
+    out = io.StringIO()
+    call_command("load_kb", fixtures=str(path), stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+@pytest.fixture
+def fixtures(tmp_path):
+    target = tmp_path / "fixtures"
+    shutil.copytree(settings.KB_FIXTURES_DIR, target)
+    return target
+
+
+def test_loading_twice_leaves_the_same_rows(fixtures):
+    kb.AIModel.objects.filter(slug="gpt-4o").delete()  # the test database starts loaded
+    first = load(fixtures)
+    assert "models: 1 created" in first
+    before = row_snapshot()
+    history_before = kb.AIModel.history.count()
+    second = load(fixtures)
+    assert "already up to date" in second
+    assert " 0 created, 0 updated" in second
+    assert row_snapshot() == before
+    assert kb.AIModel.history.count() == history_before  # nothing re-saved
+
+
+def write(fixtures, name, text):
+    path = fixtures / "kb" / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_a_broken_reference_names_file_record_and_field_and_writes_nothing(fixtures):
+    before = row_snapshot()
+    write(fixtures, "zz-broken.yaml", """\
+        models:
+          - slug: good-model
+            name: Good
+            organization: meta
+            access: api
+            source_url: https://example.org
+            checked_on: 2026-11-28
+          - slug: broken-model
+            name: Broken
+            organization: no-such-org
+            access: api
+            source_url: https://example.org
+            checked_on: 2026-11-28
+        """)
+    with pytest.raises(CommandError) as err:
+        load(fixtures)
+    message = str(err.value)
+    assert "kb/zz-broken.yaml" in message
+    assert "models[1] (broken-model)" in message
+    assert "field organization" in message
+    assert "no-such-org" in message
+    assert "Nothing was written" in message
+    assert row_snapshot() == before
+    assert not kb.AIModel.objects.filter(slug="good-model").exists()
+
+
+def test_a_failed_reload_keeps_the_previous_knowledge_base(fixtures):
+    load(fixtures)
+    before = row_snapshot()
+    write(fixtures, "zz-broken.yaml", """\
+        lineage:
+          - child_model: gpt-4o
+            relation: fine_tune
+            parent_model: gpt-5-does-not-exist
+            evidence_kind: reported
+            source_url: https://example.org
+            checked_on: 2026-11-28
+        """)
+    with pytest.raises(CommandError, match="parent_model"):
+        load(fixtures)
+    assert row_snapshot() == before
+
+
+def test_a_reference_by_hugging_face_id_suggests_the_slug(fixtures):
+    write(fixtures, "zz-broken.yaml", """\
+        lineage:
+          - child_model: gpt-4o
+            relation: output_distillation
+            parent_model: deepseek-ai/DeepSeek-R1
+            evidence_kind: alleged
+            source_url: https://example.org
+            checked_on: 2026-11-28
+        """)
+    with pytest.raises(CommandError, match='did you mean slug "deepseek-r1"'):
+        load(fixtures)
+
+
+@pytest.mark.parametrize("record, field", [
+    ("{slug: x, name: X, organization: meta, access: sideways, source_url: 'https://e.org', checked_on: 2026-11-28}", "access"),
+    ("{slug: x, name: X, organization: meta, access: api, source_url: 'not a url', checked_on: 2026-11-28}", "source_url"),
+    ("{slug: x, name: X, organization: meta, access: api, source_url: 'https://e.org', checked_on: 'yesterday'}", "checked_on"),
+    ("{slug: x, name: X, organization: meta, access: api, source_url: 'https://e.org', checked_on: 2026-11-28, licence: MIT}", "licence"),
+    ("{slug: x, name: X, organization: meta, access: api, source_url: 'https://e.org', checked_on: 2026-11-28, weights_terms: [NoSuchLicense]}", "weights_terms"),
+])
+def test_bad_values_name_the_field(fixtures, record, field):
+    write(fixtures, "zz-bad.yaml", f"models:\n  - {record}\n")
+    with pytest.raises(CommandError) as err:
+        load(fixtures)
+    assert f"field {field}" in str(err.value)
+    assert not kb.AIModel.objects.filter(slug="x").exists()
+
+
+def test_bad_clause_parameters_are_rejected_with_the_field(fixtures):
+    write(fixtures, "zz-bad.yaml", """\
+        terms:
+          - spdx_id: LicenseRef-Test
+            name: Test
+            kind: open_weights
+            versions:
+              - version: "1"
+                source_url: https://example.org
+                checked_on: 2026-11-28
+                clauses:
+                  - key: mau
+                    clause_type: user_threshold
+                    summary: s
+                    parameters: {monthly_active_users: lots}
+                    source_url: https://example.org
+                    checked_on: 2026-11-28
+        """)
+    with pytest.raises(CommandError) as err:
+        load(fixtures)
+    assert "clauses[0] (mau)" in str(err.value) and "field parameters" in str(err.value)
+
+
+def test_an_inverted_effective_window_is_rejected(fixtures):
+    write(fixtures, "zz-bad.yaml", """\
+        terms:
+          - spdx_id: LicenseRef-Test
+            name: Test
+            kind: service_terms
+            versions:
+              - {version: "1", effective_from: 2026-01-01, effective_to: 2025-01-01, source_url: "https://example.org", checked_on: 2026-11-28}
+        """)
+    with pytest.raises(CommandError, match="field effective_to"):
+        load(fixtures)
+
+
+def test_invalid_yaml_names_the_file(fixtures):
+    write(fixtures, "zz-bad.yaml", "models: [\n")
+    with pytest.raises(CommandError, match="zz-bad.yaml.*invalid YAML"):
+        load(fixtures)
+
+
+def test_long_text_can_live_in_a_markdown_file(fixtures):
+    (fixtures / "kb" / "note.md").write_text("# Long text\n\nIn Markdown.\n")
+    write(fixtures, "zz-md.yaml", """\
+        organizations:
+          - {slug: md-org, name: MD}
+        models:
+          - slug: md-model
+            name: MD model
+            organization: md-org
+            access: api
+            description_file: note.md
+            source_url: https://example.org
+            checked_on: 2026-11-28
+        """)
+    load(fixtures)
+    assert kb.AIModel.objects.get(slug="md-model").description.startswith("# Long text")
+
+
+def test_removing_a_fact_from_a_fixture_removes_it_on_reload(fixtures):
+    load(fixtures)
+    path = fixtures / "kb" / "models" / "openai.yaml"
+    path.write_text(path.read_text().replace("    aliases: [gpt-4o-2024-05-13, gpt-4o-2024-08-06, chatgpt-4o-latest]\n", ""))
+    out = load(fixtures)
+    assert "models: 0 created, 1 updated" in out
+    assert kb.AIModel.objects.get(slug="gpt-4o").aliases == []
+
+
+def test_unknown_terms_are_recorded_as_unknown(fixtures):
+    load(fixtures)
+    r1 = kb.AIModel.objects.get(slug="deepseek-r1")
+    assert r1.service_terms_unknown and not r1.service_terms.exists()
+    assert not r1.weights_terms_unknown and list(r1.weights_terms.values_list("spdx_id", flat=True)) == ["MIT"]
+
+
+def test_missing_fixtures_directory_is_an_error(tmp_path):
+    with pytest.raises(CommandError, match="fixtures directory not found"):
+        load(Path(tmp_path) / "nope")

@@ -1,0 +1,55 @@
+import pytest
+
+from kb.references import ReferenceIndex, build_index, normalize_reference, resolve_model
+
+
+def test_normalization_ignores_case_and_separators_but_keeps_dots():
+    assert normalize_reference("Llama 3.1 8B Instruct") == normalize_reference("llama-3.1-8b-instruct")
+    assert normalize_reference("meta-llama/Llama-3.1-8B") == "meta-llama-llama-3.1-8b"
+    assert normalize_reference("Qwen2.5-7B") != normalize_reference("Qwen2-57B")
+
+
+def rows():
+    return [
+        {"slug": "llama-3-1-8b-instruct", "name": "Llama 3.1 8B Instruct", "hf_id": "meta-llama/Llama-3.1-8B-Instruct", "aliases": ["Meta-Llama-3.1-8B-Instruct"]},
+        {"slug": "gpt-4o", "name": "GPT-4o", "hf_id": None, "aliases": ["gpt-4o-2024-08-06"]},
+        {"slug": "a", "name": "Twin", "hf_id": None, "aliases": []},
+        {"slug": "b", "name": "Twin", "hf_id": None, "aliases": []},
+    ]
+
+
+@pytest.mark.parametrize("reference", [
+    "meta-llama/Llama-3.1-8B-Instruct", "META-LLAMA/llama-3.1-8b-instruct", "llama-3.1-8b-instruct",
+    "Llama 3.1 8B Instruct", "llama_3.1_8b_instruct", "Meta-Llama-3.1-8B-Instruct", "llama-3-1-8b-instruct",
+])
+def test_a_model_resolves_by_hf_id_slug_name_and_alias(reference):
+    assert build_index(rows()).resolve(reference).target["slug"] == "llama-3-1-8b-instruct"
+
+
+def test_unknown_reference_is_unresolved_not_an_error():
+    resolution = build_index(rows()).resolve("gpt-17")
+    assert not resolution.resolved and resolution.candidates == ()
+
+
+def test_ambiguous_reference_lists_candidates_and_resolves_nothing():
+    resolution = build_index(rows()).resolve("twin")
+    assert not resolution.resolved
+    assert {c["slug"] for c in resolution.candidates} == {"a", "b"}
+
+
+def test_exact_ids_win_over_names():
+    index = ReferenceIndex()
+    index.add("by-id", ids=["gemma"])
+    index.add("by-name", names=["Gemma"])
+    assert index.resolve("GEMMA").target == "by-id"
+
+
+def test_suggestions_for_typos():
+    assert "gpt-4o" in build_index(rows()).suggest("gpt4o")
+
+
+@pytest.mark.django_db
+def test_database_resolver_uses_the_same_rules(kb_db):
+    assert resolve_model("Llama 3.1 8B").slug == "llama-3-1-8b"
+    assert resolve_model("deepseek-ai/deepseek-r1").slug == "deepseek-r1"
+    assert resolve_model("no-such-model") is None
