@@ -186,7 +186,9 @@ class AIModel(Sourced):
     parameter_count = models.BigIntegerField(null=True, blank=True)
     training_compute_flop = models.FloatField(null=True, blank=True)
     training_compute_source = models.CharField(max_length=500, blank=True, help_text="Where the FLOP figure comes from.")
-    modalities = models.JSONField(default=list, blank=True, help_text='Output modalities: "text", "image", "audio", "video".')
+    modalities = models.JSONField(
+        default=list, blank=True, help_text='Modalities the model takes in or produces: "text", "image", "audio", "video".'
+    )
     description = models.TextField(blank=True, help_text="Markdown.")
     history = HistoricalRecords()
 
@@ -199,6 +201,12 @@ class AIModel(Sourced):
 
     def natural_key(self):
         return (self.slug,)
+
+    def clean(self):
+        super().clean()
+        unknown = sorted(set(self.modalities or []) - set(vocabulary.MODALITIES))
+        if unknown:
+            raise ValidationError({"modalities": f"unknown modality: {', '.join(unknown)} (known: {', '.join(vocabulary.MODALITIES)})"})
 
     @property
     def has_open_weights(self):
