@@ -1,0 +1,160 @@
+"""`evaluate_workflow`: the one entry point the CLI, the API and the portal call.
+
+    workflow JSON -> parse (field-named errors) -> snapshot (cached) -> lineage walk -> exposures
+    -> rules in scope and in force on as_of -> CEL conditions -> findings -> Decision
+
+Everything after `snapshot.current()` is pure: no ORM, no HTTP, no clock.
+"""
+
+from policies.engine import conditions, templates
+from policies.engine import snapshot as snapshots
+from policies.engine.decision import Citation, Decision, Finding
+from policies.engine.exposure import expand_jurisdictions, walk
+from policies.engine.scope import matches_exposure, matches_workflow
+from policies.engine.snapshot import clause_citation
+from policies.engine.workflow import parse_workflow
+
+
+def workflow_facts(workflow, snapshot, base, weights_terms):
+    """The workflow-level facts conditions and templates may name (conditions.WORKFLOW_FACTS)."""
+    student = workflow["student"]
+    compute = float(student["training_compute_flop"]) if student["training_compute_flop"] is not None else None
+    base_compute = base["compute"] if base else None
+    keys = student["license_keys"]
+    documents = snapshot.documents
+    organization = workflow["organization"]
+    covered = expand_jurisdictions(workflow["deployment"]["jurisdictions"], snapshot.jurisdiction_parent)
+    return {
+        "workflow": workflow,
+        "student": {
+            **student,
+            "from_scratch": student["base_model"] is None,
+            "compute": compute,
+            # Cumulative compute counts the weights the student starts from (GPAI guidelines, Annex A).
+            "cumulative_compute": None if compute is None else compute + (base_compute or 0.0),
+            "license_foss": bool(keys) and all(k in documents and documents[k]["foss"] for k in keys),
+            "released": student["release"] != "internal",
+            "weights_terms": list(weights_terms),
+        },
+        "base": {
+            "given": student["base_model"] is not None,
+            "resolved": base is not None,
+            "slug": base["slug"] if base else None,
+            "name": base["name"] if base else student["base_model"],
+            "compute": base_compute,
+            "modalities": base["modalities"] if base else [],
+            "organization": base["organization"] if base else None,
+        },
+        "organization": {
+            **organization,
+            "domiciled_in": expand_jurisdictions([organization["country"]] if organization["country"] else [], snapshot.jurisdiction_parent),
+        },
+        "deployment": {"jurisdictions": workflow["deployment"]["jurisdictions"], "covered": covered},
+        "as_of": workflow["as_of"],
+    }
+
+
+def _fallback_citation(exposure):
+    """Findings about what the knowledge base does not know still point somewhere checkable."""
+    document, asset = exposure["document"], exposure["asset"]
+    if document is not None:
+        return Citation(document=document["name"], section="no version in force on the date", url=document["url"], ref=document["spdx_id"])
+    if asset is not None and exposure["source_url"]:
+        return Citation(document=f"{asset['name']} (knowledge base record)", section="source", url=exposure["source_url"])
+    subject = exposure["subject"]
+    if "/" in subject and " " not in subject:
+        return Citation(document=f"{subject} on Hugging Face (not in the knowledge base)", section="model or dataset card", url=f"https://huggingface.co/{subject}")
+    return None
+
+
+def _finding(rule, facts, effect, subject, path, binding, citations, note=""):
+    message = templates.render(rule.message, facts) + note
+    return Finding(
+        rule=rule.slug,
+        effect=effect,
+        subject=subject,
+        path=tuple(path),
+        binding=binding,
+        message=message,
+        remedy=templates.render(rule.remedy, facts),
+        citations=tuple(c for c in citations if c is not None),
+    )
+
+
+def evaluate_exposures(exposures, base_facts, snapshot, day, student, covered):
+    findings, seen = [], set()
+    for exposure in exposures:
+        if exposure["kind"] == "clause":
+            candidates = snapshot.clause_rules_by_type.get(exposure["clause"]["type"], ()) + snapshot.clause_rules_by_type.get("*", ())
+        else:
+            candidates = snapshot.rules_by_target.get(exposure["kind"], ())
+        facts = bound = None
+        for rule in candidates:
+            if not (rule.in_force_on(day) and matches_workflow(rule.scope, student, covered) and matches_exposure(rule.scope, exposure)):
+                continue
+            if facts is None:
+                facts = {**base_facts, "exposure": exposure, "asset": exposure["asset"], "document": exposure["document"], "clause": exposure["clause"]}
+            if rule.condition.source:
+                if bound is None:
+                    bound = conditions.activation("exposure", facts)
+                try:
+                    fired = rule.condition.evaluate(bound)
+                except conditions.ConditionError as exc:
+                    raise conditions.ConditionError(f'rule "{rule.slug}" on {exposure["subject"]}: {exc}') from None
+                if not fired:
+                    continue
+            document, clause = exposure["document"], exposure["clause"]
+            key = (rule.slug, exposure["subject"], document and document["spdx_id"], clause and clause["key"], exposure["reason"])
+            if key in seen:
+                continue
+            seen.add(key)
+            effect, note = rule.effect, ""
+            if effect == "prohibit" and exposure["binding"] == "inherited" and document is not None and document["contract"]:
+                # The contract: contract-only terms that arrive by inheritance give review, not prohibit.
+                effect = "review"
+                note = " These terms bound someone upstream, not the workflow's owner, but the risk travels with the data or model."
+            if clause is not None:
+                citations = [clause_citation(document, exposure["version"], clause), *rule.citations]
+            else:
+                citations = [*rule.citations] or [_fallback_citation(exposure)]
+            findings.append(_finding(rule, facts, effect, exposure["subject"], exposure["path"], exposure["binding"], citations, note))
+    return findings
+
+
+def evaluate_workflow_rules(base_facts, snapshot, day, student, covered):
+    findings, bound = [], None
+    for rule in snapshot.rules_by_target.get("workflow", ()):
+        if not (rule.in_force_on(day) and matches_workflow(rule.scope, student, covered)):
+            continue
+        if rule.condition.source:
+            if bound is None:
+                bound = conditions.activation("workflow", base_facts)
+            try:
+                if not rule.condition.evaluate(bound):
+                    continue
+            except conditions.ConditionError as exc:
+                raise conditions.ConditionError(f'rule "{rule.slug}": {exc}') from None
+        subject = rule.scope.get("subject", "student")
+        findings.append(_finding(rule, base_facts, rule.effect, subject, [student["name"]], "direct", rule.citations))
+    return findings
+
+
+def evaluate_parsed(workflow, snapshot):
+    """Evaluate an already-parsed workflow against a snapshot. Pure."""
+    exposures, unresolved, base, weights_terms = walk(workflow, snapshot)
+    facts = workflow_facts(workflow, snapshot, base, weights_terms)
+    day, student, covered = workflow["as_of"], facts["student"], facts["deployment"]["covered"]
+    findings = evaluate_exposures(exposures, facts, snapshot, day, student, covered)
+    findings += evaluate_workflow_rules(facts, snapshot, day, student, covered)
+    return Decision(as_of=day, findings=findings, unresolved=unresolved, policy_version=snapshot.policy_version)
+
+
+def evaluate_workflow(workflow, as_of=None, snapshot=None):
+    """Check a workflow (the contract's JSON, decoded) and return the Decision.
+
+    Raises `WorkflowError` (naming the field) for bad input. `as_of` (a date or "YYYY-MM-DD")
+    overrides the workflow's own date. `snapshot` defaults to the cached current one.
+    """
+    snapshot = snapshot or snapshots.current()
+    parsed = parse_workflow(workflow, snapshot.licensing, as_of=as_of)
+    return evaluate_parsed(parsed, snapshot)
