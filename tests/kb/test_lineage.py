@@ -44,6 +44,6 @@ def test_descendants_are_walked_transitively_and_cycles_stop(kb_db):
     assert len(steps) < 10
 
 
-def test_lineage_of_a_dataset():
+def test_lineage_is_only_defined_for_models_and_datasets():
     with pytest.raises(TypeError):
         lineage.ancestors("not a model")
