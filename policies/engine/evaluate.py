@@ -6,10 +6,11 @@
 Everything after `snapshot.current()` is pure: no ORM, no HTTP, no clock.
 """
 
+from kb.references import normalize_reference
 from policies.engine import conditions, templates
 from policies.engine import snapshot as snapshots
 from policies.engine.decision import Citation, Decision, Finding
-from policies.engine.exposure import expand_jurisdictions, walk
+from policies.engine.exposure import deployment_reach, expand_jurisdictions, walk
 from policies.engine.scope import matches_exposure, matches_workflow
 from policies.engine.snapshot import clause_citation
 from policies.engine.workflow import parse_workflow
@@ -23,7 +24,7 @@ def workflow_facts(workflow, snapshot, base, weights_terms):
     keys = student["license_keys"]
     documents = snapshot.documents
     organization = workflow["organization"]
-    covered = expand_jurisdictions(workflow["deployment"]["jurisdictions"], snapshot.jurisdiction_parent)
+    covered = deployment_reach(workflow["deployment"]["jurisdictions"], snapshot.jurisdiction_parent)
     return {
         "workflow": workflow,
         "student": {
@@ -35,6 +36,8 @@ def workflow_facts(workflow, snapshot, base, weights_terms):
             "license_foss": bool(keys) and all(k in documents and documents[k]["foss"] for k in keys),
             "released": student["release"] != "internal",
             "weights_terms": list(weights_terms),
+            # Naming clauses compare names the way references are matched (case and separators aside).
+            "name_key": normalize_reference(student["name"]),
         },
         "base": {
             "given": student["base_model"] is not None,

@@ -37,6 +37,17 @@ def expand_jurisdictions(codes, parent):
     return out
 
 
+def deployment_reach(codes, parent):
+    """Where a deployment applies: each code, everything above it (DE is in the EU), and everything
+    below it in the knowledge base (a deployment in US is a deployment in US-CA)."""
+    reach = expand_jurisdictions(codes, parent)
+    given = set(codes)
+    for code in parent:
+        if code not in reach and any(a in given for a in expand_jurisdictions([code], parent)):
+            reach.append(code)
+    return reach
+
+
 def pick_version(document, day):
     """The version whose window contains `day` (the latest-starting one if windows overlap), or None."""
     found = None

@@ -3,7 +3,7 @@
 Scope is matched in plain Python before any condition runs, so most rules never reach CEL for a
 given exposure. Every key is optional; a key that is present must match (lists mean "any of").
 
-    on             what the rule is evaluated against:
+    target         what the rule is evaluated against ("on" would read as a boolean in YAML 1.1):
                      clause          each clause of a terms version that reaches the student
                      unknown_terms   an asset whose terms are not known
                      missing_version terms with no version in force on as_of
@@ -52,8 +52,8 @@ EXPOSURE_ONLY = ("clause_types", "documents", "document_kinds", "relations", "su
 
 
 def target_of(scope):
-    if "on" in scope:
-        return scope["on"]
+    if "target" in scope:
+        return scope["target"]
     return "clause" if scope.get("clause_types") or scope.get("documents") else "workflow"
 
 
@@ -68,9 +68,9 @@ def validate_scope(scope):
         return ["scope must be a mapping"]
     problems = []
     for key, value in scope.items():
-        if key == "on":
+        if key == "target":
             if value not in TARGETS:
-                problems.append(f'on: "{value}" is not one of {", ".join(TARGETS)}')
+                problems.append(f'target: "{value}" is not one of {", ".join(TARGETS)}')
         elif key == "subject":
             if value not in ("student", "deployment"):
                 problems.append(f'subject: "{value}" is not one of student, deployment')
@@ -83,7 +83,7 @@ def validate_scope(scope):
             if bad:
                 problems.append(f'{key}: "{bad[0]}" is not one of {", ".join(allowed)}')
         else:
-            problems.append(f'"{key}" is not a scope key (known: on, subject, {", ".join(LIST_KEYS)})')
+            problems.append(f'"{key}" is not a scope key (known: target, subject, {", ".join(LIST_KEYS)})')
     if problems:
         return problems
     target = target_of(scope)
@@ -96,7 +96,7 @@ def validate_scope(scope):
     if target == "clause" and not (scope.get("clause_types") or scope.get("documents")):
         problems.append("clause rules must select clause_types or documents")
     if target != "clause" and ("clause_types" in scope):
-        problems.append(f'clause_types: only applies to rules "on: clause", this one is on {target}')
+        problems.append(f'clause_types: only applies to rules with target clause, this one is {target}')
     return problems
 
 

@@ -16,7 +16,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 
-from kb.references import ReferenceIndex, build_index
+from kb.references import ReferenceIndex, build_index, normalize_reference
 from kb.vocabulary import CLAUSE_TYPES
 from policies.engine.conditions import Condition, compile_condition
 from policies.engine.decision import Citation
@@ -167,6 +167,8 @@ def build():
                 "section": c["section"],
                 "heading": c["heading"],
                 "params": _params(c["clause_type"], c["parameters"]),
+                # String parameters normalised like references, e.g. a naming prefix "Llama 3" -> "llama-3".
+                "params_key": {k: normalize_reference(v) for k, v in (c["parameters"] or {}).items() if isinstance(v, str)},
                 "quote": c["quote"],
                 "summary": c["summary"],
                 "source_url": c["source_url"],

@@ -119,7 +119,7 @@ def _spdx_symbols():
 
 def build_licensing(extra_ids):
     """A `Licensing` that knows the SPDX list plus the knowledge base's own ids (LicenseRef-… and others)."""
-    from license_expression import Licensing, LicenseSymbol
+    from license_expression import LicenseSymbol, Licensing
 
     symbols = list(_spdx_symbols())
     known = {s.key.lower() for s in symbols}
