@@ -128,3 +128,6 @@ class PolicyRevision(models.Model):
 
     token = models.CharField(max_length=32)
     changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.token
