@@ -6,6 +6,7 @@ a broken rule, so this adapter turns them into `ConditionError`, and insists on 
 both statically (at compile time) and at run time.
 """
 
+import re
 from dataclasses import dataclass
 
 from cel_expr_python import cel
@@ -14,6 +15,36 @@ from cel_expr_python import cel
 # exposure-level rules additionally see the asset, terms and clause in hand.
 WORKFLOW_FACTS = ("workflow", "student", "base", "organization", "deployment", "as_of")
 EXPOSURE_FACTS = (*WORKFLOW_FACTS, "exposure", "asset", "document", "clause")
+
+
+# The fields of each fact. Facts are DYN maps for CEL, which checks only top-level names at compile
+# time, so `fact.field` is checked here against this list (tests keep it equal to what
+# evaluate.py really builds). Deeper levels (clause.params.*) vary by clause type.
+FACT_FIELDS = {
+    "workflow": ("name", "as_of", "student", "teachers", "datasets", "organization", "deployment"),
+    "student": (
+        "name", "base_model", "purpose", "release", "competes_with_teachers", "license", "license_keys", "modalities",
+        "training_compute_flop", "from_scratch", "compute", "cumulative_compute", "license_foss", "released", "weights_terms", "name_key",
+    ),
+    "base": ("given", "resolved", "slug", "name", "compute", "modalities", "organization"),
+    "organization": ("name", "country", "monthly_active_users", "annual_revenue_usd", "domiciled_in"),
+    "deployment": ("jurisdictions", "covered"),
+    "exposure": (
+        "kind", "subject", "subject_kind", "relation", "edge", "binding", "access", "signal", "path", "asset", "document", "version",
+        "clause", "reason", "source_url",
+    ),
+    "asset": ("kind", "slug", "name", "organization", "country", "modalities", "access", "compute"),
+    "document": ("spdx_id", "name", "kind", "contract", "foss", "url"),
+    "clause": ("key", "type", "section", "heading", "params", "params_key", "quote", "summary", "source_url", "verification"),
+}
+_STRING = re.compile(r"'(?:[^'\\]|\\.)*'" + r'|"(?:[^"\\]|\\.)*"')
+_SELECT = re.compile(r"(?<![\w.])([a-z_]+)\.([A-Za-z_]\w*)")
+
+
+def unknown_fields(text, facts):
+    """`fact.field` references in text whose field the fact does not have, as (offset, "fact.field")."""
+    text = _STRING.sub(lambda m: " " * len(m.group(0)), text or "")
+    return [(m.start(), f"{m.group(1)}.{m.group(2)}") for m in _SELECT.finditer(text) if m.group(1) in facts and m.group(2) not in FACT_FIELDS.get(m.group(1), ())]
 
 
 class ConditionError(Exception):
@@ -62,6 +93,11 @@ def compile_condition(source, target):
     except RuntimeError as exc:
         # The message carries "<input>:line:col: …" and a caret line; drop the status prefix.
         raise ConditionError(str(exc).replace("INVALID_ARGUMENT: ", "").replace(" [INVALID_ARGUMENT]", "").strip()) from None
+    unknown = unknown_fields(source, EXPOSURE_FACTS if target == "exposure" else WORKFLOW_FACTS)
+    if unknown:
+        offset, name = unknown[0]
+        root = name.split(".")[0]
+        raise ConditionError(f"<input>:1:{offset + 1}: {root} has no field '{name.split('.')[1]}' (known: {', '.join(FACT_FIELDS[root])})")
     returned = expression.return_type()
     if returned != cel.Type.BOOL:
         raise ConditionError(f"a condition must be a boolean expression, this one is {returned.name()} (compare it, e.g. `== true`)")

@@ -6,7 +6,7 @@ the rule is saved (an unknown root is an error); a fact that is null at run time
 
 import re
 
-from policies.engine.conditions import EXPOSURE_FACTS, WORKFLOW_FACTS
+from policies.engine.conditions import EXPOSURE_FACTS, FACT_FIELDS, WORKFLOW_FACTS
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}")
 
@@ -16,9 +16,12 @@ def template_problems(text, target):
     facts = EXPOSURE_FACTS if target == "exposure" else WORKFLOW_FACTS
     problems = []
     for match in PLACEHOLDER.finditer(text or ""):
-        root = match.group(1).split(".", 1)[0]
+        parts = match.group(1).split(".")
+        root = parts[0]
         if root not in facts:
             problems.append(f'{{{match.group(1)}}} at position {match.start()}: "{root}" is not a fact here (known: {", ".join(facts)})')
+        elif len(parts) > 1 and parts[1] not in FACT_FIELDS.get(root, (parts[1],)):
+            problems.append(f'{{{match.group(1)}}} at position {match.start()}: {root} has no field "{parts[1]}"')
     stray = PLACEHOLDER.sub("", text or "")
     if "{" in stray or "}" in stray:
         problems.append("unbalanced or malformed placeholder (use {fact.name})")

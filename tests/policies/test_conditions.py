@@ -40,15 +40,21 @@ def test_syntax_errors_are_rejected_with_position():
 
 
 def test_error_values_raise_instead_of_reading_as_false():
-    missing_key = compile_condition("student.nope == 1", "workflow")
+    missing_key = compile_condition("clause.params.nope == 1", "exposure")
     with pytest.raises(ConditionError, match="condition failed"):
-        missing_key.evaluate(activation("workflow", {"student": {}}))
+        missing_key.evaluate(activation("exposure", {"clause": {"params": {}}}))
     null_compare = compile_condition("student.compute > 1.0", "workflow")
     with pytest.raises(ConditionError):
         null_compare.evaluate(activation("workflow", {"student": {"compute": None}}))
 
 
 def test_a_dynamic_value_that_is_not_boolean_at_run_time_raises():
-    condition = compile_condition("student.flag == true || student.flag", "workflow")
+    condition = compile_condition("clause.params.flag == true || clause.params.flag", "exposure")
     with pytest.raises(ConditionError):
-        condition.evaluate(activation("workflow", {"student": {"flag": "yes"}}))
+        condition.evaluate(activation("exposure", {"clause": {"params": {"flag": "yes"}}}))
+
+
+def test_unknown_fields_of_declared_facts_are_rejected_at_compile_time():
+    with pytest.raises(ConditionError, match="student has no field 'nmae'"):
+        compile_condition("student.nmae == 'x'", "workflow")
+    compile_condition("student.name == 'clause.nope'", "workflow")  # text inside strings is not a field

@@ -204,3 +204,21 @@ def test_templates_render_dotted_facts_and_reject_unknown_roots():
 )
 def test_bad_scopes_are_explained(scope, problem):
     assert any(problem in p for p in validate_scope(scope)), validate_scope(scope)
+
+
+def test_the_declared_fact_fields_are_exactly_the_facts_the_engine_builds():
+    from policies.engine.conditions import FACT_FIELDS
+    from policies.engine.evaluate import workflow_facts
+    from policies.engine.exposure import walk
+    from policies.engine.workflow import parse_workflow
+
+    snap = f.snapshot(DOCS, MODELS, DATASETS, [EVERY_CLAUSE])
+    workflow = parse_workflow({"as_of": f.DAY, "student": student(base_model="family-chat")}, snap.licensing)
+    exposures, _, base, weights = walk(workflow, snap)
+    facts = workflow_facts(workflow, snap, base, weights)
+    for name in ("workflow", "student", "base", "organization", "deployment"):
+        assert set(facts[name]) == set(FACT_FIELDS[name]), name
+    exposure = exposures[0]
+    assert set(exposure) == set(FACT_FIELDS["exposure"])
+    for name in ("asset", "document", "clause"):
+        assert set(exposure[name]) == set(FACT_FIELDS[name]), name

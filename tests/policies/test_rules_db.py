@@ -25,7 +25,8 @@ def rule(**fields):
 @pytest.mark.parametrize(
     "fields, field, words",
     [
-        ({"condition": "student.nme == 'x'"}, "condition", "undeclared reference to 'student.nme'"),
+        ({"condition": "student.nme == 'x'"}, "condition", "student has no field 'nme'"),
+        ({"message": "{student.nme}"}, "message", 'student has no field "nme"'),
         ({"condition": "nobody == 1"}, "condition", "undeclared reference to 'nobody'"),
         ({"condition": "student.compute + 1.0"}, "condition", "must be a boolean"),
         ({"condition": "clause.type == 'naming'"}, "condition", "undeclared reference to 'clause.type'"),
