@@ -107,7 +107,9 @@ def evaluate_exposures(exposures, base_facts, snapshot, day, student, covered):
                 if not fired:
                     continue
             document, clause = exposure["document"], exposure["clause"]
-            key = (rule.slug, exposure["subject"], document and document["spdx_id"], clause and clause["key"], exposure["reason"])
+            # One finding per rule, subject and document: a license with two clauses of a type the rule
+            # selects (CC BY-NC's commercial-use and non-commercial clauses) says one thing, once.
+            key = (rule.slug, exposure["subject"], document and document["spdx_id"], exposure["reason"])
             if key in seen:
                 continue
             seen.add(key)
