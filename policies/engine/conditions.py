@@ -29,13 +29,10 @@ FACT_FIELDS = {
     "base": ("given", "resolved", "slug", "name", "compute", "modalities", "organization"),
     "organization": ("name", "country", "monthly_active_users", "annual_revenue_usd", "domiciled_in"),
     "deployment": ("jurisdictions", "covered"),
-    "exposure": (
-        "kind", "subject", "subject_kind", "relation", "edge", "binding", "access", "signal", "path", "asset", "document", "version",
-        "clause", "reason", "source_url",
-    ),
+    "exposure": ("kind", "subject", "subject_kind", "relation", "edge", "binding", "access", "signal", "path", "reason", "source_url"),
     "asset": ("kind", "slug", "name", "organization", "country", "modalities", "access", "compute"),
     "document": ("spdx_id", "name", "kind", "contract", "foss", "url"),
-    "clause": ("key", "type", "section", "heading", "params", "params_key", "quote", "summary", "source_url", "verification"),
+    "clause": ("key", "type", "section", "heading", "params", "params_key"),
 }
 _STRING = re.compile(r"'(?:[^'\\]|\\.)*'" + r'|"(?:[^"\\]|\\.)*"')
 _SELECT = re.compile(r"(?<![\w.])([a-z_]+)\.([A-Za-z_]\w*)")
@@ -45,6 +42,15 @@ def unknown_fields(text, facts):
     """`fact.field` references in text whose field the fact does not have, as (offset, "fact.field")."""
     text = _STRING.sub(lambda m: " " * len(m.group(0)), text or "")
     return [(m.start(), f"{m.group(1)}.{m.group(2)}") for m in _SELECT.finditer(text) if m.group(1) in facts and m.group(2) not in FACT_FIELDS.get(m.group(1), ())]
+
+
+_ROOT = re.compile(r"(?<![\w.])([a-z_]+)\b")
+
+
+def facts_used(source, facts):
+    """The facts a condition names (to bind only those when evaluating)."""
+    text = _STRING.sub(" ", source or "")
+    return {name for name in _ROOT.findall(text) if name in facts}
 
 
 class ConditionError(Exception):

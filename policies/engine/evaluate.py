@@ -10,9 +10,9 @@ from kb.references import normalize_reference
 from policies.engine import conditions, templates
 from policies.engine import snapshot as snapshots
 from policies.engine.decision import Citation, Decision, Finding
-from policies.engine.exposure import deployment_reach, expand_jurisdictions, walk
+from policies.engine.exposure import walk
+from policies.engine.jurisdictions import deployment_reach, expand_jurisdictions
 from policies.engine.scope import matches_exposure, matches_workflow
-from policies.engine.snapshot import clause_citation
 from policies.engine.workflow import parse_workflow
 
 
@@ -24,7 +24,7 @@ def workflow_facts(workflow, snapshot, base, weights_terms):
     keys = student["license_keys"]
     documents = snapshot.documents
     organization = workflow["organization"]
-    covered = deployment_reach(workflow["deployment"]["jurisdictions"], snapshot.jurisdiction_parent)
+    covered = deployment_reach(workflow["deployment"]["jurisdictions"], snapshot.jurisdiction_parent, snapshot.jurisdictions_below)
     return {
         "workflow": workflow,
         "student": {
@@ -57,14 +57,13 @@ def workflow_facts(workflow, snapshot, base, weights_terms):
     }
 
 
-def _fallback_citation(exposure):
+def _fallback_citation(route, document, asset):
     """Findings about what the knowledge base does not know still point somewhere checkable."""
-    document, asset = exposure["document"], exposure["asset"]
     if document is not None:
         return Citation(document=document["name"], section="no version in force on the date", url=document["url"], ref=document["spdx_id"])
-    if asset is not None and exposure["source_url"]:
-        return Citation(document=f"{asset['name']} (knowledge base record)", section="source", url=exposure["source_url"])
-    subject = exposure["subject"]
+    if asset is not None and route["source_url"]:
+        return Citation(document=f"{asset['name']} (knowledge base record)", section="source", url=route["source_url"])
+    subject = route["subject"]
     if "/" in subject and " " not in subject:
         return Citation(document=f"{subject} on Hugging Face (not in the knowledge base)", section="model or dataset card", url=f"https://huggingface.co/{subject}")
     return None
@@ -84,45 +83,57 @@ def _finding(rule, facts, effect, subject, path, binding, citations, note=""):
     )
 
 
+def _bind(target, facts, names):
+    # Only the facts the condition names are handed to CEL: converting Python data into CEL values is
+    # most of the cost of a check, so the rest is left out.
+    return conditions.activation(target, {name: facts[name] for name in names})
+
+
 def evaluate_exposures(exposures, base_facts, snapshot, day, student, covered):
-    findings, seen = [], set()
+    findings, seen, results = [], set(), {}
+    by_type, by_target = snapshot.clause_rules_by_type, snapshot.rules_by_target
     for exposure in exposures:
-        if exposure["kind"] == "clause":
-            candidates = snapshot.clause_rules_by_type.get(exposure["clause"]["type"], ()) + snapshot.clause_rules_by_type.get("*", ())
+        route, document, clause = exposure["facts"], exposure["document"], exposure["clause"]
+        if clause is not None:
+            candidates = by_type.get(clause["type"], ()) + by_type.get("*", ())
         else:
-            candidates = snapshot.rules_by_target.get(exposure["kind"], ())
+            candidates = by_target.get(route["kind"], ())
         facts = bound = None
         for rule in candidates:
-            if not (rule.in_force_on(day) and matches_workflow(rule.scope, student, covered) and matches_exposure(rule.scope, exposure)):
+            if not (rule.in_force_on(day) and matches_workflow(rule.scope, student, covered) and matches_exposure(rule.scope, route, document, clause)):
                 continue
-            if facts is None:
-                facts = {**base_facts, "exposure": exposure, "asset": exposure["asset"], "document": exposure["document"], "clause": exposure["clause"]}
-            if rule.condition.source:
-                if bound is None:
-                    bound = conditions.activation("exposure", facts)
-                try:
-                    fired = rule.condition.evaluate(bound)
-                except conditions.ConditionError as exc:
-                    raise conditions.ConditionError(f'rule "{rule.slug}" on {exposure["subject"]}: {exc}') from None
-                if not fired:
-                    continue
-            document, clause = exposure["document"], exposure["clause"]
             # One finding per rule, subject and document: a license with two clauses of a type the rule
             # selects (CC BY-NC's commercial-use and non-commercial clauses) says one thing, once.
-            key = (rule.slug, exposure["subject"], document and document["spdx_id"], exposure["reason"])
+            key = (rule.slug, route["subject"], document and document["spdx_id"], route["reason"])
             if key in seen:
                 continue
+            if facts is None:
+                facts = {**base_facts, "exposure": route, "asset": exposure["asset"], "document": document, "clause": clause and clause["facts"]}
+            if rule.condition.source:
+                memo_key = (rule.slug, id(exposure) if rule.route_dependent else id(clause or document or exposure))
+                fired = results.get(memo_key)
+                if fired is None:
+                    if bound is None:
+                        bound = {}
+                    if rule.facts_needed not in bound:
+                        bound[rule.facts_needed] = _bind("exposure", facts, rule.facts_needed)
+                    try:
+                        fired = results[memo_key] = rule.condition.evaluate(bound[rule.facts_needed])
+                    except conditions.ConditionError as exc:
+                        raise conditions.ConditionError(f'rule "{rule.slug}" on {route["subject"]}: {exc}') from None
+                if not fired:
+                    continue
             seen.add(key)
             effect, note = rule.effect, ""
-            if effect == "prohibit" and exposure["binding"] == "inherited" and document is not None and document["contract"]:
+            if effect == "prohibit" and route["binding"] == "inherited" and document is not None and document["contract"]:
                 # The contract: contract-only terms that arrive by inheritance give review, not prohibit.
                 effect = "review"
                 note = " These terms bound someone upstream, not the workflow's owner, but the risk travels with the data or model."
             if clause is not None:
-                citations = [clause_citation(document, exposure["version"], clause), *rule.citations]
+                citations = [snapshot.clause_citations[(document["spdx_id"], exposure["version"]["label"], clause["key"])], *rule.citations]
             else:
-                citations = [*rule.citations] or [_fallback_citation(exposure)]
-            findings.append(_finding(rule, facts, effect, exposure["subject"], exposure["path"], exposure["binding"], citations, note))
+                citations = [*rule.citations] or [_fallback_citation(route, document, exposure["asset"])]
+            findings.append(_finding(rule, facts, effect, route["subject"], route["path"], route["binding"], citations, note))
     return findings
 
 
@@ -133,7 +144,7 @@ def evaluate_workflow_rules(base_facts, snapshot, day, student, covered):
             continue
         if rule.condition.source:
             if bound is None:
-                bound = conditions.activation("workflow", base_facts)
+                bound = _bind("workflow", base_facts, snapshot.facts_used["workflow"])
             try:
                 if not rule.condition.evaluate(bound):
                     continue

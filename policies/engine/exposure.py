@@ -27,27 +27,6 @@ WEIGHT_RELATIONS = {"fine_tune", "adapter", "quantized", "merge", "pruned", "con
 DISTILLATION_RELATIONS = {"logit_distillation", "output_distillation"}
 
 
-def expand_jurisdictions(codes, parent):
-    """Each code and everything above it: DE -> DE, EU; US-CA -> US-CA, US (even when not in the KB)."""
-    out = []
-    for code in codes:
-        while code and code not in out:
-            out.append(code)
-            code = parent.get(code) or (code.rsplit("-", 1)[0] if "-" in code else None)
-    return out
-
-
-def deployment_reach(codes, parent):
-    """Where a deployment applies: each code, everything above it (DE is in the EU), and everything
-    below it in the knowledge base (a deployment in US is a deployment in US-CA)."""
-    reach = expand_jurisdictions(codes, parent)
-    given = set(codes)
-    for code in parent:
-        if code not in reach and any(a in given for a in expand_jurisdictions([code], parent)):
-            reach.append(code)
-    return reach
-
-
 def pick_version(document, day):
     """The version whose window contains `day` (the latest-starting one if windows overlap), or None."""
     found = None
@@ -88,19 +67,30 @@ class _Walk:
 
     # -- emitting ---------------------------------------------------------------------------
 
+    def _facts_of(self, cache_key, build, obj):
+        # Asset and document facts are the same dict for every exposure (and every check) of that
+        # asset or document: built once per snapshot, never mutated.
+        if obj is None:
+            return None
+        cache = self.snapshot.fact_cache
+        key = (cache_key, id(obj))
+        if key not in cache:
+            cache[key] = build(obj)
+        return cache[key]
+
     def _exposure(self, kind, route, asset=None, document=None, version=None, clause=None, reason=None):
+        """An exposure: `facts` (the route, what conditions see as `exposure`) and the asset, terms
+        document, version and clause it is about."""
         return {
-            "kind": kind,
-            **route,
-            "asset": _asset_facts(asset) if asset else None,
-            "document": _document_facts(document) if document else None,
-            "version": {k: version[k] for k in ("label", "effective_from", "effective_to", "url")} if version else None,
+            "facts": {"kind": kind, **route, "reason": reason, "source_url": asset.get("source_url") if asset else None},
+            "asset": self._facts_of("asset", _asset_facts, asset),
+            "document": self._facts_of("document", _document_facts, document),
+            "version": version,
             "clause": clause,
-            "reason": reason,
-            "source_url": asset.get("source_url") if asset else None,
         }
 
     def emit_terms(self, asset, spdx_ids, route):
+        relevant = self.snapshot.relevant_clause_types
         for spdx_id in spdx_ids:
             document = self.snapshot.documents.get(spdx_id)
             if document is None:
@@ -114,8 +104,14 @@ class _Walk:
                 reason = f"no version of {document['name']} is in force on {self.day}"
                 self.exposures.append(self._exposure("missing_version", route, asset, document, reason=reason))
                 continue
-            for clause in version["clauses"]:
-                self.exposures.append(self._exposure("clause", route, asset, document, version, clause))
+            clauses = [c for c in version["clauses"] if relevant is None or c["type"] in relevant]
+            if clauses:
+                # Every clause of this version shares the route facts.
+                facts = {"kind": "clause", **route, "reason": None, "source_url": asset.get("source_url") if asset else None}
+                asset_facts = self._facts_of("asset", _asset_facts, asset)
+                document_facts = self._facts_of("document", _document_facts, document)
+                for clause in clauses:
+                    self.exposures.append({"facts": facts, "asset": asset_facts, "document": document_facts, "version": version, "clause": clause})
 
     def unknown(self, asset, route, reason):
         self.exposures.append(self._exposure("unknown_terms", route, asset, reason=reason))

@@ -111,9 +111,7 @@ def matches_workflow(scope, student, covered):
     return True
 
 
-def matches_exposure(scope, exposure):
-    clause = exposure["clause"]
-    document = exposure["document"]
+def matches_exposure(scope, route, document, clause):
     if "clause_types" in scope and (clause is None or clause["type"] not in scope["clause_types"]):
         return False
     if "documents" in scope and (document is None or document["spdx_id"] not in scope["documents"]):
@@ -121,6 +119,6 @@ def matches_exposure(scope, exposure):
     if "document_kinds" in scope and (document is None or document["kind"] not in scope["document_kinds"]):
         return False
     for key, fact in (("relations", "relation"), ("subject_kinds", "subject_kind"), ("binding", "binding"), ("access", "access"), ("signal", "signal")):
-        if key in scope and exposure[fact] not in scope[key]:
+        if key in scope and route[fact] not in scope[key]:
             return False
     return True

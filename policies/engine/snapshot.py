@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 
 from kb.references import ReferenceIndex, build_index, normalize_reference
 from kb.vocabulary import CLAUSE_TYPES
-from policies.engine.conditions import Condition, compile_condition
+from policies.engine.conditions import EXPOSURE_FACTS, Condition, compile_condition, facts_used
 from policies.engine.decision import Citation
+from policies.engine.jurisdictions import descendants
 from policies.engine.scope import cel_target, target_of
+from policies.engine.templates import compile_template
 from policies.engine.workflow import build_licensing
 
 DOCUMENTED_EVIDENCE = ("developer_documented", "paper", "model_card")
@@ -38,11 +40,15 @@ class CompiledRule:
     scope: dict
     target: str  # what it is evaluated against (scope.target_of)
     condition: Condition
-    message: str
-    remedy: str
+    message: tuple  # compiled template parts (templates.compile_template)
+    remedy: tuple
     citations: tuple  # Citation, besides the clause in hand
     effective_from: str | None  # the rule's window narrowed by its cited provisions' windows
     effective_to: str | None
+    # False when the condition reads only workflow-level facts and the clause/document in hand, so its
+    # result is the same on every route by which that clause reaches the student (evaluated once).
+    route_dependent: bool = True
+    facts_needed: tuple = ()  # the facts the condition names: only these are bound for CEL
 
     def in_force_on(self, day):
         return (self.effective_from is None or self.effective_from <= day) and (self.effective_to is None or day < self.effective_to)
@@ -62,6 +68,11 @@ class Snapshot:
     licensing: object = field(repr=False, compare=False)
     rules_by_target: dict = field(repr=False, compare=False)
     clause_rules_by_type: dict = field(repr=False, compare=False)
+    relevant_clause_types: frozenset | None = field(repr=False, compare=False)  # None: every type
+    clause_citations: dict = field(repr=False, compare=False)  # (spdx_id, version label, clause key) -> Citation
+    facts_used: dict = field(repr=False, compare=False)  # CEL target -> facts some condition names
+    jurisdictions_below: dict = field(repr=False, compare=False)  # code -> codes below it
+    fact_cache: dict = field(repr=False, compare=False, default_factory=dict)  # exposure.py's per-snapshot memo
 
 
 def _day(value):
@@ -107,11 +118,13 @@ def compile_rule(row, citations, windows):
         scope=row["scope"],
         target=target_of(row["scope"]),
         condition=condition,
-        message=row["message"],
-        remedy=row["remedy"],
+        message=compile_template(row["message"]),
+        remedy=compile_template(row["remedy"]),
         citations=tuple(citations),
         effective_from=max(starts) if starts else None,
         effective_to=min(ends) if ends else None,
+        route_dependent=bool(facts_used(condition.source, EXPOSURE_FACTS) & {"exposure", "asset"}),
+        facts_needed=tuple(sorted(facts_used(condition.source, EXPOSURE_FACTS))),
     )
 
 
@@ -174,6 +187,9 @@ def build():
                 "source_url": c["source_url"],
                 "verification": c["verification"],
             }
+            # What conditions and templates see as `clause` (conditions.FACT_FIELDS): the quote and
+            # summary stay out, they travel in the citation.
+            clause["facts"] = {k: clause[k] for k in ("key", "type", "section", "heading", "params", "params_key")}
             versions[c["version_id"]]["clauses"].append(clause)
             clause_by_id[c["id"]] = (c["version_id"], clause)
         version_doc = {}
@@ -309,6 +325,16 @@ def assemble(documents, models, datasets, jurisdiction_parent, provisions, rules
         if rule.target == "clause":
             for clause_type in rule.scope.get("clause_types") or ["*"]:
                 by_type.setdefault(clause_type, []).append(rule)
+    citations = {
+        (doc["spdx_id"], version["label"], clause["key"]): clause_citation(doc, version, clause)
+        for doc in documents.values()
+        for version in doc["versions"]
+        for clause in version["clauses"]
+    }
+    used = {"workflow": set(), "exposure": set()}
+    for rule in rules:
+        target = "workflow" if rule.target == "workflow" else "exposure"
+        used[target] |= facts_used(rule.condition.source, EXPOSURE_FACTS)
     return Snapshot(
         policy_version=f"sha256:{digest}",
         documents=documents,
@@ -322,6 +348,11 @@ def assemble(documents, models, datasets, jurisdiction_parent, provisions, rules
         licensing=build_licensing(documents),
         rules_by_target={k: tuple(v) for k, v in by_target.items()},
         clause_rules_by_type={k: tuple(v) for k, v in by_type.items()},
+        # Exposures are only built for clauses some rule can look at.
+        relevant_clause_types=None if "*" in by_type else frozenset(by_type),
+        clause_citations=citations,
+        facts_used={k: tuple(sorted(v)) for k, v in used.items()},
+        jurisdictions_below=descendants(jurisdiction_parent),
     )
 
 
@@ -332,9 +363,15 @@ _cached = (None, None)  # (token, Snapshot)
 
 
 def current_token():
+    # A raw, indexed one-row read: this runs on every check, so it skips the ORM's query building.
+    from django.db import connection
+
     from policies.models import PolicyRevision
 
-    return PolicyRevision.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {PolicyRevision._meta.db_table} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else ""
 
 
 def current():

@@ -56,5 +56,19 @@ def _show(value):
     return str(value)
 
 
-def render(text, facts):
-    return PLACEHOLDER.sub(lambda m: _show(_lookup(facts, m.group(1))), text or "")
+def compile_template(text):
+    """Split once into literal text and fact paths, so rendering is a join, not a regex pass."""
+    parts, last = [], 0
+    for match in PLACEHOLDER.finditer(text or ""):
+        parts.append((text[last : match.start()], None))
+        parts.append(("", match.group(1)))
+        last = match.end()
+    parts.append(((text or "")[last:], None))
+    return tuple((literal, path) for literal, path in parts if literal or path)
+
+
+def render(template, facts):
+    """Render a template (text, or the parts from compile_template) with the facts."""
+    if isinstance(template, str):
+        template = compile_template(template)
+    return "".join(literal if path is None else _show(_lookup(facts, path)) for literal, path in template)

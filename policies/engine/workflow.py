@@ -117,30 +117,52 @@ def _spdx_symbols():
     return tuple(get_spdx_licensing().known_symbols.values())
 
 
-def build_licensing(extra_ids):
-    """A `Licensing` that knows the SPDX list plus the knowledge base's own ids (LicenseRef-… and others)."""
-    from license_expression import LicenseSymbol, Licensing
+class LicenseParser:
+    """Parses SPDX expressions against the SPDX list plus the knowledge base's own ids (LicenseRef-…
+    and others), remembering results: the same few expressions come back in every check."""
 
-    symbols = list(_spdx_symbols())
-    known = {s.key.lower() for s in symbols}
-    symbols += [LicenseSymbol(i) for i in sorted(extra_ids) if i.lower() not in known]
-    return Licensing(symbols)
+    MEMORY = 2048
+
+    def __init__(self, extra_ids):
+        from license_expression import LicenseSymbol, Licensing
+
+        symbols = list(_spdx_symbols())
+        known = {s.key.lower() for s in symbols}
+        symbols += [LicenseSymbol(i) for i in sorted(extra_ids) if i.lower() not in known]
+        self.licensing = Licensing(symbols)
+        self._memo = {}
+
+    def parse(self, text):
+        """(normalised expression, license keys), or a string saying what is wrong."""
+        if text in self._memo:
+            return self._memo[text]
+        from license_expression import ExpressionError
+
+        try:
+            expression = self.licensing.parse(text, validate=True, strict=True)
+            result = (str(expression), tuple(str(k) for k in self.licensing.license_keys(expression))) if expression is not None else None
+        except ExpressionError as exc:
+            result = str(exc)
+        if len(self._memo) < self.MEMORY:
+            self._memo[text] = result
+        return result
+
+
+def build_licensing(extra_ids):
+    return LicenseParser(extra_ids)
 
 
 def parse_license(value, path, licensing):
     """A normalised SPDX expression and its license keys; raises WorkflowError naming the field."""
-    from license_expression import ExpressionError
-
     text = _string(value, path, nullable=True)
     if text is None:
         return None, []
-    try:
-        expression = licensing.parse(text, validate=True, strict=True)
-    except ExpressionError as exc:
-        raise WorkflowError(path, f'"{text}" is not a valid license expression: {exc}') from None
-    if expression is None:
+    result = licensing.parse(text)
+    if result is None:
         raise WorkflowError(path, "must not be empty")
-    return str(expression), [str(key) for key in licensing.license_keys(expression)]
+    if isinstance(result, str):
+        raise WorkflowError(path, f'"{text}" is not a valid license expression: {result}')
+    return result[0], list(result[1])
 
 
 def _jurisdiction(value, path, pattern=_JURISDICTION, what="a jurisdiction code"):

@@ -8,9 +8,11 @@ DAY = "2026-11-28"
 def clause(key, clause_type, section="§1", **params):
     from policies.engine.snapshot import _params
 
-    return {"key": key, "type": clause_type, "section": section, "heading": "", "params": _params(clause_type, params),
+    data = {"key": key, "type": clause_type, "section": section, "heading": "", "params": _params(clause_type, params),
             "params_key": {k: v.lower().replace(" ", "-") for k, v in params.items() if isinstance(v, str)},
             "quote": "quoted", "summary": "", "source_url": "https://example.org/src", "verification": "verified"}
+    data["facts"] = {k: data[k] for k in ("key", "type", "section", "heading", "params", "params_key")}
+    return data
 
 
 def document(spdx_id, kind="open_weights", versions=None, foss=False):

@@ -219,6 +219,7 @@ def test_the_declared_fact_fields_are_exactly_the_facts_the_engine_builds():
     for name in ("workflow", "student", "base", "organization", "deployment"):
         assert set(facts[name]) == set(FACT_FIELDS[name]), name
     exposure = exposures[0]
-    assert set(exposure) == set(FACT_FIELDS["exposure"])
-    for name in ("asset", "document", "clause"):
+    assert set(exposure["facts"]) == set(FACT_FIELDS["exposure"])
+    for name in ("asset", "document"):
         assert set(exposure[name]) == set(FACT_FIELDS[name]), name
+    assert set(exposure["clause"]["facts"]) == set(FACT_FIELDS["clause"])

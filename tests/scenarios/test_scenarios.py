@@ -105,10 +105,16 @@ SCENARIOS = [
         quiet=["competing-models", "naming-prefix"],
     ),
     scenario(
-        "deepseek-r1-through-the-api-cites-the-platform-terms",
-        {"student": student(competes_with_teachers=True), "teachers": [{"model": "deepseek-ai/DeepSeek-R1", "access": "api"}]},
+        "deepseek-r1-weights-self-hosted-are-mit",
+        {"student": student(competes_with_teachers=True), "teachers": [{"model": "deepseek-ai/DeepSeek-R1", "access": "self_hosted"}]},
         "allowed",
-        fires=[("distillation-permitted", "LicenseRef-DeepSeek-Platform-Terms")],
+        quiet=["unknown-terms"],
+    ),
+    scenario(
+        "deepseek-r1-through-an-api-whose-terms-the-kb-does-not-record",
+        {"student": student(competes_with_teachers=True), "teachers": [{"model": "deepseek-ai/DeepSeek-R1", "access": "api"}]},
+        "review",
+        fires=[("unknown-terms", None)],
     ),
     # --- Llama license versions (cross-cutting fact 1) ------------------------------------------------
     scenario(
