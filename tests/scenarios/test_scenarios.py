@@ -111,8 +111,14 @@ SCENARIOS = [
         quiet=["unknown-terms"],
     ),
     scenario(
-        "deepseek-r1-through-an-api-whose-terms-the-kb-does-not-record",
+        "deepseek-r1-through-the-api-reads-the-platform-terms",
         {"student": student(competes_with_teachers=True), "teachers": [{"model": "deepseek-ai/DeepSeek-R1", "access": "api"}]},
+        "allowed",
+        fires=[("distillation-permitted", "LicenseRef-DeepSeek-Platform-Terms")],
+    ),
+    scenario(
+        "a-base-whose-weights-license-is-unknown",
+        {"student": student(purpose="research", base_model="microsoft/Orca-2-13b")},
         "review",
         fires=[("unknown-terms", None)],
     ),
