@@ -42,9 +42,37 @@ def _clause(record, reference):
     return clause
 
 
+def _same_json(a, b):
+    """Equal as JSON values, numbers compared as numbers: PostgreSQL's jsonb gives 3e+23 back as the
+    integer 300000000000000000000000, which is the same number but not the same Python value."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_json(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same_json(x, y) for x, y in zip(a, b, strict=True))
+    numbers = (int, float)
+    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool):
+        return float(a) == float(b)
+    return type(a) is type(b) and a == b
+
+
+def _keep_stored_workflows(slug, examples):
+    """Reuse the stored workflow of an example whose YAML says the same, so a reload changes nothing."""
+    if not isinstance(examples, list):
+        return examples
+    stored = {e.name: e.workflow for e in RuleExample.objects.filter(rule__slug=slug)}
+    kept = []
+    for example in examples:
+        if isinstance(example, dict) and example.get("name") in stored and _same_json(stored[example["name"]], example.get("workflow")):
+            example = {**example, "workflow": stored[example["name"]]}
+        kept.append(example)
+    return kept
+
+
 def load_rules(records, stats, cache, progress):
     for record in records:
         data = dict(record.data) if isinstance(record.data, dict) else record.data
+        if isinstance(data, dict) and "examples" in data:
+            data["examples"] = _keep_stored_workflows(data.get("slug"), data["examples"])
         references = data.pop("clauses", []) if isinstance(data, dict) else []
         if not isinstance(references, list):
             raise record.error("clauses", "must be a list")
