@@ -1,7 +1,16 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from kb.api import urls as kb_api
+from kb.api.errors import not_found
+
+api_v1 = [
+    *kb_api.urlpatterns,
+    re_path(r"^.*$", not_found),  # last: unknown API paths get the API's JSON 404
+]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"))),
     path("", include("kb.urls")),
 ]
