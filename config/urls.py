@@ -9,7 +9,10 @@ api_v1 = [
     re_path(r"^.*$", not_found),  # last: unknown API paths get the API's JSON 404
 ]
 
+from kb.admin_views import markdown_preview
+
 urlpatterns = [
+    path("admin/markdown-preview", markdown_preview, name="markdown_preview"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
     path("", include("kb.urls")),
