@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from kb.admin_views import markdown_preview
 from kb.api import urls as kb_api
 from kb.api.errors import not_found
 
@@ -8,8 +9,6 @@ api_v1 = [
     *kb_api.urlpatterns,
     re_path(r"^.*$", not_found),  # last: unknown API paths get the API's JSON 404
 ]
-
-from kb.admin_views import markdown_preview
 
 urlpatterns = [
     path("admin/markdown-preview", markdown_preview, name="markdown_preview"),
