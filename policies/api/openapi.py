@@ -119,7 +119,19 @@ DECISION = {
         "summary": {"type": "string"},
         "findings": {"type": "array", "items": FINDING},
         "obligations": {"type": "array", "items": {"type": "string"}},
-        "unresolved": {"type": "array", "items": {}},
+        "unresolved": {
+            "type": "array",
+            "description": "References that matched nothing in the knowledge base (each also gets a review finding).",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string"},
+                    "reference": {"type": "string"},
+                    "reason": {"type": "string"},
+                    "suggestions": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
         "policy_version": {"type": "string"},
         "check_id": {"type": "string", "format": "uuid", "nullable": True, "description": "The decision log entry; null for a replay (not stored)."},
     },
