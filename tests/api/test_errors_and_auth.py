@@ -1,9 +1,13 @@
 """Every failure has the same body: {"errors": [{"field", "message", "code"}]}; tokens are stored hashed."""
 
+import datetime
 import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -102,3 +106,17 @@ def test_the_admin_issues_a_token_and_shows_it_once(admin_client, django_user_mo
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {shown[0].removeprefix('TOKEN ')}")
     assert client.get("/api/v1/ping").json() == {"user": "ci-runner"}
+
+
+def test_an_expired_token_is_refused_and_deleted(kb_db):
+    client = client_with_token("temp")
+    AuthToken.objects.filter(user__username="temp").update(expiry=timezone.now() - datetime.timedelta(seconds=1))
+    assert client.get("/api/v1/ping").status_code == 401
+    assert not AuthToken.objects.filter(user__username="temp").exists()
+
+
+def test_token_authentication_costs_one_query(kb_db):
+    client = client_with_token("counted")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/ping").status_code == 200
+    assert len(queries) == 1
