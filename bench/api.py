@@ -166,15 +166,17 @@ def main():
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=8.0, help="per endpoint per round (bounded)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (1 = gunicorn's sync worker)")
     args = parser.parse_args()
-    if not (1 <= args.clients <= 64 and 0 < args.seconds <= 30 and 1 <= args.rounds <= 7):
+    if not (1 <= args.clients <= 64 and 0 < args.seconds <= 30 and 1 <= args.rounds <= 7 and 1 <= args.threads <= 16):
         raise SystemExit("keep it bounded: 1-64 clients, up to 30 s, 1-7 rounds")
 
+    load_before = os.getloadavg()[0]
     env = server_env()
     token = prepare_database(env)
     port = free_port()
     server = subprocess.Popen(
-        [str(GUNICORN), "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        [str(GUNICORN), "config.wsgi", "--workers", "2", "--threads", str(args.threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
         env=env, cwd=ROOT, start_new_session=True,
     )  # fmt: skip
     ping = build_request("GET", "/api/v1/ping", token)
@@ -200,7 +202,10 @@ def main():
 
     med = {k: {m: statistics.median(r[m] for r in v) for m in ("rps", "p50", "p99")} for k, v in rounds.items()}
     ratio = med["checks"]["rps"] / med["ping"]["rps"]
-    print(f"\nmedians over {args.rounds} rounds, {args.clients} clients, gunicorn 2 sync workers, PostgreSQL:")
+    worker = "sync" if args.threads == 1 else f"gthread x{args.threads}"
+    print(f"\nmedians over {args.rounds} rounds, {args.clients} clients, gunicorn 2 {worker} workers, PostgreSQL")
+    # Other processes compete for the 2 cores; the load average says how much.
+    print(f"load average before/after: {load_before:.1f} / {os.getloadavg()[0]:.1f}")
     for name in ("ping", "checks"):
         m = med[name]
         print(f"  {name:7s} {m['rps']:7.1f} req/s   p50 {m['p50']:6.1f} ms   p99 {m['p99']:6.1f} ms")
