@@ -1,8 +1,10 @@
 """Pagination, parsing and throttling shared by every API endpoint (the settings name these classes)."""
 
 import io
+import re
 
 from django.conf import settings
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.settings import api_settings
@@ -33,7 +35,35 @@ class LimitedJSONParser(JSONParser):
         body = stream.read(limit + 1)
         if len(body) > limit:
             raise too_large
-        return super().parse(io.BytesIO(body), media_type, parser_context)
+        data = super().parse(io.BytesIO(body), media_type, parser_context)
+        problem = _unstorable_text(data)
+        if problem:
+            raise ValidationError({problem: ["contains a NUL character or an unpaired surrogate, which is not valid text"]})
+        return data
+
+
+# JSON can escape them, but they are not text: PostgreSQL refuses to store them (\u0000 in jsonb).
+_NOT_TEXT = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _unstorable_text(value, path=""):
+    """The path (student.name, teachers[0].model) of the first string that is not storable text, or None."""
+    if isinstance(value, str):
+        return (path or "non_field_errors") if _NOT_TEXT.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if _NOT_TEXT.search(key):
+                return path or "non_field_errors"
+            found = _unstorable_text(item, where)
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _unstorable_text(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
 
 
 class _LiveRates:

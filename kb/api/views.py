@@ -12,8 +12,9 @@ from kb import lineage
 from kb import models as kb
 from kb.api import filters, serializers
 
-# Slugs, SPDX ids ("Apache-2.0", "LicenseRef-…") and provision refs contain dots, never slashes.
-ANY_SEGMENT = r"[^/]+"
+# Slugs, SPDX ids ("Apache-2.0", "LicenseRef-…") and provision refs contain dots, never slashes
+# nor control characters (PostgreSQL cannot even compare text with a NUL in it).
+ANY_SEGMENT = r"[^/\x00-\x1f]+"
 
 
 class ListDetailViewSet(viewsets.ReadOnlyModelViewSet):

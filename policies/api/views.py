@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from kb import models as kb
 from kb.api.errors import error_body
+from kb.api.views import ANY_SEGMENT
 from policies import models as policies
 from policies.api import openapi, serializers, services
 from policies.api.filters import CheckFilter, RuleFilter
@@ -147,7 +148,7 @@ class RuleViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.RuleSerializer
     filterset_class = RuleFilter
     lookup_field = "slug"
-    lookup_value_regex = r"[^/]+"
+    lookup_value_regex = ANY_SEGMENT
     queryset = policies.Rule.objects.prefetch_related(
         Prefetch("clauses", queryset=kb.LicenseClause.objects.select_related("version__document")),
         Prefetch("provisions", queryset=kb.Provision.objects.only("id", "ref")),

@@ -120,3 +120,14 @@ def test_token_authentication_costs_one_query(kb_db):
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/api/v1/ping").status_code == 200
     assert len(queries) == 1
+
+
+@pytest.mark.parametrize("path", ["/api/v1/models/a%00b", "/api/v1/models/a%00b/lineage", "/api/v1/terms/%00", "/api/v1/provisions/%01"])
+def test_control_characters_in_a_lookup_are_404_not_a_database_error(api, kb_db, path):
+    response = api.get(path)
+    assert response.status_code == 404 and errors_of(response)[0][0] is None
+
+
+def test_control_characters_in_a_filter_are_400_naming_it(api, kb_db):
+    response = api.get("/api/v1/models", {"organization": "a\x00b"})
+    assert response.status_code == 400 and [f for f, _ in errors_of(response)] == ["organization"]
