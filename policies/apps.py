@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class PoliciesConfig(AppConfig):
     name = "policies"
     verbose_name = "Policies"
+
+    def ready(self):
+        from kb.fixtures_io import register_section
+        from policies import signals
+        from policies.fixtures import load_rules
+
+        # Rules load after the knowledge base they cite (kb's sections use orders 10-70).
+        register_section("rules", order=90, load=load_rules)
+        signals.connect()

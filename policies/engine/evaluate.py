@@ -1,0 +1,176 @@
+"""`evaluate_workflow`: the one entry point the CLI, the API and the portal call.
+
+    workflow JSON -> parse (field-named errors) -> snapshot (cached) -> lineage walk -> exposures
+    -> rules in scope and in force on as_of -> CEL conditions -> findings -> Decision
+
+Everything after `snapshot.current()` is pure: no ORM, no HTTP, no clock.
+"""
+
+from kb.references import normalize_reference
+from policies.engine import conditions, templates
+from policies.engine import snapshot as snapshots
+from policies.engine.decision import Citation, Decision, Finding
+from policies.engine.exposure import walk
+from policies.engine.jurisdictions import deployment_reach, expand_jurisdictions
+from policies.engine.scope import matches_exposure, matches_workflow
+from policies.engine.workflow import parse_workflow
+
+
+def workflow_facts(workflow, snapshot, base, weights_terms):
+    """The workflow-level facts conditions and templates may name (conditions.WORKFLOW_FACTS)."""
+    student = workflow["student"]
+    compute = float(student["training_compute_flop"]) if student["training_compute_flop"] is not None else None
+    base_compute = base["compute"] if base else None
+    keys = student["license_keys"]
+    documents = snapshot.documents
+    organization = workflow["organization"]
+    covered = deployment_reach(workflow["deployment"]["jurisdictions"], snapshot.jurisdiction_parent, snapshot.jurisdictions_below)
+    return {
+        "workflow": workflow,
+        "student": {
+            **student,
+            "from_scratch": student["base_model"] is None,
+            "compute": compute,
+            # Cumulative compute counts the weights the student starts from (GPAI guidelines, Annex A).
+            "cumulative_compute": None if compute is None else compute + (base_compute or 0.0),
+            "license_foss": bool(keys) and all(k in documents and documents[k]["foss"] for k in keys),
+            "released": student["release"] != "internal",
+            "weights_terms": list(weights_terms),
+            # Naming clauses compare names the way references are matched (case and separators aside).
+            "name_key": normalize_reference(student["name"]),
+        },
+        "base": {
+            "given": student["base_model"] is not None,
+            "resolved": base is not None,
+            "slug": base["slug"] if base else None,
+            "name": base["name"] if base else student["base_model"],
+            "compute": base_compute,
+            "modalities": base["modalities"] if base else [],
+            "organization": base["organization"] if base else None,
+        },
+        "organization": {
+            **organization,
+            "domiciled_in": expand_jurisdictions([organization["country"]] if organization["country"] else [], snapshot.jurisdiction_parent),
+        },
+        "deployment": {"jurisdictions": workflow["deployment"]["jurisdictions"], "covered": covered},
+        "as_of": workflow["as_of"],
+    }
+
+
+def _fallback_citation(route, document, asset):
+    """Findings about what the knowledge base does not know still point somewhere checkable."""
+    if document is not None:
+        return Citation(document=document["name"], section="no version in force on the date", url=document["url"], ref=document["spdx_id"])
+    if asset is not None and route["source_url"]:
+        return Citation(document=f"{asset['name']} (knowledge base record)", section="source", url=route["source_url"])
+    subject = route["subject"]
+    if "/" in subject and " " not in subject:
+        return Citation(document=f"{subject} on Hugging Face (not in the knowledge base)", section="model or dataset card", url=f"https://huggingface.co/{subject}")
+    return None
+
+
+def _finding(rule, facts, effect, subject, path, binding, citations, note=""):
+    message = templates.render(rule.message, facts) + note
+    return Finding(
+        rule=rule.slug,
+        effect=effect,
+        subject=subject,
+        path=tuple(path),
+        binding=binding,
+        message=message,
+        remedy=templates.render(rule.remedy, facts),
+        citations=tuple(c for c in citations if c is not None),
+    )
+
+
+def _bind(target, facts, names):
+    # Only the facts the condition names are handed to CEL: converting Python data into CEL values is
+    # most of the cost of a check, so the rest is left out.
+    return conditions.activation(target, {name: facts[name] for name in names})
+
+
+def evaluate_exposures(exposures, base_facts, snapshot, day, student, covered):
+    findings, seen, results = [], set(), {}
+    by_type, by_target = snapshot.clause_rules_by_type, snapshot.rules_by_target
+    for exposure in exposures:
+        route, document, clause = exposure["facts"], exposure["document"], exposure["clause"]
+        if clause is not None:
+            candidates = by_type.get(clause["type"], ()) + by_type.get("*", ())
+        else:
+            candidates = by_target.get(route["kind"], ())
+        facts = bound = None
+        for rule in candidates:
+            if not (rule.in_force_on(day) and matches_workflow(rule.scope, student, covered) and matches_exposure(rule.scope, route, document, clause)):
+                continue
+            # One finding per rule, subject and document: a license with two clauses of a type the rule
+            # selects (CC BY-NC's commercial-use and non-commercial clauses) says one thing, once.
+            key = (rule.slug, route["subject"], document and document["spdx_id"], route["reason"])
+            if key in seen:
+                continue
+            if facts is None:
+                facts = {**base_facts, "exposure": route, "asset": exposure["asset"], "document": document, "clause": clause and clause["facts"]}
+            if rule.condition.source:
+                memo_key = (rule.slug, id(exposure) if rule.route_dependent else id(clause or document or exposure))
+                fired = results.get(memo_key)
+                if fired is None:
+                    if bound is None:
+                        bound = {}
+                    if rule.facts_needed not in bound:
+                        bound[rule.facts_needed] = _bind("exposure", facts, rule.facts_needed)
+                    try:
+                        fired = results[memo_key] = rule.condition.evaluate(bound[rule.facts_needed])
+                    except conditions.ConditionError as exc:
+                        raise conditions.ConditionError(f'rule "{rule.slug}" on {route["subject"]}: {exc}') from None
+                if not fired:
+                    continue
+            seen.add(key)
+            effect, note = rule.effect, ""
+            if effect == "prohibit" and route["binding"] == "inherited" and document is not None and document["contract"]:
+                # The contract: contract-only terms that arrive by inheritance give review, not prohibit.
+                effect = "review"
+                note = " These terms bound someone upstream, not the workflow's owner, but the risk travels with the data or model."
+            if clause is not None:
+                citations = [snapshot.clause_citations[(document["spdx_id"], exposure["version"]["label"], clause["key"])], *rule.citations]
+            else:
+                citations = [*rule.citations] or [_fallback_citation(route, document, exposure["asset"])]
+            findings.append(_finding(rule, facts, effect, route["subject"], route["path"], route["binding"], citations, note))
+    return findings
+
+
+def evaluate_workflow_rules(base_facts, snapshot, day, student, covered):
+    findings, bound = [], None
+    for rule in snapshot.rules_by_target.get("workflow", ()):
+        if not (rule.in_force_on(day) and matches_workflow(rule.scope, student, covered)):
+            continue
+        if rule.condition.source:
+            if bound is None:
+                bound = _bind("workflow", base_facts, snapshot.facts_used["workflow"])
+            try:
+                if not rule.condition.evaluate(bound):
+                    continue
+            except conditions.ConditionError as exc:
+                raise conditions.ConditionError(f'rule "{rule.slug}": {exc}') from None
+        subject = rule.scope.get("subject", "student")
+        findings.append(_finding(rule, base_facts, rule.effect, subject, [student["name"]], "direct", rule.citations))
+    return findings
+
+
+def evaluate_parsed(workflow, snapshot):
+    """Evaluate an already-parsed workflow against a snapshot. Pure."""
+    exposures, unresolved, base, weights_terms = walk(workflow, snapshot)
+    facts = workflow_facts(workflow, snapshot, base, weights_terms)
+    day, student, covered = workflow["as_of"], facts["student"], facts["deployment"]["covered"]
+    findings = evaluate_exposures(exposures, facts, snapshot, day, student, covered)
+    findings += evaluate_workflow_rules(facts, snapshot, day, student, covered)
+    return Decision(as_of=day, findings=findings, unresolved=unresolved, policy_version=snapshot.policy_version)
+
+
+def evaluate_workflow(workflow, as_of=None, snapshot=None):
+    """Check a workflow (the contract's JSON, decoded) and return the Decision.
+
+    Raises `WorkflowError` (naming the field) for bad input. `as_of` (a date or "YYYY-MM-DD")
+    overrides the workflow's own date. `snapshot` defaults to the cached current one.
+    """
+    snapshot = snapshot or snapshots.current()
+    parsed = parse_workflow(workflow, snapshot.licensing, as_of=as_of)
+    return evaluate_parsed(parsed, snapshot)

@@ -1,0 +1,392 @@
+"""An immutable snapshot of the knowledge base and the compiled rules, keyed by `policy_version`.
+
+Built from the database in one go (a handful of queries, no per-row lookups), then used read-only by
+the pure evaluation code. `policy_version` is the sha256 of the snapshot's content, so a stored
+decision names exactly the rules and facts it was made with.
+
+Caching: one snapshot per process. `current()` reads a single token (`PolicyRevision`), which signal
+handlers (policies.signals) replace whenever a knowledge-base row or a rule is saved or deleted; the
+snapshot is rebuilt only when the token differs. That is one indexed read per check, outside the
+evaluation loop, and it works across processes (gunicorn workers) because the token lives in the
+database, not in memory.
+"""
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass, field
+
+from kb.references import ReferenceIndex, build_index, normalize_reference
+from kb.vocabulary import CLAUSE_TYPES
+from policies.engine.conditions import EXPOSURE_FACTS, Condition, compile_condition, facts_used
+from policies.engine.decision import Citation
+from policies.engine.jurisdictions import descendants
+from policies.engine.scope import cel_target, target_of
+from policies.engine.templates import compile_template
+from policies.engine.workflow import build_licensing
+
+DOCUMENTED_EVIDENCE = ("developer_documented", "paper", "model_card")
+
+
+class RuleError(Exception):
+    """A rule in the database that cannot be compiled (it bypassed validation)."""
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    slug: str
+    title: str
+    effect: str
+    scope: dict
+    target: str  # what it is evaluated against (scope.target_of)
+    condition: Condition
+    message: tuple  # compiled template parts (templates.compile_template)
+    remedy: tuple
+    citations: tuple  # Citation, besides the clause in hand
+    effective_from: str | None  # the rule's window narrowed by its cited provisions' windows
+    effective_to: str | None
+    # False when the condition reads only workflow-level facts and the clause/document in hand, so its
+    # result is the same on every route by which that clause reaches the student (evaluated once).
+    route_dependent: bool = True
+    facts_needed: tuple = ()  # the facts the condition names: only these are bound for CEL
+
+    def in_force_on(self, day):
+        return (self.effective_from is None or self.effective_from <= day) and (self.effective_to is None or day < self.effective_to)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    policy_version: str
+    documents: dict  # spdx_id -> document dict (with "versions", each with "clauses")
+    models: dict  # slug -> model dict (with "parents": lineage edges)
+    datasets: dict  # slug -> dataset dict
+    jurisdiction_parent: dict  # code -> parent code
+    provisions: dict  # ref -> provision dict
+    rules: tuple  # CompiledRule
+    model_index: ReferenceIndex = field(repr=False, compare=False)
+    dataset_index: ReferenceIndex = field(repr=False, compare=False)
+    licensing: object = field(repr=False, compare=False)
+    rules_by_target: dict = field(repr=False, compare=False)
+    clause_rules_by_type: dict = field(repr=False, compare=False)
+    relevant_clause_types: frozenset | None = field(repr=False, compare=False)  # None: every type
+    clause_citations: dict = field(repr=False, compare=False)  # (spdx_id, version label, clause key) -> Citation
+    facts_used: dict = field(repr=False, compare=False)  # CEL target -> facts some condition names
+    jurisdictions_below: dict = field(repr=False, compare=False)  # code -> codes below it
+    fact_cache: dict = field(repr=False, compare=False, default_factory=dict)  # exposure.py's per-snapshot memo
+
+
+def _day(value):
+    return value.isoformat() if value else None
+
+
+def clause_citation(document, version, clause):
+    return Citation(
+        document=document["name"],
+        section=f'{clause["section"]} ({clause["heading"]})' if clause["section"] and clause["heading"] else clause["section"] or clause["heading"] or clause["key"],
+        url=version["url"] or clause["source_url"] or document["url"],
+        quote=clause["quote"],
+        effective_from=version["effective_from"],
+        ref=document["spdx_id"],
+        verification=clause["verification"],
+    )
+
+
+def provision_citation(provision):
+    return Citation(
+        document=provision["instrument"],
+        section=f'{provision["article"]}: {provision["title"]}',
+        url=provision["url"] or provision["source_url"],
+        quote=provision["quote"],
+        effective_from=provision["effective_from"],
+        ref=provision["ref"],
+        verification=provision["verification"],
+    )
+
+
+def compile_rule(row, citations, windows):
+    """row: a dict of Rule fields. windows: (from, to) ISO strings of the cited provisions."""
+    try:
+        condition = compile_condition(row["condition"], cel_target(row["scope"]))
+    except Exception as exc:
+        raise RuleError(f'rule "{row["slug"]}": condition: {exc}') from None
+    starts = [w[0] for w in windows if w[0]] + ([row["effective_from"]] if row["effective_from"] else [])
+    ends = [w[1] for w in windows if w[1]] + ([row["effective_to"]] if row["effective_to"] else [])
+    return CompiledRule(
+        slug=row["slug"],
+        title=row["title"],
+        effect=row["effect"],
+        scope=row["scope"],
+        target=target_of(row["scope"]),
+        condition=condition,
+        message=compile_template(row["message"]),
+        remedy=compile_template(row["remedy"]),
+        citations=tuple(citations),
+        effective_from=max(starts) if starts else None,
+        effective_to=min(ends) if ends else None,
+        route_dependent=bool(facts_used(condition.source, EXPOSURE_FACTS) & {"exposure", "asset"}),
+        facts_needed=tuple(sorted(facts_used(condition.source, EXPOSURE_FACTS))),
+    )
+
+
+def _params(clause_type, parameters):
+    # Every declared parameter is present (null when the clause does not set it), so conditions can
+    # test `clause.params.x == null` instead of failing on a missing key.
+    declared = CLAUSE_TYPES.get(clause_type, ("", {}))[1]
+    return {**dict.fromkeys(declared), **(parameters or {})}
+
+
+def build():
+    """Read the knowledge base and the enabled rules from the database into a Snapshot."""
+    from django.db import transaction
+
+    from kb import models as kb
+    from policies.models import Rule
+
+    with transaction.atomic():
+        orgs = {o["id"]: o for o in kb.Organization.objects.values("id", "slug", "name", "country")}
+        documents, doc_by_id = {}, {}
+        for d in kb.TermsDocument.objects.values("id", "spdx_id", "name", "kind", "url", "free_and_open_source"):
+            doc = {
+                "spdx_id": d["spdx_id"],
+                "name": d["name"],
+                "kind": d["kind"],
+                "contract": d["kind"] in kb.TermsDocument.CONTRACT_KINDS,
+                "foss": d["free_and_open_source"],
+                "url": d["url"],
+                "versions": [],
+            }
+            documents[d["spdx_id"]] = doc_by_id[d["id"]] = doc
+        versions = {}
+        for v in kb.TermsVersion.objects.order_by("document_id", "effective_from", "version").values(
+            "id", "document_id", "version", "effective_from", "effective_to", "url", "source_url", "verification"
+        ):
+            version = {
+                "label": v["version"],
+                "effective_from": _day(v["effective_from"]),
+                "effective_to": _day(v["effective_to"]),
+                "url": v["url"] or v["source_url"],
+                "verification": v["verification"],
+                "clauses": [],
+            }
+            versions[v["id"]] = version
+            doc_by_id[v["document_id"]]["versions"].append(version)
+        clause_by_id = {}
+        for c in kb.LicenseClause.objects.order_by("version_id", "section", "key").values(
+            "id", "version_id", "key", "section", "heading", "clause_type", "quote", "summary", "parameters", "source_url", "verification"
+        ):
+            clause = {
+                "key": c["key"],
+                "type": c["clause_type"],
+                "section": c["section"],
+                "heading": c["heading"],
+                "params": _params(c["clause_type"], c["parameters"]),
+                # String parameters normalised like references, e.g. a naming prefix "Llama 3" -> "llama-3".
+                "params_key": {k: normalize_reference(v) for k, v in (c["parameters"] or {}).items() if isinstance(v, str)},
+                "quote": c["quote"],
+                "summary": c["summary"],
+                "source_url": c["source_url"],
+                "verification": c["verification"],
+            }
+            # What conditions and templates see as `clause` (conditions.FACT_FIELDS): the quote and
+            # summary stay out, they travel in the citation.
+            clause["facts"] = {k: clause[k] for k in ("key", "type", "section", "heading", "params", "params_key")}
+            versions[c["version_id"]]["clauses"].append(clause)
+            clause_by_id[c["id"]] = (c["version_id"], clause)
+        version_doc = {}
+        for doc in documents.values():
+            for version in doc["versions"]:
+                version_doc[id(version)] = doc
+
+        spdx_of = {pk: doc["spdx_id"] for pk, doc in doc_by_id.items()}
+        models, model_by_id = {}, {}
+        for m in kb.AIModel.objects.values(
+            "id", "slug", "name", "aliases", "hf_id", "organization_id", "access", "weights_terms_unknown", "service_terms_unknown",
+            "training_compute_flop", "modalities", "source_url",
+        ):
+            org = orgs.get(m["organization_id"]) or {}
+            model = {
+                "kind": "model",
+                "slug": m["slug"],
+                "name": m["name"],
+                "aliases": list(m["aliases"] or []),
+                "hf_id": m["hf_id"],
+                "organization": org.get("name"),
+                "country": org.get("country") or None,
+                "access": m["access"],
+                "open_weights": m["access"] in (kb.Access.OPEN_WEIGHTS, kb.Access.BOTH),
+                "service": m["access"] in (kb.Access.API, kb.Access.BOTH),
+                "weights_terms": [],
+                "weights_terms_unknown": m["weights_terms_unknown"],
+                "service_terms": [],
+                "service_terms_unknown": m["service_terms_unknown"],
+                "compute": float(m["training_compute_flop"]) if m["training_compute_flop"] is not None else None,
+                "modalities": list(m["modalities"] or []),
+                "source_url": m["source_url"],
+                "parents": [],
+            }
+            models[m["slug"]] = model_by_id[m["id"]] = model
+        for side in ("weights_terms", "service_terms"):
+            through = getattr(kb.AIModel, side).through
+            for model_id, doc_id in through.objects.order_by("aimodel_id", "termsdocument_id").values_list("aimodel_id", "termsdocument_id"):
+                model_by_id[model_id][side].append(spdx_of[doc_id])
+        for model in models.values():
+            model["weights_terms"].sort()
+            model["service_terms"].sort()
+
+        datasets, dataset_by_id = {}, {}
+        for d in kb.Dataset.objects.values("id", "slug", "name", "aliases", "hf_id", "organization_id", "license_id", "origin", "source_url"):
+            org = orgs.get(d["organization_id"]) or {}
+            dataset = {
+                "kind": "dataset",
+                "slug": d["slug"],
+                "name": d["name"],
+                "aliases": list(d["aliases"] or []),
+                "hf_id": d["hf_id"],
+                "organization": org.get("name"),
+                "country": org.get("country") or None,
+                "license": spdx_of.get(d["license_id"]),
+                "origin": d["origin"],
+                "modalities": [],
+                "source_url": d["source_url"],
+                "parents": [],
+            }
+            datasets[d["slug"]] = dataset_by_id[d["id"]] = dataset
+
+        for e in kb.LineageEdge.objects.order_by("id").values(
+            "child_model_id", "child_dataset_id", "relation", "parent_model_id", "parent_dataset_id", "evidence_kind"
+        ):
+            child = model_by_id.get(e["child_model_id"]) or dataset_by_id.get(e["child_dataset_id"])
+            parent = model_by_id.get(e["parent_model_id"]) or dataset_by_id.get(e["parent_dataset_id"])
+            child["parents"].append(
+                {"relation": e["relation"], "kind": parent["kind"], "slug": parent["slug"], "evidence_kind": e["evidence_kind"]}
+            )
+
+        jurisdiction_codes = dict(kb.Jurisdiction.objects.values_list("id", "code"))
+        jurisdiction_parent = {code: jurisdiction_codes.get(parent) for code, parent in kb.Jurisdiction.objects.values_list("code", "parent_id")}
+
+        provisions = {}
+        for p in kb.Provision.objects.select_related("instrument").order_by("ref"):
+            provisions[p.ref] = {
+                "ref": p.ref,
+                "instrument": p.instrument.short_name,
+                "article": p.article,
+                "title": p.title,
+                "quote": p.quote,
+                "url": p.url or p.instrument.url,
+                "source_url": p.source_url,
+                "effective_from": _day(p.effective_from),
+                "effective_to": _day(p.effective_to),
+                "verification": p.verification,
+            }
+        provision_by_id = dict(kb.Provision.objects.values_list("id", "ref"))
+
+        rule_rows = list(
+            Rule.objects.filter(enabled=True).order_by("slug").values(
+                "id", "slug", "title", "effect", "scope", "condition", "message", "remedy", "effective_from", "effective_to"
+            )
+        )
+        rule_clauses, rule_provisions = {}, {}
+        for rule_id, clause_id in Rule.clauses.through.objects.order_by("id").values_list("rule_id", "licenseclause_id"):
+            rule_clauses.setdefault(rule_id, []).append(clause_id)
+        for rule_id, provision_id in Rule.provisions.through.objects.order_by("id").values_list("rule_id", "provision_id"):
+            rule_provisions.setdefault(rule_id, []).append(provision_by_id[provision_id])
+
+    rules, rule_content = [], []
+    for row in rule_rows:
+        row["effective_from"], row["effective_to"] = _day(row["effective_from"]), _day(row["effective_to"])
+        cited = []
+        for clause_id in rule_clauses.get(row["id"], []):
+            version_id, clause = clause_by_id[clause_id]
+            version = versions[version_id]
+            cited.append(clause_citation(version_doc[id(version)], version, clause))
+        refs = sorted(rule_provisions.get(row["id"], []))
+        cited += [provision_citation(provisions[ref]) for ref in refs]
+        windows = [(provisions[ref]["effective_from"], provisions[ref]["effective_to"]) for ref in refs]
+        rules.append(compile_rule(row, cited, windows))
+        rule_content.append({**{k: v for k, v in row.items() if k != "id"}, "citations": [c.to_json() for c in cited]})
+
+    return assemble(documents, models, datasets, jurisdiction_parent, provisions, rules, rule_content)
+
+
+def assemble(documents, models, datasets, jurisdiction_parent, provisions, rules, rule_content):
+    """Index the content and fingerprint it. Pure: tests build snapshots from plain dicts with it."""
+    content = {
+        "documents": documents,
+        "models": models,
+        "datasets": datasets,
+        "jurisdictions": jurisdiction_parent,
+        "provisions": provisions,
+        "rules": rule_content,
+    }
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
+    by_target, by_type = {}, {}
+    for rule in rules:
+        by_target.setdefault(rule.target, []).append(rule)
+        if rule.target == "clause":
+            for clause_type in rule.scope.get("clause_types") or ["*"]:
+                by_type.setdefault(clause_type, []).append(rule)
+    citations = {
+        (doc["spdx_id"], version["label"], clause["key"]): clause_citation(doc, version, clause)
+        for doc in documents.values()
+        for version in doc["versions"]
+        for clause in version["clauses"]
+    }
+    used = {"workflow": set(), "exposure": set()}
+    for rule in rules:
+        target = "workflow" if rule.target == "workflow" else "exposure"
+        used[target] |= facts_used(rule.condition.source, EXPOSURE_FACTS)
+    return Snapshot(
+        policy_version=f"sha256:{digest}",
+        documents=documents,
+        models=models,
+        datasets=datasets,
+        jurisdiction_parent=jurisdiction_parent,
+        provisions=provisions,
+        rules=tuple(rules),
+        model_index=build_index(models.values()),
+        dataset_index=build_index(datasets.values()),
+        licensing=build_licensing(documents),
+        rules_by_target={k: tuple(v) for k, v in by_target.items()},
+        clause_rules_by_type={k: tuple(v) for k, v in by_type.items()},
+        # Exposures are only built for clauses some rule can look at.
+        relevant_clause_types=None if "*" in by_type else frozenset(by_type),
+        clause_citations=citations,
+        facts_used={k: tuple(sorted(v)) for k, v in used.items()},
+        jurisdictions_below=descendants(jurisdiction_parent),
+    )
+
+
+# --------------------------------------------------------------------------- the per-process cache
+
+_lock = threading.Lock()
+_cached = (None, None)  # (token, Snapshot)
+
+
+def current_token():
+    # A raw, indexed one-row read: this runs on every check, so it skips the ORM's query building.
+    from django.db import connection
+
+    from policies.models import PolicyRevision
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {PolicyRevision._meta.db_table} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else ""
+
+
+def current():
+    """The snapshot for the database's current revision (rebuilt only when it changed)."""
+    global _cached
+    token = current_token()
+    cached_token, snapshot = _cached
+    if snapshot is not None and token == cached_token:
+        return snapshot
+    with _lock:
+        snapshot = build()
+        _cached = (token, snapshot)
+    return snapshot
+
+
+def clear_cache():
+    global _cached
+    _cached = (None, None)

@@ -1,0 +1,270 @@
+"""Parse and validate the workflow JSON of the check contract (docs: ../shared/design/check-contract.md).
+
+Bad input is an error, never a guess: every problem raises `WorkflowError` naming the field by its
+path (`student.purpose`, `teachers[1].access`). A valid workflow comes back as a plain, fully
+defaulted dict, so the rest of the engine never has to ask whether a key is present.
+"""
+
+import datetime
+import math
+import re
+from functools import lru_cache
+
+PURPOSES = ("commercial", "non_commercial", "research")
+RELEASES = ("open_weights", "api", "internal")
+SIGNALS = ("outputs", "logits")
+ACCESSES = ("api", "self_hosted")
+MODALITIES = ("text", "image", "audio", "video")
+
+# "EU", ISO 3166-1 alpha-2 ("DE", "UK" as the contract spells it) or a region ("US-CA").
+_JURISDICTION = re.compile(r"^(EU|[A-Z]{2}(-[A-Z0-9]{1,3})?)$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+class WorkflowError(ValueError):
+    def __init__(self, path, message):
+        self.path, self.message = path, message
+        super().__init__(f"{path}: {message}" if path else message)
+
+
+def _kind(value):
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _object(value, path, allowed, required=()):
+    if not isinstance(value, dict):
+        raise WorkflowError(path, f"must be an object, got {_kind(value)}")
+    for key in value:
+        if key not in allowed:
+            where = f"{path}.{key}" if path else str(key)
+            raise WorkflowError(where, f"unknown field (allowed: {', '.join(allowed)})")
+    for key in required:
+        if key not in value:
+            raise WorkflowError(f"{path}.{key}" if path else key, "is required")
+    return value
+
+
+def _string(value, path, nullable=False, non_empty=True):
+    if value is None and nullable:
+        return None
+    if not isinstance(value, str):
+        raise WorkflowError(path, f"must be a string, got {_kind(value)}")
+    if non_empty and not value.strip():
+        raise WorkflowError(path, "must not be empty")
+    return value
+
+
+def _choice(value, path, choices, default=None, nullable=False):
+    if value is None and (nullable or default is not None):
+        return default
+    if not isinstance(value, str) or value not in choices:
+        shown = f'"{value}"' if isinstance(value, str) else _kind(value)
+        raise WorkflowError(path, f"{shown} is not one of {', '.join(choices)}")
+    return value
+
+
+def _number(value, path, integer=False):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or (isinstance(value, float) and not math.isfinite(value)):
+        raise WorkflowError(path, f"must be a {'whole ' if integer else ''}number, got {_kind(value)}")
+    if integer and isinstance(value, float):
+        if not value.is_integer():
+            raise WorkflowError(path, f"must be a whole number, got {value}")
+        value = int(value)
+    if value < 0:
+        raise WorkflowError(path, f"must not be negative, got {value}")
+    return value
+
+
+def _or_empty(value):
+    return {} if value is None else value
+
+
+def _list(value, path):
+    if not isinstance(value, list):
+        raise WorkflowError(path, f"must be a list, got {_kind(value)}")
+    return value
+
+
+def parse_date(value, path="as_of"):
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise WorkflowError(path, f"{value!r} is not a date (YYYY-MM-DD)")
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as exc:
+        raise WorkflowError(path, f'"{value}" is not a valid date ({exc})') from None
+
+
+@lru_cache(maxsize=1)
+def _spdx_symbols():
+    from license_expression import get_spdx_licensing
+
+    return tuple(get_spdx_licensing().known_symbols.values())
+
+
+class LicenseParser:
+    """Parses SPDX expressions against the SPDX list plus the knowledge base's own ids (LicenseRef-…
+    and others), remembering results: the same few expressions come back in every check."""
+
+    MEMORY = 2048
+
+    def __init__(self, extra_ids):
+        from license_expression import LicenseSymbol, Licensing
+
+        symbols = list(_spdx_symbols())
+        known = {s.key.lower() for s in symbols}
+        symbols += [LicenseSymbol(i) for i in sorted(extra_ids) if i.lower() not in known]
+        self.licensing = Licensing(symbols)
+        self._memo = {}
+
+    def parse(self, text):
+        """(normalised expression, license keys), or a string saying what is wrong."""
+        if text in self._memo:
+            return self._memo[text]
+        from license_expression import ExpressionError
+
+        try:
+            expression = self.licensing.parse(text, validate=True, strict=True)
+            result = (str(expression), tuple(str(k) for k in self.licensing.license_keys(expression))) if expression is not None else None
+        except ExpressionError as exc:
+            result = str(exc)
+        if len(self._memo) < self.MEMORY:
+            self._memo[text] = result
+        return result
+
+
+def build_licensing(extra_ids):
+    return LicenseParser(extra_ids)
+
+
+def parse_license(value, path, licensing):
+    """A normalised SPDX expression and its license keys; raises WorkflowError naming the field."""
+    text = _string(value, path, nullable=True)
+    if text is None:
+        return None, []
+    result = licensing.parse(text)
+    if result is None:
+        raise WorkflowError(path, "must not be empty")
+    if isinstance(result, str):
+        raise WorkflowError(path, f'"{text}" is not a valid license expression: {result}')
+    return result[0], list(result[1])
+
+
+def _jurisdiction(value, path, pattern=_JURISDICTION, what="a jurisdiction code"):
+    text = _string(value, path)
+    code = text.strip().upper()
+    if not pattern.match(code):
+        raise WorkflowError(path, f'"{text}" is not {what}')
+    return code
+
+
+def parse_workflow(data, licensing, as_of=None):
+    """Validate `data` (the decoded JSON) and return the normalised workflow dict.
+
+    `licensing` validates license expressions (see `build_licensing`); `as_of`, when given, overrides
+    the workflow's own date (the CLI's --as-of).
+    """
+    _object(data, "", ("name", "as_of", "student", "teachers", "datasets", "organization", "deployment"), required=("student",))
+    name = _string(data.get("name"), "name", nullable=True)
+    if as_of is not None:
+        day = parse_date(as_of, "as_of")
+    elif data.get("as_of") is not None:
+        day = parse_date(data["as_of"])
+    else:
+        day = datetime.datetime.now(datetime.UTC).date()
+
+    s = _object(
+        data["student"],
+        "student",
+        ("name", "base_model", "purpose", "release", "competes_with_teachers", "license", "modalities", "training_compute_flop"),
+        required=("name", "purpose", "release"),
+    )
+    competes = s.get("competes_with_teachers")
+    if competes is not None and not isinstance(competes, bool):
+        raise WorkflowError("student.competes_with_teachers", f"must be true, false or null, got {_kind(competes)}")
+    license_text, license_keys = parse_license(s.get("license"), "student.license", licensing)
+    modalities = s.get("modalities", ["text"])
+    _list(modalities, "student.modalities")
+    if not modalities:
+        raise WorkflowError("student.modalities", "must name at least one modality")
+    modalities = [_choice(m, f"student.modalities[{i}]", MODALITIES) for i, m in enumerate(modalities)]
+    student = {
+        "name": _string(s["name"], "student.name"),
+        "base_model": _string(s.get("base_model"), "student.base_model", nullable=True),
+        "purpose": _choice(s["purpose"], "student.purpose", PURPOSES),
+        "release": _choice(s["release"], "student.release", RELEASES),
+        "competes_with_teachers": competes,
+        "license": license_text,
+        "license_keys": license_keys,
+        "modalities": list(dict.fromkeys(modalities)),
+        "training_compute_flop": _number(s.get("training_compute_flop"), "student.training_compute_flop"),
+    }
+
+    teachers = []
+    for i, t in enumerate(_list(data.get("teachers", []), "teachers")):
+        path = f"teachers[{i}]"
+        _object(t, path, ("model", "signal", "access"), required=("model",))
+        teachers.append(
+            {
+                "model": _string(t["model"], f"{path}.model"),
+                "signal": _choice(t.get("signal"), f"{path}.signal", SIGNALS, default="outputs"),
+                "access": _choice(t.get("access"), f"{path}.access", ACCESSES, nullable=True),
+            }
+        )
+
+    datasets = []
+    for i, d in enumerate(_list(data.get("datasets", []), "datasets")):
+        path = f"datasets[{i}]"
+        if isinstance(d, dict) and "dataset" in d:
+            _object(d, path, ("dataset",))
+            datasets.append({"dataset": _string(d["dataset"], f"{path}.dataset")})
+            continue
+        _object(d, path, ("name", "license", "generated_by", "source_url"), required=("name",))
+        text, keys = parse_license(d.get("license"), f"{path}.license", licensing)
+        generated_by = [_string(g, f"{path}.generated_by[{j}]") for j, g in enumerate(_list(d.get("generated_by", []), f"{path}.generated_by"))]
+        datasets.append(
+            {
+                "name": _string(d["name"], f"{path}.name"),
+                "license": text,
+                "license_keys": keys,
+                "generated_by": generated_by,
+                "source_url": _string(d.get("source_url"), f"{path}.source_url", nullable=True),
+            }
+        )
+
+    o = _object(_or_empty(data.get("organization")), "organization", ("name", "country", "monthly_active_users", "annual_revenue_usd"))
+    country = o.get("country")
+    organization = {
+        "name": _string(o.get("name"), "organization.name", nullable=True),
+        "country": None if country is None else _jurisdiction(country, "organization.country", _COUNTRY, "an ISO 3166-1 alpha-2 country code"),
+        "monthly_active_users": _number(o.get("monthly_active_users"), "organization.monthly_active_users", integer=True),
+        "annual_revenue_usd": _number(o.get("annual_revenue_usd"), "organization.annual_revenue_usd"),
+    }
+
+    dep = _object(_or_empty(data.get("deployment")), "deployment", ("jurisdictions",))
+    codes = [_jurisdiction(j, f"deployment.jurisdictions[{i}]") for i, j in enumerate(_list(dep.get("jurisdictions", []), "deployment.jurisdictions"))]
+
+    return {
+        "name": name,
+        "as_of": day.isoformat(),
+        "student": student,
+        "teachers": teachers,
+        "datasets": datasets,
+        "organization": organization,
+        "deployment": {"jurisdictions": list(dict.fromkeys(codes))},
+    }

@@ -1,0 +1,83 @@
+"""The `rules` section of the YAML fixtures (registered with kb.fixtures_io by PoliciesConfig).
+
+    rules:
+      - slug: openai-output-competing-models
+        title: …
+        effect: prohibit
+        scope: {clause_types: [competing_models], relations: [distillation, generated_by]}
+        condition: student.competes_with_teachers == true
+        message: "{document.name} forbids …"
+        remedy: …
+        provisions: [EU-AIA-53-1-c]                      # provision refs
+        clauses: ["LicenseRef-Llama-3-Community@2024-04-18#outputs-improve-other-llms"]
+        examples:
+          - {name: …, expected: prohibit, as_of: 2026-11-28, workflow: {…}}
+"""
+
+from kb import fixtures_io
+from kb.models import LicenseClause, Provision
+from policies.models import Rule, RuleExample
+
+EXAMPLE = fixtures_io.Spec(RuleExample, key=("rule", "name"), fields=("name", "workflow", "as_of", "expected"), kind="rule examples")
+RULE = fixtures_io.Spec(
+    Rule,
+    key=("slug",),
+    fields=("slug", "title", "description", "effect", "scope", "condition", "message", "remedy", "effective_from", "effective_to", "enabled"),
+    m2m={"provisions": (Provision, "ref")},
+    children={"examples": (EXAMPLE, "rule")},
+    kind="rules",
+)
+
+
+def _clause(record, reference):
+    """"SPDX-id@version#key" -> LicenseClause."""
+    try:
+        spdx_id, rest = reference.split("@", 1)
+        version, key = rest.split("#", 1)
+    except (AttributeError, ValueError):
+        raise record.error("clauses", f'"{reference}" is not of the form SPDX-id@version#key') from None
+    clause = LicenseClause.objects.filter(version__document__spdx_id=spdx_id, version__version=version, key=key).first()
+    if clause is None:
+        raise record.error("clauses", f'no clause "{key}" in {spdx_id} version {version}')
+    return clause
+
+
+def _same_json(a, b):
+    """Equal as JSON values, numbers compared as numbers: PostgreSQL's jsonb gives 3e+23 back as the
+    integer 300000000000000000000000, which is the same number but not the same Python value."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_json(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same_json(x, y) for x, y in zip(a, b, strict=True))
+    numbers = (int, float)
+    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool):
+        return float(a) == float(b)
+    return type(a) is type(b) and a == b
+
+
+def _keep_stored_workflows(slug, examples):
+    """Reuse the stored workflow of an example whose YAML says the same, so a reload changes nothing."""
+    if not isinstance(examples, list):
+        return examples
+    stored = {e.name: e.workflow for e in RuleExample.objects.filter(rule__slug=slug)}
+    kept = []
+    for example in examples:
+        if isinstance(example, dict) and example.get("name") in stored and _same_json(stored[example["name"]], example.get("workflow")):
+            example = {**example, "workflow": stored[example["name"]]}
+        kept.append(example)
+    return kept
+
+
+def load_rules(records, stats, cache, progress):
+    for record in records:
+        data = dict(record.data) if isinstance(record.data, dict) else record.data
+        if isinstance(data, dict) and "examples" in data:
+            data["examples"] = _keep_stored_workflows(data.get("slug"), data["examples"])
+        references = data.pop("clauses", []) if isinstance(data, dict) else []
+        if not isinstance(references, list):
+            raise record.error("clauses", "must be a list")
+        rule = fixtures_io.upsert(record, data, RULE, stats, cache)
+        wanted = [_clause(record, reference) for reference in references]
+        if set(rule.clauses.values_list("pk", flat=True)) != {c.pk for c in wanted}:
+            rule.clauses.set(wanted)
+        progress()

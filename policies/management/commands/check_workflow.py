@@ -1,0 +1,74 @@
+"""Check a workflow file (or stdin) against the rules: exit 0 allowed/conditional, 3 review, 4 prohibited, 2 bad input."""
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand
+
+from policies.engine.evaluate import evaluate_workflow
+from policies.engine.workflow import WorkflowError
+from policies.models import Check
+from policies.services import record_check
+
+EXIT_CODES = {"allowed": 0, "conditional": 0, "review": 3, "prohibited": 4}
+INVALID = 2
+
+
+class Command(BaseCommand):
+    help = "Check a distillation / fine-tuning workflow (JSON) and print the decision."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help='workflow JSON file, or "-" for stdin')
+        parser.add_argument("--as-of", dest="as_of", help="read the law and terms as of this date (YYYY-MM-DD)")
+        parser.add_argument("--format", choices=("text", "json"), default="text")
+        parser.add_argument("--no-record", action="store_true", help="do not store the check in the decision log")
+
+    def fail(self, message):
+        self.stderr.write(f"error: {message}")
+        sys.exit(INVALID)
+
+    def handle(self, *args, file, as_of, format, no_record, **options):
+        try:
+            text = sys.stdin.read() if file == "-" else open(file, encoding="utf-8").read()
+        except OSError as exc:
+            self.fail(f"cannot read {file}: {exc.strerror}")
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            self.fail(f"invalid JSON: {exc}")
+        try:
+            decision = evaluate_workflow(data, as_of=as_of)
+        except WorkflowError as exc:
+            self.fail(str(exc))
+        if not no_record:
+            record_check(data, decision, channel=Check.Channel.CLI)
+        if format == "json":
+            self.stdout.write(json.dumps(decision.to_json(), indent=2, ensure_ascii=False))
+        else:
+            self.stdout.write(render_text(decision))
+        sys.exit(EXIT_CODES[decision.verdict])
+
+
+def render_text(decision):
+    lines = [f"Verdict: {decision.verdict.upper()} (as of {decision.as_of})", decision.summary, ""]
+    for finding in decision.findings:
+        lines.append(f"[{finding.effect}] {finding.rule} — {finding.subject} ({finding.binding})")
+        lines.append(f"    path: {' -> '.join(finding.path)}")
+        lines.append(f"    {finding.message}")
+        if finding.remedy:
+            lines.append(f"    remedy: {finding.remedy}")
+        for c in finding.citations:
+            when = f", from {c.effective_from}" if c.effective_from else ""
+            lines.append(f"    cites: {c.document}, {c.section}{when} <{c.url}>")
+        lines.append("")
+    if decision.unresolved:
+        lines.append("Unresolved references:")
+        for item in decision.unresolved:
+            hint = f" (did you mean: {', '.join(item['suggestions'])})" if item["suggestions"] else ""
+            lines.append(f"    {item['field']}: {item['reference']} {item['reason']}{hint}")
+        lines.append("")
+    lines.append(f"Policy version: {decision.policy_version}")
+    if decision.check_id:
+        lines.append(f"Check id: {decision.check_id}")
+    lines.append("Not legal advice.")
+    return "\n".join(lines)

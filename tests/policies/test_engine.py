@@ -1,0 +1,225 @@
+"""The pure engine on a hand-built knowledge base: lineage, binding, versions by date, scope, verdicts."""
+
+import pytest
+
+from policies.engine.decision import Citation, Decision, Finding, verdict_of
+from policies.engine.evaluate import evaluate_workflow
+from policies.engine.scope import validate_scope
+from policies.engine.templates import render, template_problems
+from tests.policies import factories as f
+
+OUTPUTS_BANNED = f.clause("no-outputs", "competing_models", section="§2")
+WEIGHTS_NAMING = f.clause("naming", "naming", section="§1.b.i", prefix="Llama")
+
+DOCS = [
+    f.document("LicenseRef-Closed-Terms", kind="service_terms", versions=[f.version("2024", "2024-01-01", clauses=[OUTPUTS_BANNED])]),
+    f.document("LicenseRef-Family", versions=[
+        f.version("1", "2023-01-01", "2025-01-01", clauses=[f.clause("old", "output_training", permitted="no")]),
+        f.version("2", "2025-01-01", clauses=[WEIGHTS_NAMING]),
+    ]),
+    f.document("Apache-2.0", kind="open_source", foss=True, versions=[f.version("2.0", clauses=[f.clause("notice", "attribution_notice", notice_file=True)])]),
+]
+MODELS = [
+    f.model("closed-1", access="api", service=["LicenseRef-Closed-Terms"]),
+    f.model("family-base", weights=["LicenseRef-Family"]),
+    f.model("family-chat", weights=["Apache-2.0"], parents=[f.edge("fine_tune", "family-base"), f.edge("output_distillation", "closed-1")]),
+    f.model("rumoured", weights=["Apache-2.0"], parents=[f.edge("output_distillation", "closed-1", evidence_kind="alleged")]),
+    f.model("both-ways", access="both", weights=["Apache-2.0"], service=["LicenseRef-Closed-Terms"]),
+    f.model("mystery", weights_unknown=True),
+]
+DATASETS = [f.dataset("synthetic", license="Apache-2.0", parents=[f.edge("generated_by", "closed-1")]), f.dataset("nolicense")]
+EVERY_CLAUSE = f.rule("every-clause", "review", {"clause_types": ["competing_models", "naming", "output_training", "attribution_notice"]},
+                      message="{document.spdx_id}#{clause.key} via {exposure.relation} ({exposure.binding})")
+UNKNOWN = f.rule("unknown", "review", {"target": "unknown_terms"}, message="{exposure.reason}")
+MISSING = f.rule("missing", "review", {"target": "missing_version"}, message="{exposure.reason}")
+UNRESOLVED = f.rule("unresolved", "review", {"target": "unresolved"}, message="{exposure.reason}")
+
+
+def run(workflow, rules=(EVERY_CLAUSE, UNKNOWN, MISSING, UNRESOLVED), as_of=None):
+    snap = f.snapshot(DOCS, MODELS, DATASETS, rules)
+    return evaluate_workflow({"as_of": f.DAY, **workflow}, as_of=as_of, snapshot=snap)
+
+
+def student(**extra):
+    return {"name": "acme", "purpose": "commercial", "release": "open_weights", **extra}
+
+
+def messages(decision, rule="every-clause"):
+    return sorted(x.message for x in decision.findings if x.rule == rule)
+
+
+def test_an_api_teacher_carries_its_service_terms_directly():
+    decision = run({"student": student(), "teachers": [{"model": "closed-1"}]})
+    assert messages(decision) == ["LicenseRef-Closed-Terms#no-outputs via distillation (direct)"]
+    assert decision.findings[0].path == ("acme", "closed-1")
+
+
+def test_a_self_hosted_teacher_carries_its_weights_and_their_ancestors_but_not_its_teachers_terms_as_direct():
+    decision = run({"student": student(), "teachers": [{"model": "family-chat", "access": "self_hosted"}]})
+    assert messages(decision) == [
+        "Apache-2.0#notice via distillation (direct)",
+        "LicenseRef-Closed-Terms#no-outputs via distillation (inherited)",
+        "LicenseRef-Family#naming via distillation (direct)",
+    ]
+
+
+def test_access_defaults_to_the_service_for_closed_models_and_to_the_weights_for_open_ones():
+    assert messages(run({"student": student(), "teachers": [{"model": "both-ways"}]})) == ["Apache-2.0#notice via distillation (direct)"]
+    assert messages(run({"student": student(), "teachers": [{"model": "both-ways", "access": "api"}]})) == [
+        "LicenseRef-Closed-Terms#no-outputs via distillation (direct)"
+    ]
+
+
+def test_the_base_models_weight_ancestors_bind_directly_and_its_teachers_by_inheritance():
+    decision = run({"student": student(base_model="family-chat")})
+    assert messages(decision) == [
+        "Apache-2.0#notice via weights (direct)",
+        "LicenseRef-Closed-Terms#no-outputs via distillation (inherited)",
+        "LicenseRef-Family#naming via weights (direct)",
+    ]
+    inherited = next(x for x in decision.findings if x.binding == "inherited")
+    assert inherited.path == ("acme", "family-chat", "Closed-1")
+
+
+def test_alleged_lineage_is_not_walked():
+    assert messages(run({"student": student(base_model="rumoured")})) == ["Apache-2.0#notice via weights (direct)"]
+
+
+def test_a_generated_dataset_carries_the_generators_terms_by_inheritance():
+    decision = run({"student": student(), "datasets": [{"dataset": "synthetic"}, {"name": "mine", "license": None, "generated_by": ["closed-1"]}]})
+    assert messages(decision) == [
+        "Apache-2.0#notice via dataset (direct)",
+        "LicenseRef-Closed-Terms#no-outputs via generated_by (inherited)",
+        "LicenseRef-Closed-Terms#no-outputs via generated_by (inherited)",
+    ]
+    assert messages(decision, "unknown") == ["the license of mine is not known"]
+
+
+def test_terms_versions_are_picked_by_as_of():
+    on_old = run({"student": student(base_model="family-base")}, as_of="2024-06-01")
+    on_new = run({"student": student(base_model="family-base")}, as_of="2025-06-01")
+    assert messages(on_old) == ["LicenseRef-Family#old via weights (direct)"]
+    assert messages(on_new) == ["LicenseRef-Family#naming via weights (direct)"]
+    before = run({"student": student(base_model="family-base")}, as_of="2022-01-01")
+    assert messages(before, "missing") == ["no version of LicenseRef-Family terms is in force on 2022-01-01"]
+
+
+def test_unknown_terms_and_unresolved_references_are_findings_and_listed():
+    decision = run({"student": student(base_model="mystery"), "teachers": [{"model": "nobody/nothing"}], "datasets": [{"dataset": "nolicense"}]})
+    assert messages(decision, "unknown") == ["the license of Mystery's weights is not known", "the license of nolicense is not known"]
+    assert decision.unresolved == [{"field": "teachers[0].model", "reference": "nobody/nothing", "reason": "matches nothing in the knowledge base", "suggestions": []}]
+    finding = next(x for x in decision.findings if x.rule == "unresolved")
+    assert finding.citations[0].url == "https://huggingface.co/nobody/nothing"
+
+
+def test_a_prohibition_from_inherited_contract_terms_becomes_review():
+    ban = f.rule("ban", "prohibit", {"clause_types": ["competing_models"]}, message="banned")
+    direct = run({"student": student(), "teachers": [{"model": "closed-1"}]}, rules=[ban])
+    inherited = run({"student": student(), "datasets": [{"dataset": "synthetic"}]}, rules=[ban])
+    assert [(x.effect, x.binding) for x in direct.findings] == [("prohibit", "direct")]
+    assert [(x.effect, x.binding) for x in inherited.findings] == [("review", "inherited")]
+    assert direct.verdict == "prohibited" and inherited.verdict == "review"
+
+
+def test_scope_filters_before_conditions_and_conditions_see_the_facts():
+    rule = f.rule("api-only", "require", {"clause_types": ["competing_models"], "access": ["api"], "release": ["api"]},
+                  condition="student.competes_with_teachers == true", message="{asset.name} {student.name}")
+    workflow = {"teachers": [{"model": "closed-1"}]}
+    assert run({**workflow, "student": student(release="api", competes_with_teachers=True)}, rules=[rule]).verdict == "conditional"
+    assert run({**workflow, "student": student(release="api", competes_with_teachers=False)}, rules=[rule]).verdict == "allowed"
+    assert run({**workflow, "student": student(release="open_weights", competes_with_teachers=True)}, rules=[rule]).verdict == "allowed"
+
+
+def test_workflow_rules_apply_by_jurisdiction_up_and_down_and_by_window():
+    rule = f.rule("eu-duty", "require", {"jurisdictions": ["EU"]}, effective_from="2025-08-02", message="duty for {student.name}")
+    ca = f.rule("ca-duty", "require", {"jurisdictions": ["US-CA"]}, message="ca")
+    for codes, expected in ((["DE"], ["eu-duty"]), (["US"], ["ca-duty"]), (["US-CA", "FR"], ["eu-duty", "ca-duty"]), ([], [])):
+        decision = run({"student": student(), "deployment": {"jurisdictions": codes}}, rules=[rule, ca])
+        assert [x.rule for x in decision.findings] == expected, codes
+    early = run({"student": student(), "deployment": {"jurisdictions": ["DE"]}}, rules=[rule], as_of="2025-08-01")
+    assert early.findings == []
+
+
+def test_cited_provisions_narrow_a_rules_window():
+    rule = f.rule("art-50", "require", {}, effective_from="2025-01-01", windows=[("2026-08-02", None)], message="x")
+    assert rule.effective_from == "2026-08-02"
+    assert run({"student": student()}, rules=[rule], as_of="2026-08-01").verdict == "allowed"
+    assert run({"student": student()}, rules=[rule], as_of="2026-08-02").verdict == "conditional"
+
+
+def finding(effect):
+    return Finding(rule=effect, effect=effect, subject="s", path=("a",), binding="direct", message=f"{effect} message", remedy="", citations=())
+
+
+@pytest.mark.parametrize(
+    "effects, verdict",
+    [
+        ((), "allowed"),
+        (("permit",), "allowed"),
+        (("permit", "require"), "conditional"),
+        (("require", "review", "permit"), "review"),
+        (("permit", "review", "prohibit", "require"), "prohibited"),
+    ],
+)
+def test_the_verdict_is_the_worst_effect(effects, verdict):
+    findings = [finding(e) for e in effects]
+    assert verdict_of(findings) == verdict
+    decision = Decision(as_of=f.DAY, findings=findings, unresolved=[], policy_version="sha256:x")
+    assert decision.verdict == verdict
+    assert [x.effect for x in decision.findings] == sorted(effects, key=["prohibit", "review", "require", "permit"].index)
+
+
+def test_decision_json_has_exactly_the_contracts_keys():
+    citation = Citation(document="D", section="§1", url="https://x", quote="q", effective_from="2024-01-01")
+    decision = Decision(as_of=f.DAY, findings=[finding("require"), finding("prohibit")], unresolved=[], policy_version="sha256:abc")
+    data = decision.to_json()
+    assert list(data) == ["verdict", "as_of", "summary", "findings", "obligations", "unresolved", "policy_version", "check_id"]
+    assert data["summary"] == "Prohibited: prohibit message (and 1 more finding)"
+    assert data["obligations"] == ["require message"]
+    assert list(data["findings"][0]) == ["rule", "effect", "subject", "path", "binding", "message", "remedy", "citations"]
+    assert list(citation.to_json()) == ["document", "section", "url", "quote", "effective_from"]
+
+
+def test_templates_render_dotted_facts_and_reject_unknown_roots():
+    facts = {"student": {"name": "acme", "compute": 3e23, "competes": None, "list": ["EU", "DE"]}, "organization": {"mau": 800000000}}
+    assert render("{student.name}: {student.compute} FLOP, {organization.mau} users, {student.competes}, {student.list}", facts) == (
+        "acme: 3e+23 FLOP, 800,000,000 users, unknown, EU, DE"
+    )
+    assert template_problems("{clause.section}", "exposure") == []
+    assert "not a fact here" in template_problems("{clause.section}", "workflow")[0]
+    assert template_problems("a { b", "workflow")
+
+
+@pytest.mark.parametrize(
+    "scope, problem",
+    [
+        ({"clause_types": ["no_such_type"]}, '"no_such_type" is not one of'),
+        ({"relations": "weights", "clause_types": ["naming"]}, "non-empty list"),
+        ({"target": "everything"}, "is not one of"),
+        ({"access": ["api"]}, "only applies to exposures"),
+        ({"target": "clause"}, "must select clause_types or documents"),
+        ({"colour": ["red"]}, "is not a scope key"),
+        ({"clause_types": ["naming"], "subject": "deployment"}, "only applies to workflow rules"),
+    ],
+)
+def test_bad_scopes_are_explained(scope, problem):
+    assert any(problem in p for p in validate_scope(scope)), validate_scope(scope)
+
+
+def test_the_declared_fact_fields_are_exactly_the_facts_the_engine_builds():
+    from policies.engine.conditions import FACT_FIELDS
+    from policies.engine.evaluate import workflow_facts
+    from policies.engine.exposure import walk
+    from policies.engine.workflow import parse_workflow
+
+    snap = f.snapshot(DOCS, MODELS, DATASETS, [EVERY_CLAUSE])
+    workflow = parse_workflow({"as_of": f.DAY, "student": student(base_model="family-chat")}, snap.licensing)
+    exposures, _, base, weights = walk(workflow, snap)
+    facts = workflow_facts(workflow, snap, base, weights)
+    for name in ("workflow", "student", "base", "organization", "deployment"):
+        assert set(facts[name]) == set(FACT_FIELDS[name]), name
+    exposure = exposures[0]
+    assert set(exposure["facts"]) == set(FACT_FIELDS["exposure"])
+    for name in ("asset", "document"):
+        assert set(exposure[name]) == set(FACT_FIELDS[name]), name
+    assert set(exposure["clause"]["facts"]) == set(FACT_FIELDS["clause"])
