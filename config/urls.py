@@ -4,10 +4,12 @@ from django.urls import include, path, re_path
 from kb.admin_views import markdown_preview
 from kb.api import urls as kb_api
 from kb.api.errors import not_found
+from policies.api import urls as policies_api
 
 api_v1 = [
     *kb_api.urlpatterns,
-    re_path(r"^.*$", not_found),  # last: unknown API paths get the API's JSON 404
+    *policies_api.urlpatterns,
+    re_path(r"^[\s\S]*$", not_found),  # last: any other path (newlines too) gets the API's JSON 404
 ]
 
 urlpatterns = [

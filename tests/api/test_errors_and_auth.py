@@ -122,7 +122,9 @@ def test_token_authentication_costs_one_query(kb_db):
     assert len(queries) == 1
 
 
-@pytest.mark.parametrize("path", ["/api/v1/models/a%00b", "/api/v1/models/a%00b/lineage", "/api/v1/terms/%00", "/api/v1/provisions/%01"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/models/a%00b", "/api/v1/models/a%00b/lineage", "/api/v1/terms/%00", "/api/v1/provisions/%01", "/api/v1/organizations/a%0Ab"]
+)
 def test_control_characters_in_a_lookup_are_404_not_a_database_error(api, kb_db, path):
     response = api.get(path)
     assert response.status_code == 404 and errors_of(response)[0][0] is None
