@@ -5,7 +5,7 @@ index, taken with retries before whoosh's own writer lock: several gunicorn work
 wait for each other instead of failing with a LockError or dropping an update (whoosh's AsyncWriter
 would fall back to a buffering thread that a worker can exit before flushing).
 
-Reads reuse one searcher per thread and refresh it only when a writer has committed.
+Reads reuse one searcher per thread and open a new one only when a writer has committed.
 """
 
 import fcntl
@@ -158,12 +158,15 @@ class WhooshBackend:
 
     def _searcher(self):
         searcher = getattr(self._local, "searcher", None)
+        if searcher is not None and not searcher.up_to_date():
+            # A writer committed. Open a new searcher rather than Searcher.refresh(): refresh reuses
+            # segment readers and then still returned documents that update_document had replaced.
+            searcher.close()
+            searcher = None
         if searcher is None:
             if not index.exists_in(str(self.index_dir)):
                 return None
             searcher = index.open_dir(str(self.index_dir)).searcher()
-        else:
-            searcher = searcher.refresh()  # the same searcher unless a writer committed since
         self._local.searcher = searcher
         return searcher
 
