@@ -1,23 +1,43 @@
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from kb import models as kb
+from kb.widgets import MarkdownPreviewWidget
+
+MARKDOWN_FIELDS = {"summary", "notes", "description"}
 
 
-class ClauseInline(admin.StackedInline):
+class KnowledgeBaseFormMixin:
+    """Long Markdown fields get a preview rendered by the one renderer; URLs typed without a
+    scheme are taken as https (Django 6's default, set explicitly so 5.2 does not warn)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.TextField) and db_field.name in MARKDOWN_FIELDS:
+            kwargs["widget"] = MarkdownPreviewWidget(attrs={"rows": 6})
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class KnowledgeBaseAdmin(KnowledgeBaseFormMixin, SimpleHistoryAdmin):
+    """History (who, when, field-by-field changes, revert) and Markdown previews for every KB model."""
+
+
+class ClauseInline(KnowledgeBaseFormMixin, admin.StackedInline):
     model = kb.LicenseClause
     extra = 0
     fields = ("key", "section", "heading", "clause_type", "quote", "summary", "parameters", "source_url", "checked_on", "verification")
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(KnowledgeBaseFormMixin, admin.TabularInline):
     model = kb.TermsVersion
     extra = 0
     fields = ("version", "effective_from", "effective_to", "url", "checked_on", "verification")
     show_change_link = True
 
 
-class ParentEdgeInline(admin.TabularInline):
+class ParentEdgeInline(KnowledgeBaseFormMixin, admin.TabularInline):
     """Edges where this record is the child: what it was made from."""
 
     model = kb.LineageEdge
@@ -36,7 +56,7 @@ class DatasetParentEdgeInline(ParentEdgeInline):
     fk_name = "child_dataset"
 
 
-class ModelChildEdgeInline(admin.TabularInline):
+class ModelChildEdgeInline(KnowledgeBaseFormMixin, admin.TabularInline):
     model = kb.LineageEdge
     fk_name = "parent_model"
     extra = 0
@@ -47,14 +67,14 @@ class ModelChildEdgeInline(admin.TabularInline):
 
 
 @admin.register(kb.Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(KnowledgeBaseAdmin):
     list_display = ("name", "slug", "country")
     search_fields = ("name", "slug")
     list_filter = ("country",)
 
 
 @admin.register(kb.TermsDocument)
-class TermsDocumentAdmin(SimpleHistoryAdmin):
+class TermsDocumentAdmin(KnowledgeBaseAdmin):
     list_display = ("name", "spdx_id", "kind", "publisher", "free_and_open_source")
     list_filter = ("kind", "publisher", "free_and_open_source")
     search_fields = ("name", "spdx_id", "summary")
@@ -62,7 +82,7 @@ class TermsDocumentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(kb.TermsVersion)
-class TermsVersionAdmin(SimpleHistoryAdmin):
+class TermsVersionAdmin(KnowledgeBaseAdmin):
     list_display = ("document", "version", "effective_from", "effective_to", "verification", "checked_on")
     list_filter = ("verification", "document__kind", "document")
     search_fields = ("document__name", "document__spdx_id", "version", "summary")
@@ -71,14 +91,14 @@ class TermsVersionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(kb.LicenseClause)
-class LicenseClauseAdmin(SimpleHistoryAdmin):
+class LicenseClauseAdmin(KnowledgeBaseAdmin):
     list_display = ("__str__", "clause_type", "heading", "verification")
     list_filter = ("clause_type", "verification", "version__document")
     search_fields = ("key", "section", "heading", "quote", "summary", "version__document__name")
 
 
 @admin.register(kb.AIModel)
-class AIModelAdmin(SimpleHistoryAdmin):
+class AIModelAdmin(KnowledgeBaseAdmin):
     list_display = ("name", "hf_id", "organization", "access", "release_date", "verification")
     list_filter = ("access", "organization", "verification", "weights_terms")
     search_fields = ("name", "slug", "hf_id", "aliases", "description")
@@ -87,7 +107,7 @@ class AIModelAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(kb.Dataset)
-class DatasetAdmin(SimpleHistoryAdmin):
+class DatasetAdmin(KnowledgeBaseAdmin):
     list_display = ("name", "hf_id", "license", "origin", "verification")
     list_filter = ("origin", "license", "verification")
     search_fields = ("name", "slug", "hf_id", "aliases", "description")
@@ -95,7 +115,7 @@ class DatasetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(kb.LineageEdge)
-class LineageEdgeAdmin(SimpleHistoryAdmin):
+class LineageEdgeAdmin(KnowledgeBaseAdmin):
     list_display = ("__str__", "relation", "evidence_kind", "verification", "checked_on")
     list_filter = ("relation", "evidence_kind", "verification")
     search_fields = ("child_model__name", "child_dataset__name", "parent_model__name", "parent_dataset__name", "evidence")
@@ -103,19 +123,19 @@ class LineageEdgeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(kb.Jurisdiction)
-class JurisdictionAdmin(SimpleHistoryAdmin):
+class JurisdictionAdmin(KnowledgeBaseAdmin):
     list_display = ("code", "name", "parent")
     search_fields = ("code", "name")
 
 
-class ProvisionInline(admin.StackedInline):
+class ProvisionInline(KnowledgeBaseFormMixin, admin.StackedInline):
     model = kb.Provision
     extra = 0
     fields = ("ref", "article", "title", "summary", "quote", "roles", "effective_from", "effective_to", "url", "source_url", "checked_on", "verification")
 
 
 @admin.register(kb.Instrument)
-class InstrumentAdmin(SimpleHistoryAdmin):
+class InstrumentAdmin(KnowledgeBaseAdmin):
     list_display = ("short_name", "kind", "jurisdiction", "binding")
     list_filter = ("kind", "jurisdiction", "binding")
     search_fields = ("short_name", "title", "slug")
@@ -123,8 +143,12 @@ class InstrumentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(kb.Provision)
-class ProvisionAdmin(SimpleHistoryAdmin):
+class ProvisionAdmin(KnowledgeBaseAdmin):
     list_display = ("ref", "article", "title", "instrument", "effective_from", "effective_to", "verification")
     list_filter = ("instrument__jurisdiction", "instrument", "verification")
     search_fields = ("ref", "article", "title", "summary", "quote")
     date_hierarchy = "effective_from"
+
+
+admin.site.site_header = "Provenant administration"
+admin.site.site_title = "Provenant admin"

@@ -320,28 +320,112 @@ def _load_jurisdictions(records, stats, cache, progress):
         pending = [r for r in pending if r not in ready]
 
 
+# --------------------------------------------------------------------------- dumping (rows -> YAML)
+
+
+def dump_record(instance, spec):
+    """One instance as the mapping a fixture would hold; defaults are left out, as an editor would."""
+    out = {}
+    for name in spec.fields:
+        value = getattr(instance, name)
+        default = instance._meta.get_field(name).get_default()
+        if name in spec.key or value != default:
+            out[name] = value
+    for name, (_model, lookup) in spec.fks.items():
+        target = getattr(instance, name)
+        if target is not None:
+            out[name] = getattr(target, lookup)
+    for name, (_model, lookup) in spec.m2m.items():
+        if getattr(instance, f"{name}_unknown", False):
+            out[name] = "unknown"
+        else:
+            values = sorted(getattr(t, lookup) for t in getattr(instance, name).all())
+            if values:
+                out[name] = values
+    for child_key, (child_spec, parent_field) in spec.children.items():
+        related = getattr(instance, child_spec.model._meta.get_field(parent_field).remote_field.get_accessor_name())
+        children = [dump_record(child, child_spec) for child in related.all()]
+        if children:
+            out[child_key] = children
+    return out
+
+
+def _dump_with_spec(spec, order_by):
+    def dump():
+        return [dump_record(obj, spec) for obj in spec.model.objects.order_by(*order_by)]
+
+    return dump
+
+
+def _dump_jurisdictions():
+    # Parents before children, so the dump reads top-down.
+    rows = list(kb.Jurisdiction.objects.select_related("parent"))
+    depth = {}
+
+    def level(j):
+        if j.pk not in depth:
+            depth[j.pk] = 0 if j.parent is None else level(j.parent) + 1
+        return depth[j.pk]
+
+    return [dump_record(j, JURISDICTION) for j in sorted(rows, key=lambda j: (level(j), j.code))]
+
+
 @dataclass
 class Section:
     name: str
     order: int
     load: object  # callable(records, stats, cache, progress)
+    dump: object = None  # callable() -> list of records, for dump_kb
 
 
 SECTIONS = {}
 
 
-def register_section(name, order, load):
-    """Let another app load its own section of the fixtures (e.g. policies' rules)."""
-    SECTIONS[name] = Section(name, order, load)
+def register_section(name, order, load, dump=None):
+    """Let another app load (and dump) its own section of the fixtures (e.g. policies' rules)."""
+    SECTIONS[name] = Section(name, order, load, dump)
 
 
-register_section("organizations", 10, _load_with_spec(ORGANIZATION))
-register_section("jurisdictions", 20, _load_jurisdictions)
-register_section("terms", 30, _load_with_spec(TERMS))
-register_section("models", 40, _load_with_spec(MODEL))
-register_section("datasets", 50, _load_with_spec(DATASET))
-register_section("lineage", 60, _load_with_spec(EDGE))
-register_section("instruments", 70, _load_with_spec(INSTRUMENT))
+register_section("organizations", 10, _load_with_spec(ORGANIZATION), _dump_with_spec(ORGANIZATION, ["slug"]))
+register_section("jurisdictions", 20, _load_jurisdictions, _dump_jurisdictions)
+register_section("terms", 30, _load_with_spec(TERMS), _dump_with_spec(TERMS, ["spdx_id"]))
+register_section("models", 40, _load_with_spec(MODEL), _dump_with_spec(MODEL, ["organization__slug", "slug"]))
+register_section("datasets", 50, _load_with_spec(DATASET), _dump_with_spec(DATASET, ["slug"]))
+register_section(
+    "lineage", 60, _load_with_spec(EDGE),
+    _dump_with_spec(EDGE, ["child_model__slug", "child_dataset__slug", "relation", "parent_model__slug", "parent_dataset__slug"]),
+)
+register_section("instruments", 70, _load_with_spec(INSTRUMENT), _dump_with_spec(INSTRUMENT, ["slug"]))
+
+
+class _FixtureDumper(yaml.SafeDumper):
+    """Multi-line text as block scalars, so dumped Markdown stays readable and diffable."""
+
+
+def _represent_str(dumper, value):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_FixtureDumper.add_representer(str, _represent_str)
+
+
+def dump_fixtures(output_dir, sections=None):
+    """Write one YAML file per section under output_dir (the same format load_kb reads)."""
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for section in sorted(SECTIONS.values(), key=lambda s: s.order):
+        if section.dump is None or (sections and section.name not in sections):
+            continue
+        records = section.dump()
+        path = output_dir / f"{section.name}.yaml"
+        path.write_text(
+            yaml.dump({section.name: records}, Dumper=_FixtureDumper, sort_keys=False, allow_unicode=True, width=120),
+            encoding="utf-8",
+        )
+        written[section.name] = (path, len(records))
+    return written
 
 
 # --------------------------------------------------------------------------- reading and loading

@@ -134,6 +134,24 @@ class TermsVersion(Sourced, EffectiveWindow):
     def natural_key(self):
         return (self.document.spdx_id, self.version)
 
+    def clean(self):
+        super().clean()
+        if not self.document_id:
+            return
+        # Two versions of one document in force on the same day would make `as_of` ambiguous.
+        siblings = TermsVersion.objects.filter(document_id=self.document_id).exclude(pk=self.pk)
+        start, end = self.effective_from, self.effective_to
+        if start is not None:
+            siblings = siblings.filter(Q(effective_to__isnull=True) | Q(effective_to__gt=start))
+        if end is not None:
+            siblings = siblings.filter(Q(effective_from__isnull=True) | Q(effective_from__lt=end))
+        clash = siblings.first()
+        if clash is not None:
+            raise ValidationError(
+                {"effective_from": f"overlaps version {clash.version!r} ({clash.effective_from or '…'} to {clash.effective_to or '…'}); "
+                 "end the earlier version first (list versions oldest first in fixtures)"}
+            )
+
 
 class LicenseClause(Sourced):
     """One citable clause of a terms version, typed from a controlled vocabulary."""

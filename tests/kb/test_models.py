@@ -110,3 +110,15 @@ def test_jurisdiction_hierarchy_rejects_cycles():
     outer.parent = inner
     with pytest.raises(ValidationError):
         outer.full_clean()
+
+
+def test_a_terms_version_cannot_overlap_its_neighbour():
+    doc = kb.TermsDocument.objects.create(spdx_id="LicenseRef-Overlap", name="Overlap", kind="service_terms")
+    common = {"document": doc, "source_url": "https://example.org", "checked_on": datetime.date(2026, 11, 28)}
+    kb.TermsVersion.objects.create(version="1", effective_from=datetime.date(2024, 1, 1), **common)
+    second = kb.TermsVersion(version="2", effective_from=datetime.date(2025, 1, 1), **common)
+    with pytest.raises(ValidationError) as err:
+        second.full_clean()
+    assert "overlaps version '1'" in str(err.value)
+    kb.TermsVersion.objects.filter(version="1").update(effective_to=datetime.date(2025, 1, 1))
+    second.full_clean()  # ends where the next begins: no overlap

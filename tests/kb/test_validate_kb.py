@@ -1,0 +1,72 @@
+import datetime
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from kb import models as kb
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args):
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("validate_kb", *args, stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_the_shipped_knowledge_base_is_valid(kb_db):
+    code, out, err = run()
+    assert code == 0, err
+    assert "Knowledge base is valid." in out
+    assert f"AI models: {kb.AIModel.objects.count()}" in out
+
+
+def test_json_report_counts_every_kind(kb_db):
+    code, out, _ = run("--format", "json")
+    report = json.loads(out)
+    assert code == 0 and report["ok"] is True
+    assert report["counts"]["lineage edges"] == kb.LineageEdge.objects.count()
+    assert report["problems"] == []
+
+
+def test_a_model_without_terms_for_its_service_is_a_problem(kb_db):
+    model = kb.AIModel.objects.get(slug="gpt-4o")
+    model.service_terms.clear()
+    code, out, err = run("--format", "json")
+    problems = json.loads(out)["problems"]
+    assert code == 1
+    assert {"kind": "AI models", "record": "gpt-4o", "field": "service_terms",
+            "message": 'a service without terms (list them or say "unknown")'} in problems
+
+
+def test_explicit_unknown_terms_are_accepted(kb_db):
+    model = kb.AIModel.objects.get(slug="gpt-4o")
+    model.service_terms.clear()
+    model.service_terms_unknown = True
+    model.save()
+    assert run()[0] == 0
+
+
+def test_missing_source_and_bad_parameters_are_problems(kb_db):
+    clause = kb.LicenseClause.objects.filter(clause_type="user_threshold").first()
+    kb.LicenseClause.objects.filter(pk=clause.pk).update(parameters={"monthly_active_users": "many"}, source_url="")
+    code, out, err = run()
+    assert code == 1
+    assert "source_url: missing source URL" in err
+    assert "monthly_active_users" in err
+
+
+def test_overlapping_versions_are_a_problem(kb_db):
+    document = kb.TermsDocument.objects.get(spdx_id="LicenseRef-OpenAI-Terms-of-Use")
+    kb.TermsVersion.objects.create(document=document, version="overlap-test", effective_from=datetime.date(2030, 1, 1),
+                                   source_url="https://example.org", checked_on=datetime.date(2026, 11, 28))
+    first = document.versions.exclude(version="overlap-test").order_by("effective_from").last()
+    kb.TermsVersion.objects.filter(pk=first.pk).update(effective_to=None)
+    code, _, err = run()
+    assert code == 1 and "overlaps the next version 'overlap-test'" in err
