@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from kb.lineage import lineage
 
-NODE_W, NODE_H, GAP_X, GAP_Y, PAD = 200, 44, 30, 90, 20
+NODE_W, NODE_H, GAP_X, GAP_Y, PAD = 200, 44, 70, 100, 20
 DASHES = {"reported": "7 5", "alleged": "2 5"}
 
 
@@ -56,13 +56,15 @@ class Edge:
     def y2(self):
         return self.child.y
 
+    # Labels sit a third of the way down from the parent, so edges meeting at one child keep
+    # their labels apart.
     @property
     def mid_x(self):
-        return (self.x1 + self.x2) // 2
+        return self.x1 + (self.x2 - self.x1) // 3
 
     @property
     def mid_y(self):
-        return (self.y1 + self.y2) // 2
+        return self.y1 + (self.y2 - self.y1) // 3
 
     @property
     def dash(self):
