@@ -15,9 +15,10 @@ import operator
 import re
 import time
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchVector
+from django.db import connection
 from django.db.models import F, Func, TextField, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast
 
 from kb.search.base import MARK_END, MARK_START, Hit, SearchResults, facet_list, marked_snippet, plain_snippet
 from kb.search.documents import FACETS, all_documents, sources
@@ -42,28 +43,26 @@ def vector_for(source):
     return functools.reduce(operator.add, parts)
 
 
-def body_for(source):
-    """The source's body columns (weight C) joined, for ts_headline snippets."""
-    parts = []
-    for t in source.pg_text:
-        if t.weight == "C":
-            parts.extend([Coalesce(F(t.path), Value(""), output_field=TextField()), Value(" \n ")])
-    return Concat(*parts, output_field=TextField()) if len(parts) > 1 else parts[0]
+def _phrase_text(term):
+    return _IDENT_RE.sub(" ", term.text)
 
 
-def term_query(term):
-    text = _IDENT_RE.sub(" ", term.text)
-    return SearchQuery(text, search_type="phrase" if term.phrase else "plain", config=CONFIG)
+def tsquery_sql(parsed):
+    """ParsedQuery -> (SQL expression of a tsquery, params), or (None, []) when it has no words.
 
-
-def compile_tsquery(parsed):
-    """ParsedQuery -> a django SearchQuery (plainto/phraseto_tsquery combined with && and ||), or None."""
-    ors = []
+    plainto_tsquery for words and ids (their parts ANDed), phraseto_tsquery for phrases, && within an
+    alternative and || between alternatives, all with the english configuration (stemming)."""
+    ors, params = [], []
     for clause in parsed.clauses:
-        parts = [term_query(t) for t in clause]
-        if parts:
-            ors.append(functools.reduce(operator.and_, parts))
-    return functools.reduce(operator.or_, ors) if ors else None
+        ands = []
+        for term in clause:
+            ands.append(f"{'phraseto_tsquery' if term.phrase else 'plainto_tsquery'}('{CONFIG}', %s)")
+            params.append(_phrase_text(term))
+        if ands:
+            ors.append("(" + " && ".join(ands) + ")")
+    if not ors:
+        return None, []
+    return "(" + " || ".join(ors) + ")", params
 
 
 def _matches_filters(doc, filters):
@@ -76,6 +75,7 @@ class PostgresBackend:
 
     def __init__(self):
         self._vocabulary = (0.0, frozenset())
+        self._vector_sql_cache = {}
 
     def rebuild(self, documents, progress=None):
         return 0  # the tables are the index
@@ -83,41 +83,54 @@ class PostgresBackend:
     def update(self, documents, deleted_ids=()):
         return None
 
-    def _ranked(self, source, tsquery):
-        """[(pk, rank)] of the source's rows matching tsquery, best first (at most CANDIDATES)."""
-        vector = vector_for(source)
-        model = source.model
-        if tsquery is None:
-            return [(pk, 0.0) for pk in model.objects.order_by("pk").values_list("pk", flat=True)[:CANDIDATES]]
-        candidates = model.objects.annotate(search_vector=vector).filter(search_vector=tsquery).values("pk")[:CANDIDATES]
-        ranked = (
-            model.objects.filter(pk__in=candidates)
-            .annotate(rank=SearchRank(vector, tsquery))
-            .order_by("-rank", "pk")
-            .values_list("pk", "rank")
-        )
-        return list(ranked)
+    def _vector_sql(self, source):
+        """SELECT pk, <weighted tsvector> FROM the source's table (with its joins), compiled once by the ORM."""
+        if source.kind not in self._vector_sql_cache:
+            qs = source.model.objects.annotate(search_vector=vector_for(source)).values_list("pk", "search_vector")
+            self._vector_sql_cache[source.kind] = qs.query.sql_with_params()
+        return self._vector_sql_cache[source.kind]
+
+    def _ranked(self, kinds, query_sql, query_params):
+        """{kind: {pk: rank}} for every source in kinds, in one round trip.
+
+        Each kind contributes its first CANDIDATES matches (found through the @@ operator), and only
+        those are ranked with ts_rank: exact for the knowledge base, bounded for a common word in a
+        large corpus (see bench/search.py)."""
+        parts, params = [], []
+        for kind in kinds:
+            inner, inner_params = self._vector_sql(sources()[kind])
+            parts.append(
+                f"(SELECT %s AS kind, c.pk, ts_rank(c.v, q.q) AS rank FROM "
+                f"(SELECT s.col1 AS pk, s.col2 AS v FROM ({inner}) AS s(col1, col2), q WHERE s.col2 @@ q.q LIMIT {CANDIDATES}) AS c, q)"
+            )
+            params.extend([kind, *inner_params])
+        sql = f"WITH q AS (SELECT {query_sql} AS q) " + " UNION ALL ".join(parts)
+        out = {kind: {} for kind in kinds}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*query_params, *params])
+            for kind, pk, rank in cursor.fetchall():
+                out[kind][pk] = rank
+        return out
 
     def search(self, parsed, page=1, page_size=10, facets=True):
         if not parsed.has_terms and not parsed.filters:
             return SearchResults(parsed, [], 0, page, page_size, facet_list({}, parsed.filters) if facets else {})
-        tsquery = compile_tsquery(parsed)
-        wanted_kinds = parsed.filters.get("kind")
-        matched = []  # (rank, kind, doc)
-        for kind, source in sources().items():
-            if wanted_kinds and kind not in wanted_kinds:
-                continue
-            ranked = self._ranked(source, tsquery)
-            if not ranked:
-                continue
-            rank_of = dict(ranked)
-            for doc in source.documents(rank_of):
-                if _matches_filters(doc, parsed.filters):
-                    matched.append((rank_of[doc.pk], doc))
-        matched.sort(key=lambda item: (-item[0], item[1].title) if tsquery is not None else (item[1].kind, item[1].title))
+        query_sql, query_params = tsquery_sql(parsed)
+        kinds = [kind for kind in sources() if not parsed.filters.get("kind") or kind in parsed.filters["kind"]]
+        if query_sql is None and parsed.has_terms:
+            kinds = []  # only stop words: nothing can match
+        if query_sql is not None and kinds:
+            ranked = self._ranked(kinds, query_sql, query_params)
+        else:
+            ranked = {kind: dict.fromkeys(sources()[kind].model.objects.values_list("pk", flat=True)[:CANDIDATES], 0.0) for kind in kinds}
+        matched = []  # (rank, doc)
+        for kind, rank_of in ranked.items():
+            if rank_of:
+                matched.extend((rank_of[doc.pk], doc) for doc in sources()[kind].documents(rank_of) if _matches_filters(doc, parsed.filters))
+        matched.sort(key=lambda item: (-item[0], item[1].title) if query_sql is not None else (item[1].kind, item[1].title))
         total = len(matched)
         page_items = matched[(page - 1) * page_size : page * page_size]
-        snippets = self._snippets(page_items, tsquery) if tsquery is not None else {}
+        snippets = self._snippets(page_items, query_sql, query_params) if query_sql is not None else {}
         hits = [
             Hit(
                 kind=doc.kind,
@@ -139,30 +152,23 @@ class PostgresBackend:
         suggestion = self.suggest(parsed) if total == 0 and parsed.has_terms else ""
         return SearchResults(parsed, hits, total, page, page_size, facet_list(counts, parsed.filters) if facets else {}, suggestion)
 
-    def _snippets(self, page_items, tsquery):
-        """doc_id -> highlighted snippet from ts_headline (escaped, then marked), one query per kind."""
-        by_kind = {}
-        for _rank, doc in page_items:
-            by_kind.setdefault(doc.kind, []).append(doc.pk)
+    def _snippets(self, page_items, query_sql, query_params):
+        """doc_id -> highlighted snippet: ts_headline over the same body text whoosh indexes, one query."""
+        if not page_items:
+            return {}
+        bodies = [doc.body for _rank, doc in page_items]
+        sql = (
+            f"WITH q AS (SELECT {query_sql} AS q) SELECT t.i, ts_headline('{CONFIG}', t.b, q.q, %s) "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS t(b, i), q ORDER BY t.i"
+        )
+        options = f'StartSel={MARK_START}, StopSel={MARK_END}, MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=" … "'
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*query_params, options, bodies])
+            rows = cursor.fetchall()
         out = {}
-        for kind, pks in by_kind.items():
-            source = sources()[kind]
-            rows = source.model.objects.filter(pk__in=pks).annotate(
-                snippet=SearchHeadline(
-                    body_for(source),
-                    tsquery,
-                    config=CONFIG,
-                    start_sel=MARK_START,
-                    stop_sel=MARK_END,
-                    max_fragments=2,
-                    max_words=30,
-                    min_words=12,
-                    fragment_delimiter=" … ",
-                )
-            )
-            for pk, snippet in rows.values_list("pk", "snippet"):
-                if snippet and MARK_START in snippet:
-                    out[f"{kind}:{pk}"] = marked_snippet(" ".join(snippet.split()))
+        for (_i, snippet), (_rank, doc) in zip(rows, page_items, strict=True):
+            if snippet and MARK_START in snippet:
+                out[doc.doc_id] = marked_snippet(" ".join(snippet.split()))
         return out
 
     def vocabulary(self):
