@@ -16,4 +16,7 @@ urlpatterns = [
     path("provisions/", views.provision_list, name="provision_list"),
     path("provisions/<str:ref>", views.provision_detail, name="provision"),
     path("rules/", views.rules_list, name="rules"),
+    path("check", views.check_form, name="check_form"),
+    path("checks/<uuid:check_id>", views.check_detail, name="check"),
+    path("checks/<uuid:check_id>.json", views.check_json, name="check_json"),
 ]

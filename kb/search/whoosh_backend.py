@@ -16,9 +16,9 @@ from pathlib import Path
 
 from whoosh import index, sorting
 from whoosh import query as wq
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import BiWordFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.highlight import ContextFragmenter, Formatter, get_text
+from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
 from whoosh.writing import CLEAR
 
 from kb.search.base import MARK_END, MARK_START, Hit, SearchResults, facet_list, marked_snippet, plain_snippet
@@ -32,6 +32,12 @@ LOCK_TIMEOUT_S = 60.0
 _tokenizer = RegexTokenizer(WORD.pattern)
 IDENT_ANALYZER = _tokenizer | LowercaseFilter()
 ENGLISH_ANALYZER = _tokenizer | LowercaseFilter() | StopFilter() | StemFilter(lang="en", cachesize=50000)
+# Adjacent stemmed words as single terms ("built llama"): a two-word phrase is one term lookup instead
+# of a positional intersection, which is what made phrase queries whoosh's slowest (bench/search.py).
+# Stop words are dropped first, so "built with llama" matches the pairs "built llama".
+PAIRS_ANALYZER = ENGLISH_ANALYZER | BiWordFilter(sep=" ")
+# Separates title from body in the pairs field, so that no pair spans the two.
+PAIR_BREAK = " qqpairbreakqq "
 
 # field -> boost. Names and ids weigh most, then titles, then body text.
 TEXT_FIELDS = (("names", 4.0), ("title", 2.0), ("body", 1.0))
@@ -49,6 +55,7 @@ def make_schema():
         title=TEXT(stored=True, analyzer=ENGLISH_ANALYZER),
         names=TEXT(analyzer=IDENT_ANALYZER),
         body=TEXT(stored=True, analyzer=ENGLISH_ANALYZER),
+        pairs=TEXT(analyzer=PAIRS_ANALYZER, phrase=False),
         spell=TEXT(analyzer=IDENT_ANALYZER, phrase=False),  # unstemmed words, for "did you mean"
         url=STORED,
         subtitle=STORED,
@@ -66,6 +73,7 @@ def to_fields(doc):
         "title": doc.title,
         "names": "\n".join(n for n in doc.names if n),
         "body": doc.body,
+        "pairs": doc.title + PAIR_BREAK + doc.body,
         "spell": "\n".join([doc.title, *[n for n in doc.names if n], doc.body]),
         "url": doc.url,
         "subtitle": doc.subtitle,
@@ -178,6 +186,14 @@ class WhooshBackend:
         return {fields["id"] for fields in searcher.all_stored_fields()}
 
     def _term_query(self, term, schema):
+        if term.phrase:
+            pairs = [t.text for t in PAIRS_ANALYZER(term.text, mode="query")]
+            if len(pairs) > 1 or (pairs and " " in pairs[0]):
+                # Phrases: word pairs over title and body (a longer phrase needs all its pairs), and a
+                # positional phrase over the short names field.
+                names = [t.text for t in IDENT_ANALYZER(term.text, mode="query")]
+                by_pairs = wq.And([wq.Term("pairs", p) for p in pairs]) if len(pairs) > 1 else wq.Term("pairs", pairs[0])
+                return wq.Or([wq.Phrase("names", names, boost=4.0), by_pairs])
         alternatives = []
         for fieldname, boost in TEXT_FIELDS:
             tokens = [t.text for t in schema[fieldname].analyzer(term.text, mode="query")]
@@ -227,13 +243,15 @@ class WhooshBackend:
             kwargs["sortedby"] = "kind"
         results = searcher.search(q, **kwargs)
         total = len(results)
-        results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
-        results.formatter = _MarkFormatter()
+        # Highlight every query word in the body (phrases match through the pairs field, so the
+        # query's own body terms would miss them).
+        words = {t.text for term in parsed.terms() for t in ENGLISH_ANALYZER(term.text, mode="query")}
+        fragmenter, formatter = ContextFragmenter(maxchars=240, surround=60), _MarkFormatter()
         hits = []
         for hit in results[(page - 1) * page_size : limit]:
             snippet = ""
-            if scored is not None:
-                snippet = hit.highlights("body", top=2)
+            if scored is not None and words:
+                snippet = highlight(hit.get("body", ""), words, ENGLISH_ANALYZER, fragmenter, formatter, top=2)
             hits.append(
                 Hit(
                     kind=hit["kind"],
