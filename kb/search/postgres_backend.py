@@ -84,28 +84,34 @@ class PostgresBackend:
         return None
 
     def _vector_sql(self, source):
-        """SELECT pk, <weighted tsvector> FROM the source's table (with its joins), compiled once by the ORM."""
+        """SELECT pk, <weighted tsvector> FROM the source's table (with its joins), compiled once by the ORM.
+
+        A source with `pg_vector_column` (a stored, GIN-indexed tsvector) uses that column instead of
+        building the vector in the query."""
         if source.kind not in self._vector_sql_cache:
-            qs = source.model.objects.annotate(search_vector=vector_for(source)).values_list("pk", "search_vector")
+            column = getattr(source, "pg_vector_column", None)
+            vector = F(column) if column else vector_for(source)
+            qs = source.model.objects.annotate(search_vector=vector).values_list("pk", "search_vector")
             self._vector_sql_cache[source.kind] = qs.query.sql_with_params()
         return self._vector_sql_cache[source.kind]
 
-    def _ranked(self, kinds, query_sql, query_params):
-        """{kind: {pk: rank}} for every source in kinds, in one round trip.
+    def ranked(self, kind_sources, query_sql, query_params, candidates=CANDIDATES):
+        """{kind: {pk: rank}} for every source, in one round trip.
 
-        Each kind contributes its first CANDIDATES matches (found through the @@ operator), and only
+        Each kind contributes its first `candidates` matches (found through the @@ operator), and only
         those are ranked with ts_rank: exact for the knowledge base, bounded for a common word in a
-        large corpus (see bench/search.py)."""
+        large corpus (see bench/search.py). candidates=None ranks every match."""
         parts, params = [], []
-        for kind in kinds:
-            inner, inner_params = self._vector_sql(sources()[kind])
+        limit = f"LIMIT {int(candidates)}" if candidates else ""
+        for source in kind_sources:
+            inner, inner_params = self._vector_sql(source)
             parts.append(
                 f"(SELECT %s AS kind, c.pk, ts_rank(c.v, q.q) AS rank FROM "
-                f"(SELECT s.col1 AS pk, s.col2 AS v FROM ({inner}) AS s(col1, col2), q WHERE s.col2 @@ q.q LIMIT {CANDIDATES}) AS c, q)"
+                f"(SELECT s.col1 AS pk, s.col2 AS v FROM ({inner}) AS s(col1, col2), q WHERE s.col2 @@ q.q {limit}) AS c, q)"
             )
-            params.extend([kind, *inner_params])
+            params.extend([source.kind, *inner_params])
         sql = f"WITH q AS (SELECT {query_sql} AS q) " + " UNION ALL ".join(parts)
-        out = {kind: {} for kind in kinds}
+        out = {source.kind: {} for source in kind_sources}
         with connection.cursor() as cursor:
             cursor.execute(sql, [*query_params, *params])
             for kind, pk, rank in cursor.fetchall():
@@ -120,7 +126,7 @@ class PostgresBackend:
         if query_sql is None and parsed.has_terms:
             kinds = []  # only stop words: nothing can match
         if query_sql is not None and kinds:
-            ranked = self._ranked(kinds, query_sql, query_params)
+            ranked = self.ranked([sources()[kind] for kind in kinds], query_sql, query_params)
         else:
             ranked = {kind: dict.fromkeys(sources()[kind].model.objects.values_list("pk", flat=True)[:CANDIDATES], 0.0) for kind in kinds}
         matched = []  # (rank, doc)

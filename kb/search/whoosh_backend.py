@@ -40,7 +40,11 @@ PAIRS_ANALYZER = ENGLISH_ANALYZER | BiWordFilter(sep=" ")
 PAIR_BREAK = " qqpairbreakqq "
 
 # field -> boost. Names and ids weigh most, then titles, then body text.
-TEXT_FIELDS = (("names", 4.0), ("title", 2.0), ("body", 1.0))
+# Everything is matched and scored on one field, `text`: a word is one posting list, and whoosh can
+# skip low-scoring blocks (an OR over per-field terms, or optional boost clauses, made it score every
+# posting: the slow part of AND queries in bench/search.py). Names and ids weigh more by being
+# repeated in `text` (BM25 term frequency), titles likewise to a lesser degree.
+NAME_REPEAT, TITLE_REPEAT = 4, 2
 FACET_FIELDS = {"kind": "kind", "org": "org", "license": "license", "jurisdiction": "jurisdiction", "status": "status"}
 
 
@@ -52,9 +56,9 @@ def make_schema():
         org=KEYWORD(commas=True, lowercase=True, scorable=False),
         license=KEYWORD(commas=True, lowercase=True, scorable=False),
         jurisdiction=KEYWORD(commas=True, lowercase=True, scorable=False),
-        title=TEXT(stored=True, analyzer=ENGLISH_ANALYZER),
-        names=TEXT(analyzer=IDENT_ANALYZER),
-        body=TEXT(stored=True, analyzer=ENGLISH_ANALYZER),
+        title=STORED,
+        text=TEXT(analyzer=ENGLISH_ANALYZER, phrase=False),
+        body=STORED,
         pairs=TEXT(analyzer=PAIRS_ANALYZER, phrase=False),
         spell=TEXT(analyzer=IDENT_ANALYZER, phrase=False),  # unstemmed words, for "did you mean"
         url=STORED,
@@ -71,9 +75,9 @@ def to_fields(doc):
         "license": ",".join(doc.facet_values("license")),
         "jurisdiction": ",".join(doc.facet_values("jurisdiction")),
         "title": doc.title,
-        "names": "\n".join(n for n in doc.names if n),
         "body": doc.body,
-        "pairs": doc.title + PAIR_BREAK + doc.body,
+        "text": "\n".join([*[n for n in doc.names if n] * NAME_REPEAT, *[doc.title] * TITLE_REPEAT, doc.body]),
+        "pairs": PAIR_BREAK.join([*[n for n in doc.names if n], doc.title, doc.body]),
         "spell": "\n".join([doc.title, *[n for n in doc.names if n], doc.body]),
         "url": doc.url,
         "subtitle": doc.subtitle,
@@ -185,35 +189,26 @@ class WhooshBackend:
             return set()
         return {fields["id"] for fields in searcher.all_stored_fields()}
 
-    def _term_query(self, term, schema):
+    @staticmethod
+    def _required(term):
+        """What a document must contain for this term, or None (only stop words)."""
         if term.phrase:
             pairs = [t.text for t in PAIRS_ANALYZER(term.text, mode="query")]
             if len(pairs) > 1 or (pairs and " " in pairs[0]):
-                # Phrases: word pairs over title and body (a longer phrase needs all its pairs), and a
-                # positional phrase over the short names field.
-                names = [t.text for t in IDENT_ANALYZER(term.text, mode="query")]
-                by_pairs = wq.And([wq.Term("pairs", p) for p in pairs]) if len(pairs) > 1 else wq.Term("pairs", pairs[0])
-                return wq.Or([wq.Phrase("names", names, boost=4.0), by_pairs])
-        alternatives = []
-        for fieldname, boost in TEXT_FIELDS:
-            tokens = [t.text for t in schema[fieldname].analyzer(term.text, mode="query")]
-            if not tokens:
-                continue
-            if len(tokens) == 1:
-                alternatives.append(wq.Term(fieldname, tokens[0], boost=boost))
-            elif term.phrase:
-                alternatives.append(wq.Phrase(fieldname, tokens, boost=boost))
-            else:
-                alternatives.append(wq.And([wq.Term(fieldname, t) for t in tokens], boost=boost))
-        return wq.Or(alternatives) if alternatives else None
+                # A phrase: every adjacent word pair of it (exact for two words).
+                return wq.And([wq.Term("pairs", p) for p in pairs]) if len(pairs) > 1 else wq.Term("pairs", pairs[0])
+        tokens = [t.text for t in ENGLISH_ANALYZER(term.text, mode="query")]
+        if not tokens:
+            return None
+        return wq.Term("text", tokens[0]) if len(tokens) == 1 else wq.And([wq.Term("text", t) for t in tokens])
 
-    def compile(self, parsed, schema):
+    def compile(self, parsed, schema=None):
         """ParsedQuery -> (scored whoosh query or None, filter query or None)."""
         ors = []
         for clause in parsed.clauses:
-            parts = [q for q in (self._term_query(t, schema) for t in clause) if q is not None]
-            if parts:
-                ors.append(wq.And(parts) if len(parts) > 1 else parts[0])
+            required = [must for must in (self._required(term) for term in clause) if must is not None]
+            if required:
+                ors.append(wq.And(required) if len(required) > 1 else required[0])
         scored = (wq.Or(ors) if len(ors) > 1 else ors[0]) if ors else None
         filters = []
         for facet, values in parsed.filters.items():
