@@ -34,7 +34,7 @@ def test_unknown_terms_and_multiline_markdown_round_trip(kb_db, tmp_path):
     text = (tmp_path / "terms.yaml").read_text()
     assert "summary: |" in text  # Markdown stays a readable block
     models = yaml.safe_load((tmp_path / "models.yaml").read_text())["models"]
-    assert next(r for r in models if r["slug"] == "deepseek-r1")["service_terms"] == "unknown"
+    assert next(r for r in models if r["slug"] == "orca-2-13b")["weights_terms"] == "unknown"
 
 
 def test_unknown_section_is_an_error(tmp_path):

@@ -199,9 +199,10 @@ def test_removing_a_fact_from_a_fixture_removes_it_on_reload(fixtures):
 
 def test_unknown_terms_are_recorded_as_unknown(fixtures):
     load(fixtures)
+    orca = kb.AIModel.objects.get(slug="orca-2-13b")
+    assert orca.weights_terms_unknown and not orca.weights_terms.exists()
     r1 = kb.AIModel.objects.get(slug="deepseek-r1")
-    assert r1.service_terms_unknown and not r1.service_terms.exists()
-    assert not r1.weights_terms_unknown and list(r1.weights_terms.values_list("spdx_id", flat=True)) == ["MIT"]
+    assert not r1.weights_terms_unknown and "MIT" in r1.weights_terms.values_list("spdx_id", flat=True)
 
 
 def test_missing_fixtures_directory_is_an_error(tmp_path):
