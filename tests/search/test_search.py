@@ -81,12 +81,18 @@ def test_filters_narrow_results_by_kind_organization_license_and_status(backend)
     assert only_filter.total == kb.Dataset.objects.count()
 
 
-def test_jurisdiction_filter_selects_provisions_of_that_jurisdiction(backend):
-    eu = search("jurisdiction:EU", backend=backend)
+def test_jurisdiction_filter_selects_provisions_and_clauses_that_name_that_jurisdiction(backend):
+    provisions = search("jurisdiction:EU kind:provision", backend=backend)
     expected = kb.Provision.objects.filter(instrument__jurisdiction__code="EU").count()
     assert expected > 0
-    assert eu.total == expected and set(kinds(eu)) == {"provision"}
-    assert search("jurisdiction:EU llama", backend=backend).total == 0
+    assert provisions.total == expected and set(kinds(provisions)) == {"provision"}
+    # A license clause that excludes the EU (Llama's multimodal exclusion) is found under EU too.
+    excluding = [
+        c for c in kb.LicenseClause.objects.filter(clause_type="jurisdiction_exclusion") if "EU" in c.parameters.get("jurisdictions", [])
+    ]
+    everything = search("jurisdiction:EU", backend=backend)
+    assert everything.total == expected + len(excluding)
+    assert facet(everything, "kind") == {k: v for k, v in {"provision": expected, "clause": len(excluding)}.items() if v}
 
 
 def test_snippets_highlight_the_matched_words_and_escape_markup(backend):
