@@ -26,6 +26,9 @@ from kb.search.query import WORD, apply_replacements, words
 
 CONFIG = "english"
 CANDIDATES = 1000
+# ts_rank weights for D, C, B, A: a name or id match (A) must outweigh many body mentions (C), as in
+# the whoosh backend; normalization 1 divides by 1 + log(document length).
+RANK_WEIGHTS, RANK_NORMALIZATION = "{0.01, 0.05, 0.3, 1.0}", 1
 IDENT_SEPARATORS = r'[-/_:\[\]",]+'
 _IDENT_RE = re.compile(IDENT_SEPARATORS)
 VOCABULARY_TTL_S = 60.0
@@ -106,7 +109,7 @@ class PostgresBackend:
         for source in kind_sources:
             inner, inner_params = self._vector_sql(source)
             parts.append(
-                f"(SELECT %s AS kind, c.pk, ts_rank(c.v, q.q) AS rank FROM "
+                f"(SELECT %s AS kind, c.pk, ts_rank('{RANK_WEIGHTS}', c.v, q.q, {RANK_NORMALIZATION}) AS rank FROM "
                 f"(SELECT s.col1 AS pk, s.col2 AS v FROM ({inner}) AS s(col1, col2), q WHERE s.col2 @@ q.q {limit}) AS c, q)"
             )
             params.extend([source.kind, *inner_params])
