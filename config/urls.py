@@ -16,5 +16,6 @@ urlpatterns = [
     path("admin/markdown-preview", markdown_preview, name="markdown_preview"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
+    path("", include("policies.urls")),
     path("", include("kb.urls")),
 ]

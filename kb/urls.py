@@ -15,8 +15,4 @@ urlpatterns = [
     path("terms/<str:spdx_id>", views.terms_detail, name="terms"),
     path("provisions/", views.provision_list, name="provision_list"),
     path("provisions/<str:ref>", views.provision_detail, name="provision"),
-    path("rules/", views.rules_list, name="rules"),
-    path("check", views.check_form, name="check_form"),
-    path("checks/<uuid:check_id>", views.check_detail, name="check"),
-    path("checks/<uuid:check_id>.json", views.check_json, name="check_json"),
 ]

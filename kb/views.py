@@ -2,12 +2,11 @@
 
 from urllib.parse import urlencode
 
-from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 
 from kb import models as kb
 from kb import vocabulary
-from kb.portal.check import CheckForm, engine
 from kb.portal.diff import compare_versions
 from kb.portal.lineage_svg import lineage_graph
 from kb.search.base import kind_labels, search
@@ -152,69 +151,3 @@ def provision_detail(request, ref):
     provision = get_object_or_404(kb.Provision.objects.select_related("instrument", "instrument__jurisdiction"), ref=ref)
     roles = [{"key": r, "label": vocabulary.ROLES.get(r, r)} for r in provision.roles or []]
     return render(request, "kb/provision_detail.html", {"provision": provision, "instrument": provision.instrument, "roles": roles})
-
-
-def _rule_model():
-    """policies.Rule once the engine has landed; None until then (the page says so)."""
-    try:
-        from policies.models import Rule
-    except ImportError:
-        return None
-    return Rule
-
-
-def rules_list(request):
-    rule_model = _rule_model()
-    rules = list(rule_model.objects.all()) if rule_model is not None else None
-    return render(request, "kb/rules_list.html", {"rules": rules})
-
-
-def _check_page(request, form, error=None, status=200):
-    context = {
-        "form": form,
-        "error": error,
-        "engine_installed": engine() is not None,
-        "model_names": kb.AIModel.objects.order_by("name").values_list("name", "hf_id"),
-        "dataset_names": kb.Dataset.objects.order_by("name").values_list("name", "hf_id"),
-    }
-    return render(request, "kb/check_form.html", context, status=status)
-
-
-def check_form(request):
-    """Build a workflow with form fields; the engine decides; the decision is stored and shown."""
-    if request.method != "POST":
-        return _check_page(request, CheckForm())
-    form = CheckForm(request.POST)
-    parts = engine()
-    if parts is None:
-        return _check_page(request, form, error="The rules engine is not installed in this build, so no check can run.", status=503)
-    if not form.is_valid():
-        return _check_page(request, form, status=400)
-    evaluate_workflow, WorkflowError, record_check, Check = parts
-    workflow = form.workflow()
-    try:
-        decision = evaluate_workflow(workflow)
-    except WorkflowError as exc:
-        return _check_page(request, form, error=str(exc), status=400)
-    check = record_check(workflow, decision, requester=request.user if request.user.is_authenticated else None, channel=Check.Channel.PORTAL)
-    return redirect("kb:check", check_id=check.pk)
-
-
-def _stored_check(check_id):
-    parts = engine()
-    if parts is None:
-        raise Http404("the rules engine is not installed")
-    return get_object_or_404(parts[3], pk=check_id)
-
-
-def check_detail(request, check_id):
-    """The permalink of a stored decision, rendered from the stored JSON (as it was decided)."""
-    check = _stored_check(check_id)
-    return render(request, "kb/check_result.html", {"check": check, "decision": check.decision, "workflow": check.input})
-
-
-def check_json(request, check_id):
-    check = _stored_check(check_id)
-    response = JsonResponse(check.decision, json_dumps_params={"indent": 2, "ensure_ascii": False})
-    response["Content-Disposition"] = f'attachment; filename="provenant-check-{check.pk}.json"'
-    return response

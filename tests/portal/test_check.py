@@ -1,17 +1,15 @@
 """The check form: ordinary fields in, the engine's decision out, stored, with a permalink and JSON.
 
-These need the rules engine (policies.engine, built on branch `engine`); until it is installed they
-are expected to fail, and say why.
 """
 
 import json
 
 import pytest
 
-from kb.portal.check import engine
+from policies.engine.evaluate import evaluate_workflow
+from policies.models import Check
 
 pytestmark = pytest.mark.django_db
-needs_engine = pytest.mark.xfail(engine() is None, reason="the rules engine (policies.engine) is not installed in this build yet", strict=True)
 
 DISTIL_GPT4O = {
     "student_name": "acme-support-7b",
@@ -35,9 +33,7 @@ def test_the_form_offers_knowledge_base_models_for_autocompletion(client, kb_db)
     assert 'list="kb-models"' in body and 'name="teacher_0_model"' in body
 
 
-@needs_engine
 def test_distilling_gpt_4o_into_a_competing_model_is_prohibited_with_citations_and_a_permalink(client, kb_db):
-    evaluate_workflow, _error, _record, Check = engine()
     before = Check.objects.count()
     response = client.post("/check", DISTIL_GPT4O)
     assert response.status_code == 302
@@ -64,9 +60,7 @@ def test_distilling_gpt_4o_into_a_competing_model_is_prohibited_with_citations_a
     assert f'href="/checks/{check.pk}.json"' in body
 
 
-@needs_engine
 def test_the_json_download_is_the_stored_decision(client, kb_db):
-    *_rest, Check = engine()
     location = client.post("/check", DISTIL_GPT4O)["Location"]
     check = Check.objects.get(pk=location.rsplit("/", 1)[1])
     response = client.get(f"/checks/{check.pk}.json")
@@ -74,9 +68,7 @@ def test_the_json_download_is_the_stored_decision(client, kb_db):
     assert json.loads(response.content) == check.decision
 
 
-@needs_engine
 def test_bad_input_names_the_field_and_stores_nothing(client, kb_db):
-    *_rest, Check = engine()
     before = Check.objects.count()
     response = client.post("/check", {**DISTIL_GPT4O, "student_license": "Apache-2.0 AND ((("})
     assert response.status_code == 400
@@ -84,9 +76,7 @@ def test_bad_input_names_the_field_and_stores_nothing(client, kb_db):
     assert Check.objects.count() == before
 
 
-@needs_engine
 def test_an_unknown_teacher_is_listed_as_unresolved_not_guessed(client, kb_db):
-    *_rest, Check = engine()
     location = client.post("/check", {**DISTIL_GPT4O, "teacher_0_model": "gpt-4oo"})["Location"]
     check = Check.objects.get(pk=location.rsplit("/", 1)[1])
     assert [u["reference"] for u in check.decision["unresolved"]] == ["gpt-4oo"]

@@ -110,17 +110,3 @@ class CheckForm(forms.Form):
         codes = [c.strip().upper() for c in d["jurisdictions"].split(",") if c.strip()]
         workflow["deployment"] = {"jurisdictions": codes}
         return workflow
-
-
-def engine():
-    """(evaluate_workflow, WorkflowError, record_check, Check) from the policies app, or None before
-    the rules engine is installed. The same entry points the CLI uses."""
-    try:
-        from policies.engine.evaluate import evaluate_workflow
-        from policies.engine.workflow import WorkflowError
-        from policies.services import record_check
-
-        from policies.models import Check
-    except ImportError:
-        return None
-    return evaluate_workflow, WorkflowError, record_check, Check
