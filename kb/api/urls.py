@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import SimpleRouter
 
 from kb.api import views
+from kb.api.search import SearchView
 
 router = SimpleRouter(trailing_slash=False)
 router.register("models", views.AIModelViewSet, basename="model")
@@ -16,6 +17,7 @@ router.register("organizations", views.OrganizationViewSet, basename="organizati
 
 urlpatterns = [
     *router.urls,
+    path("search", SearchView.as_view(), name="search"),
     path("ping", views.PingView.as_view(), name="ping"),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -8,9 +8,12 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 
 from apitokens.services import issue_token
+from kb.search.base import get_backend
+from kb.search.sync import rebuild_index
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema?format=json", get_wsgi_application())
 cache.clear()  # loading the schema counted against the anonymous throttle
@@ -21,6 +24,15 @@ CHECKS = [
     schemathesis.checks.content_type_conformance,
     schemathesis.checks.response_schema_conformance,
 ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def search_index(django_db_setup, django_db_blocker, tmp_path_factory):
+    """GET search runs on an index of the shipped knowledge base, in a directory of its own."""
+    with override_settings(SEARCH_BACKEND="whoosh", SEARCH_INDEX_DIR=tmp_path_factory.mktemp("search-index")):
+        with django_db_blocker.unblock():
+            rebuild_index(get_backend())
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,88 @@
+"""GET /api/v1/search?q=…: the portal's search (kb.search, the one interface) as JSON."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.views import APIView
+
+from kb.search.base import search
+
+MAX_PAGE_SIZE = 50
+
+class SearchHitSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="model, dataset, terms, clause, provision, …")
+    title = serializers.CharField()
+    subtitle = serializers.CharField()
+    url = serializers.CharField(help_text="The portal page.")
+    snippet_html = serializers.CharField(help_text="Escaped text with <mark> around the matched words.")
+    score = serializers.FloatField()
+
+
+class SearchFacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    count = serializers.IntegerField()
+    selected = serializers.BooleanField()
+
+
+class SearchResultsSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = SearchHitSerializer(many=True)
+    facets = serializers.DictField(child=SearchFacetValueSerializer(many=True), help_text="Facet name -> values, most frequent first.")
+    suggestion = serializers.CharField(allow_blank=True, help_text='A "did you mean" query, or "".')
+
+
+def _positive_int(params, name, default, maximum=None):
+    raw = params.get(name)
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit() or int(raw) < 1 or (maximum and int(raw) > maximum):
+        bound = f" up to {maximum}" if maximum else ""
+        raise ValidationError({name: [f"must be a whole number from 1{bound}"]})
+    return int(raw)
+
+
+class SearchView(APIView):
+    @extend_schema(
+        summary="Search the knowledge base",
+        description="Models, datasets, terms, clauses and provisions, ranked. The query language is the portal's: words (all must "
+        'match), "a phrase", OR, and filters such as kind:model org:meta license:MIT jurisdiction:EU status:verified.',
+        parameters=[
+            OpenApiParameter("q", str, required=True, description="The search text."),
+            OpenApiParameter("page", int, description="Page number (from 1)."),
+            OpenApiParameter("page_size", int, description=f"Hits per page (1-{MAX_PAGE_SIZE}, default 10)."),
+        ],
+        responses=SearchResultsSerializer,
+    )
+    def get(self, request):
+        text = request.query_params.get("q", "").strip()
+        if not text:
+            raise ValidationError({"q": ["required: the text to search for"]})
+        page = _positive_int(request.query_params, "page", 1)
+        page_size = _positive_int(request.query_params, "page_size", 10, MAX_PAGE_SIZE)
+        results = search(text, page=page, page_size=page_size)
+        if page > results.pages:
+            raise NotFound(f"Invalid page: there are {results.pages} page(s).")
+        here = request.build_absolute_uri()
+        return Response(
+            {
+                "count": results.total,
+                "next": replace_query_param(here, "page", page + 1) if results.has_next else None,
+                "previous": (replace_query_param(here, "page", page - 1) if page > 2 else remove_query_param(here, "page"))
+                if results.has_previous
+                else None,
+                "results": [
+                    {"kind": h.kind, "title": h.title, "subtitle": h.subtitle, "url": request.build_absolute_uri(h.url),
+                     "snippet_html": str(h.snippet), "score": h.score}
+                    for h in results.hits
+                ],  # fmt: skip
+                "facets": {
+                    name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in values]
+                    for name, values in results.facets.items()
+                },
+                "suggestion": results.suggestion,
+            }
+        )
