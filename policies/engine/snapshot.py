@@ -280,17 +280,39 @@ def build():
             }
         provision_by_id = dict(kb.Provision.objects.values_list("id", "ref"))
 
-        rule_rows = list(
-            # Drafts are invisible to checks until published (policies.publishing).
-            Rule.objects.filter(enabled=True, status=Rule.Status.PUBLISHED).order_by("slug").values(
-                "id", "slug", "title", "effect", "scope", "condition", "message", "remedy", "effective_from", "effective_to"
-            )
-        )
+        rule_fields = ("id", "slug", "title", "effect", "scope", "condition", "message", "remedy", "effective_from", "effective_to")
+        rule_rows = list(Rule.objects.filter(enabled=True, status=Rule.Status.PUBLISHED).values(*rule_fields))
         rule_clauses, rule_provisions = {}, {}
         for rule_id, clause_id in Rule.clauses.through.objects.order_by("id").values_list("rule_id", "licenseclause_id"):
             rule_clauses.setdefault(rule_id, []).append(clause_id)
         for rule_id, provision_id in Rule.provisions.through.objects.order_by("id").values_list("rule_id", "provision_id"):
             rule_provisions.setdefault(rule_id, []).append(provision_by_id[provision_id])
+        # Drafts are invisible to checks until published (policies.publishing): a rule being edited
+        # stays in force as it was last published (its latest published history record), and a
+        # rule never published is not there at all.
+        in_force = {}
+        for record in (
+            Rule.history.filter(id__in=Rule.objects.filter(status=Rule.Status.DRAFT).values("id"), status=Rule.Status.PUBLISHED)
+            .exclude(history_type="-")
+            .order_by("id", "-history_date", "-history_id")
+            .values("history_id", "enabled", *rule_fields)
+        ):
+            in_force.setdefault(record["id"], record)
+        in_force = {rid: r for rid, r in in_force.items() if r.pop("enabled")}
+        history_of = {r.pop("history_id"): rid for rid, r in in_force.items()}
+        for rid in in_force:
+            rule_clauses.pop(rid, None), rule_provisions.pop(rid, None)
+        from django.apps import apps
+
+        for history_id, clause_id in apps.get_model("policies", "HistoricalRule_clauses").objects.filter(history_id__in=history_of).order_by("id").values_list(
+            "history_id", "licenseclause_id"
+        ):
+            rule_clauses.setdefault(history_of[history_id], []).append(clause_id)
+        for history_id, provision_id in apps.get_model("policies", "HistoricalRule_provisions").objects.filter(history_id__in=history_of).order_by("id").values_list(
+            "history_id", "provision_id"
+        ):
+            rule_provisions.setdefault(history_of[history_id], []).append(provision_by_id[provision_id])
+        rule_rows = sorted(rule_rows + list(in_force.values()), key=lambda r: r["slug"])
 
     rules, rule_content = [], []
     for row in rule_rows:
