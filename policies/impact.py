@@ -45,6 +45,8 @@ class StoredDecision:
     input: dict
     as_of: object
     verdict: str  # as stored
+    policy_version: str = ""
+    findings: tuple = ()  # as stored (the contract's JSON)
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,17 @@ class Change:
     check: StoredDecision
     before: str  # verdict with the published rules
     after: str  # verdict with the draft included
-    added: tuple  # Finding: the draft's findings that appear
-    removed: tuple  # Finding: findings of the rule's slug that disappear
+    added: tuple  # findings (contract JSON) of the draft's slug that appear
+    removed: tuple  # findings (contract JSON) of the draft's slug that disappear
+
+
+def _before(decision, rule_slug, before):
+    """(verdict, findings of rule_slug) with the published rules. A stored decision made with this very
+    snapshot (same policy_version) is reproducible by construction, so it is read, not re-run."""
+    if decision.policy_version == before.policy_version:
+        return decision.verdict, [f for f in decision.findings if f["rule"] == rule_slug]
+    old = evaluate_workflow(decision.input, as_of=decision.as_of, snapshot=before)
+    return old.verdict, [f.to_json() for f in old.findings if f.rule == rule_slug]
 
 
 def changed_verdicts(decisions, rule_slug, before, after):
@@ -61,21 +72,20 @@ def changed_verdicts(decisions, rule_slug, before, after):
     changes, invalid = [], 0
     for decision in decisions:
         try:
-            old = evaluate_workflow(decision.input, as_of=decision.as_of, snapshot=before)
+            old_verdict, old_rule = _before(decision, rule_slug, before)
             new = evaluate_workflow(decision.input, as_of=decision.as_of, snapshot=after)
         except WorkflowError:
             invalid += 1  # a stored input the current engine no longer accepts: not the draft's doing
             continue
-        if old.verdict != new.verdict:
-            old_rule = {f for f in old.findings if f.rule == rule_slug}
-            new_rule = {f for f in new.findings if f.rule == rule_slug}
+        if old_verdict != new.verdict:
+            new_rule = [f.to_json() for f in new.findings if f.rule == rule_slug]
             changes.append(
                 Change(
                     check=decision,
-                    before=old.verdict,
+                    before=old_verdict,
                     after=new.verdict,
-                    added=tuple(f for f in new.findings if f.rule == rule_slug and f not in old_rule),
-                    removed=tuple(f for f in old.findings if f.rule == rule_slug and f not in new_rule),
+                    added=tuple(f for f in new_rule if f not in old_rule),
+                    removed=tuple(f for f in old_rule if f not in new_rule),
                 )
             )
     return changes, invalid
@@ -86,8 +96,13 @@ def recent_decisions(days=WINDOW_DAYS, now=None):
     from policies.models import Check
 
     since = (now or timezone.now()) - timedelta(days=days)
-    rows = Check.objects.filter(created_at__gte=since).order_by("-created_at").values_list("id", "created_at", "input", "as_of", "verdict")
-    return [StoredDecision(str(pk), created, data, as_of, verdict) for pk, created, data, as_of, verdict in rows.iterator(chunk_size=2000)]
+    rows = Check.objects.filter(created_at__gte=since).order_by("-created_at").values_list(
+        "id", "created_at", "input", "as_of", "verdict", "policy_version", "decision"
+    )
+    return [
+        StoredDecision(str(pk), created, data, as_of, verdict, version, tuple((decision or {}).get("findings") or ()))
+        for pk, created, data, as_of, verdict, version, decision in rows.iterator(chunk_size=2000)
+    ]
 
 
 @dataclass

@@ -42,7 +42,7 @@ def test_a_draft_lists_exactly_the_checks_whose_verdict_it_would_change():
     change = report.changes[0]
     assert (change.before, change.after) == (japan.verdict, "prohibited")
     assert japan.verdict != "prohibited"
-    assert [f.message for f in change.added] == ["Japan: acme-jp is stopped"]
+    assert [f["message"] for f in change.added] == ["Japan: acme-jp is stopped"]
     assert change.removed == ()
     assert str(elsewhere.id) not in {c.check.id for c in report.changes} and str(old_japan.id) not in {c.check.id for c in report.changes}
     # The preview changes nothing: the draft still does not affect checks.
@@ -71,7 +71,7 @@ def test_an_edit_of_a_published_rule_stays_out_of_checks_and_its_preview_shows_t
     assert (change.before, change.after) == ("prohibited", change.after)
     assert change.after != "prohibited"
     assert change.added == ()
-    assert {f.rule for f in change.removed} == {"competing-models"}
+    assert {f["rule"] for f in change.removed} == {"competing-models"}
 
 
 def test_the_admin_impact_page_lists_the_change(staff_client):
@@ -83,3 +83,16 @@ def test_the_admin_impact_page_lists_the_change(staff_client):
     body = staff_client.get(f"/admin/policies/rule/{rule.pk}/impact/").content.decode()
     assert "1 verdict would change" in body
     assert str(japan.id)[:12] in body and "Japan: acme-jp is stopped" in body and "prohibited" in body
+
+
+def test_a_decision_made_with_an_older_policy_version_is_re_run_not_trusted():
+    from policies.impact import StoredDecision, changed_verdicts, draft_snapshot
+
+    snapshots.clear_cache()
+    rule = draft()
+    before = snapshots.current()
+    # Logged under other rules, as "prohibited"; today the published rules say otherwise, and so does the draft-free run.
+    stale = StoredDecision("old", None, JAPAN, "2026-11-28", "prohibited", policy_version="sha256:older", findings=())
+    changes, invalid = changed_verdicts([stale], rule.slug, before, draft_snapshot(rule, base=before))
+    assert invalid == 0
+    assert [(c.before, c.after) for c in changes] == [(evaluate_workflow(JAPAN).verdict, "prohibited")]
