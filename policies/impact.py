@@ -4,7 +4,8 @@ The candidate snapshot is the current (published) snapshot with the draft compil
 (snapshot.with_rule); the loop over decisions is pure, so it runs against plain inputs.
 """
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.utils import timezone
@@ -92,17 +93,23 @@ def changed_verdicts(decisions, rule_slug, before, after):
 
 
 def recent_decisions(days=WINDOW_DAYS, now=None):
-    """The logged checks of the last `days` days, newest first."""
+    """The logged checks of the last `days` days, newest first, without their stored findings
+    (decoding 10,000 decisions' JSON costs more than re-running them; see with_findings)."""
     from policies.models import Check
 
     since = (now or timezone.now()) - timedelta(days=days)
     rows = Check.objects.filter(created_at__gte=since).order_by("-created_at").values_list(
-        "id", "created_at", "input", "as_of", "verdict", "policy_version", "decision"
+        "id", "created_at", "input", "as_of", "verdict", "policy_version"
     )
-    return [
-        StoredDecision(str(pk), created, data, as_of, verdict, version, tuple((decision or {}).get("findings") or ()))
-        for pk, created, data, as_of, verdict, version, decision in rows.iterator(chunk_size=2000)
-    ]
+    return [StoredDecision(str(pk), *rest) for pk, *rest in rows.iterator(chunk_size=2000)]
+
+
+def with_findings(decisions):
+    """The same decisions with their stored findings read from the log (one query)."""
+    from policies.models import Check
+
+    stored = dict(Check.objects.filter(pk__in=[d.id for d in decisions]).values_list("id", "decision"))
+    return [replace(d, findings=tuple((stored.get(uuid.UUID(d.id)) or {}).get("findings") or ())) for d in decisions]
 
 
 @dataclass
@@ -119,4 +126,7 @@ def preview_impact(rule, days=WINDOW_DAYS, now=None):
     after = draft_snapshot(rule, base=base)
     decisions = recent_decisions(days, now)
     changes, invalid = changed_verdicts(decisions, rule.slug, base, after)
+    # The verdicts came from the log; for the few that change, read the stored findings too, so the
+    # report can say which of the rule's findings disappear.
+    changes, _ = changed_verdicts(with_findings([c.check for c in changes]), rule.slug, base, after)
     return ImpactReport(rule=rule.slug, checked=len(decisions), invalid=invalid, changes=changes)
