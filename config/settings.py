@@ -6,6 +6,9 @@ SECRET_KEY        required unless debugging (a development key is used only whil
 ALLOWED_HOSTS     comma-separated; defaults to localhost names while debugging
 SEARCH_INDEX_DIR  where the whoosh index lives (default var/search-index)
 SEARCH_BACKEND    whoosh (default) or postgres (PostgreSQL full-text search, PostgreSQL only)
+API_THROTTLE_ANON requests per anonymous client (address), e.g. 60/minute (default)
+API_THROTTLE_USER requests per authenticated user, e.g. 600/minute (default)
+API_MAX_BODY_BYTES largest accepted API request body (default 1048576); larger ones get 413
 """
 
 import os
@@ -52,7 +55,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "knox",
     "simple_history",
+    "apitokens",
     "kb",
     "policies",
 ]
@@ -138,8 +144,34 @@ SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", BASE_DIR / "var" / "s
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "kb.api.framework.Pagination",
     "PAGE_SIZE": 50,
+    # API clients send `Authorization: Token …` or `Bearer …`; the portal's session also works.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apitokens.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Reading the knowledge base is open; endpoints that need a user say so themselves.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PARSER_CLASSES": ["kb.api.framework.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["kb.api.framework.AnonThrottle", "kb.api.framework.UserThrottle"],
+    # Counted in the default cache: per process with the local-memory cache; configure a shared
+    # cache when several workers must share one budget.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
+        "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
+    },
+    "EXCEPTION_HANDLER": "kb.api.errors.api_exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(1024 * 1024)))
+
+# API tokens (django-rest-knox): only a SHA-512 digest is stored; `prv_` marks them for secret scanners.
+REST_KNOX = {
+    "TOKEN_TTL": None,  # CI tokens live until revoked in the admin; create_api_token --expires-in-days sets one
+    "TOKEN_PREFIX": "prv_",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -147,6 +179,19 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "AI licensing and IP policy knowledge base and compliance checks. Not legal advice.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from our own static files (drf-spectacular-sidecar), no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "TermsKindEnum": "kb.models.TermsDocument.Kind",
+        "InstrumentKindEnum": "kb.models.Instrument.Kind",
+        "LineageNodeKindEnum": ["model", "dataset"],
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kb.api.schema.document_error_responses",
+    ],
 }
 
 LOGGING = {

@@ -1,10 +1,21 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from kb.admin_views import markdown_preview
+from kb.api import urls as kb_api
+from kb.api.errors import not_found
+from policies.api import urls as policies_api
+
+api_v1 = [
+    *kb_api.urlpatterns,
+    *policies_api.urlpatterns,
+    re_path(r"^[\s\S]*$", not_found),  # last: any other path (newlines too) gets the API's JSON 404
+]
 
 urlpatterns = [
     path("admin/markdown-preview", markdown_preview, name="markdown_preview"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"))),
+    path("", include("policies.urls")),
     path("", include("kb.urls")),
 ]

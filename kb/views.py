@@ -1,7 +1,153 @@
-from django.shortcuts import render
+"""Portal pages: thin views over selectors, the search interface and the portal helpers."""
 
+from urllib.parse import urlencode
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from kb import models as kb
+from kb import vocabulary
+from kb.portal.diff import compare_versions
+from kb.portal.lineage_svg import lineage_graph
+from kb.search.base import kind_labels, search
+from kb.search.documents import FACETS
 from kb.selectors import knowledge_base_counts
+
+FACET_TITLES = {"kind": "Kind", "org": "Organization", "jurisdiction": "Jurisdiction", "license": "License", "status": "Verification"}
 
 
 def home(request):
     return render(request, "kb/home.html", {"counts": knowledge_base_counts()})
+
+
+def _facet_labels():
+    return {
+        "kind": kind_labels(),
+        "org": {o.slug: o.name for o in kb.Organization.objects.all()},
+        "license": {t.spdx_id.lower(): t.name for t in kb.TermsDocument.objects.all()},
+        "jurisdiction": {j.code.lower(): j.name for j in kb.Jurisdiction.objects.all()},
+        "status": {v.value: v.label for v in kb.Verification},
+    }
+
+
+def _toggle_filter(text, facet, value, selected):
+    token = f'{facet}:"{value}"' if " " in value else f"{facet}:{value}"
+    if selected:
+        kept = [part for part in text.split() if part.lower() not in (token.lower(), f"{facet}:{value}".lower())]
+        return " ".join(kept)
+    return f"{text} {token}".strip()
+
+
+def search_page(request):
+    text = request.GET.get("q", "").strip()
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    results = search(text, page=page) if text else None
+    facets = []
+    if results is not None:
+        labels = _facet_labels()
+        for facet in FACETS:
+            values = [
+                {
+                    "value": f.value,
+                    "label": labels[facet].get(f.value, f.value),
+                    "count": f.count,
+                    "selected": f.selected,
+                    "url": "?" + urlencode({"q": _toggle_filter(text, facet, f.value, f.selected)}),
+                }
+                for f in results.facets.get(facet, [])
+            ]
+            if values:
+                facets.append({"name": facet, "title": FACET_TITLES[facet], "values": values})
+    context = {
+        "q": text,
+        "results": results,
+        "facets": facets,
+        "start": (results.page - 1) * results.page_size + 1 if results else 1,
+        "previous_url": "?" + urlencode({"q": text, "page": page - 1}) if results and results.has_previous else "",
+        "next_url": "?" + urlencode({"q": text, "page": page + 1}) if results and results.has_next else "",
+        "suggestion_url": "?" + urlencode({"q": results.suggestion}) if results and results.suggestion else "",
+    }
+    return render(request, "kb/search.html", context)
+
+
+def model_list(request):
+    models = kb.AIModel.objects.select_related("organization").prefetch_related("weights_terms", "service_terms")
+    return render(request, "kb/model_list.html", {"models": models, "datasets": kb.Dataset.objects.select_related("license", "organization")})
+
+
+def model_detail(request, slug):
+    model = get_object_or_404(
+        kb.AIModel.objects.select_related("organization").prefetch_related("weights_terms", "service_terms"), slug=slug
+    )
+    return render(request, "kb/model_detail.html", {"model": model, "graph": lineage_graph(model)})
+
+
+def dataset_detail(request, slug):
+    dataset = get_object_or_404(kb.Dataset.objects.select_related("organization", "license"), slug=slug)
+    return render(request, "kb/dataset_detail.html", {"dataset": dataset, "graph": lineage_graph(dataset)})
+
+
+def _clauses_by_type(version):
+    groups = {}
+    for clause in version.clauses.all():
+        groups.setdefault(clause.clause_type, []).append(clause)
+    return [
+        {"type": t, "label": vocabulary.CLAUSE_TYPES.get(t, (t,))[0], "clauses": groups[t]}
+        for t in sorted(groups, key=lambda t: list(vocabulary.CLAUSE_TYPES).index(t) if t in vocabulary.CLAUSE_TYPES else 99)
+    ]
+
+
+def _all_versions():
+    return kb.TermsVersion.objects.select_related("document").order_by("document__name", "effective_from")
+
+
+def terms_list(request):
+    documents = kb.TermsDocument.objects.select_related("publisher").prefetch_related("versions")
+    return render(request, "kb/terms_list.html", {"documents": documents})
+
+
+def terms_detail(request, spdx_id):
+    document = get_object_or_404(kb.TermsDocument.objects.select_related("publisher"), spdx_id=spdx_id)
+    versions = list(document.versions.order_by("-effective_from").prefetch_related("clauses"))
+    return render(
+        request,
+        "kb/terms_detail.html",
+        {
+            "document": document,
+            "versions": [{"version": v, "groups": _clauses_by_type(v)} for v in versions],
+            "all_versions": _all_versions(),
+            "old_pk": versions[-1].pk if versions else None,
+            "new_pk": versions[0].pk if versions else None,
+            "models": document.models_by_weights.all().union(document.models_by_service.all()).order_by("name"),
+            "datasets": document.datasets.all(),
+        },
+    )
+
+
+def terms_compare(request):
+    def version(param):
+        value = request.GET.get(param, "")
+        if not value.isdigit():
+            raise Http404(f"choose two versions to compare ({param} is missing)")
+        return get_object_or_404(kb.TermsVersion.objects.select_related("document"), pk=int(value))
+
+    old, new = version("old"), version("new")
+    return render(
+        request,
+        "kb/terms_compare.html",
+        {"old": old, "new": new, "changes": compare_versions(old, new), "all_versions": _all_versions()},
+    )
+
+
+def provision_list(request):
+    instruments = kb.Instrument.objects.select_related("jurisdiction").prefetch_related("provisions")
+    return render(request, "kb/provision_list.html", {"instruments": instruments})
+
+
+def provision_detail(request, ref):
+    provision = get_object_or_404(kb.Provision.objects.select_related("instrument", "instrument__jurisdiction"), ref=ref)
+    roles = [{"key": r, "label": vocabulary.ROLES.get(r, r)} for r in provision.roles or []]
+    return render(request, "kb/provision_detail.html", {"provision": provision, "instrument": provision.instrument, "roles": roles})

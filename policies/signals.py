@@ -3,6 +3,7 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from kb import models as kb
+from kb.fixtures_io import is_bulk_loading
 from kb.signals import knowledge_base_loaded
 from policies.models import Rule
 from policies.services import bump_revision
@@ -15,11 +16,12 @@ WATCHED_M2M = (kb.AIModel.weights_terms.through, kb.AIModel.service_terms.throug
 
 
 def _changed(sender, **kwargs):
-    bump_revision()
+    if not is_bulk_loading():  # load_kb bumps once, through knowledge_base_loaded
+        bump_revision()
 
 
 def _m2m_changed(sender, action, **kwargs):
-    if action in ("post_add", "post_remove", "post_clear"):
+    if action in ("post_add", "post_remove", "post_clear") and not is_bulk_loading():
         bump_revision()
 
 

@@ -6,6 +6,8 @@
 Everything after `snapshot.current()` is pure: no ORM, no HTTP, no clock.
 """
 
+from urllib.parse import quote
+
 from kb.references import normalize_reference
 from policies.engine import conditions, templates
 from policies.engine import snapshot as snapshots
@@ -66,7 +68,12 @@ def _fallback_citation(route, document, asset):
     subject = route["subject"]
     if "/" in subject and " " not in subject:
         return Citation(document=f"{subject} on Hugging Face (not in the knowledge base)", section="model or dataset card", url=f"https://huggingface.co/{subject}")
-    return None
+    # A bare name or API id: point at a search, so even an unknown reference cites somewhere checkable.
+    return Citation(
+        document=f"{subject} (not in the knowledge base)",
+        section="search the publisher's model cards and terms",
+        url=f"https://huggingface.co/models?search={quote(subject)}",
+    )
 
 
 def _finding(rule, facts, effect, subject, path, binding, citations, note=""):

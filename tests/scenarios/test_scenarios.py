@@ -317,6 +317,12 @@ SCENARIOS = [
         "review",
         fires=[("unresolved-reference", None)],
     ),
+    scenario(
+        "unknown-api-model-id-is-unresolved-and-still-cited",
+        {"student": student(purpose="research"), "teachers": [{"model": "claude-9-ultra", "access": "api"}]},
+        "review",
+        fires=[("unresolved-reference", None)],
+    ),
     # --- EU AI Act as of the date ------------------------------------------------------------------
     scenario(
         "eu-gpai-from-scratch-before-chapter-v",

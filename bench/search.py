@@ -1,0 +1,383 @@
+"""Search benchmark: the real knowledge base, then a synthetic corpus, on whoosh, PostgreSQL and tantivy.
+
+    .venv/bin/python bench/search.py              # 100,000 synthetic documents (whoosh indexing takes minutes)
+    .venv/bin/python bench/search.py --docs 20000 # a quicker run
+
+Method (as in ../shared/reference/stack.md §2): a corpus generated with random.Random(20261201): 8,000
+pseudo-words drawn Zipf(s=1), titles of 4-9 words, bodies of 130-170 words with punctuation. 200 queries:
+67 single terms (vocabulary ranks 10-4000), 67 two-term ANDs (both words from one document), 66 two-word
+phrases taken from documents. Each query returns the top 10 ranked hits and their stored ids. A warm-up
+pass, then 3 passes; each query's median over the passes is used, and the table gives p50/p95 over the
+200 queries.
+
+Engines, all in this run:
+- whoosh, tuned: Provenant's own analyzers and query compiler (kb.search.whoosh_backend), a reused
+  searcher, limit 10, no term collection, block-quality skipping;
+- whoosh, untuned baseline: a new searcher per query, MultifieldParser, the stock StandardAnalyzer;
+- PostgreSQL: a stored, GIN-indexed tsvector (english, title weight B, body C). "ranked" = Provenant's
+  strategy (kb.search.postgres_backend: rank only the first CANDIDATES matches, then ts_rank, top 10);
+  "full rank" = ts_rank over every match, the baseline;
+- tantivy 0.27 (requirements-bench.txt), en_stem tokenizer: the floor.
+
+The real knowledge base is loaded into a scratch database (PostgreSQL when reachable, else SQLite) and
+searched through the portal's full path (kb.search.search: facets, snippets, did-you-mean).
+"""
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SEED = 20261201
+PASSES = 3
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=100_000, help="synthetic corpus size (default %(default)s)")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/provenant_bench"))
+    parser.add_argument("--skip", default="", help="comma-separated: whoosh-baseline,postgres,tantivy")
+    return parser.parse_args()
+
+
+def pg_reachable(url):
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    try:
+        with psycopg.connect(base + "/postgres", autocommit=True, connect_timeout=3) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
+        return True
+    except psycopg.OperationalError as exc:
+        print(f"PostgreSQL not reachable at {base}: {exc}; PostgreSQL skipped")
+        return False
+
+
+def setup_django(args, scratch):
+    use_pg = "postgres" not in args.skip and pg_reachable(args.pg_url)
+    os.environ["DATABASE_URL"] = args.pg_url if use_pg else f"sqlite:///{scratch / 'bench.sqlite3'}"
+    os.environ.setdefault("DJANGO_DEBUG", "1")
+    os.environ["SEARCH_INDEX_DIR"] = str(scratch / "kb-index")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    import django
+
+    django.setup()
+    return use_pg
+
+
+# --------------------------------------------------------------------------- timing
+
+
+def percentile(values, q):
+    values = sorted(values)
+    k = (len(values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def time_queries(run, queries):
+    """{kind: [median ms per query]} after a warm-up pass."""
+    for _kind, q in queries:
+        run(q)
+    per_query = [[] for _ in queries]
+    for _ in range(PASSES):
+        for i, (_kind, q) in enumerate(queries):
+            t0 = time.perf_counter()
+            run(q)
+            per_query[i].append((time.perf_counter() - t0) * 1000)
+    out = {}
+    for (kind, _q), samples in zip(queries, per_query, strict=True):
+        out.setdefault(kind, []).append(statistics.median(samples))
+    return out
+
+
+def summary(by_kind):
+    every = [v for values in by_kind.values() for v in values]
+    cells = [f"{percentile(every, .5):7.2f} / {percentile(every, .95):7.2f}"]
+    for kind in ("term", "and", "phrase"):
+        if kind in by_kind:
+            cells.append(f"{percentile(by_kind[kind], .5):6.2f} / {percentile(by_kind[kind], .95):7.2f}")
+    return cells
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+def pseudo_words(rng, n):
+    letters = "abcdefghijklmnoprstuvwyz"
+    words = set()
+    while len(words) < n:
+        words.add("".join(rng.choice(letters) for _ in range(rng.randint(3, 10))) + rng.choice("aeiou"))
+    return sorted(words)
+
+
+def make_corpus(n_docs, seed=SEED):
+    rng = random.Random(seed)
+    vocab = pseudo_words(rng, 8000)
+    rng.shuffle(vocab)
+    weights = [1 / rank for rank in range(1, len(vocab) + 1)]
+    cumulative, total = [], 0.0
+    for w in weights:
+        total += w
+        cumulative.append(total)
+
+    def draw(k):
+        return rng.choices(vocab, cum_weights=cumulative, k=k)
+
+    docs = []
+    for i in range(n_docs):
+        title = " ".join(draw(rng.randint(4, 9))).capitalize()
+        words, sentences = draw(rng.randint(130, 170)), []
+        while words:
+            size = rng.randint(8, 20)
+            sentences.append(" ".join(words[:size]).capitalize() + rng.choice([".", ".", ",", ";", "?"]))
+            words = words[size:]
+        docs.append((i, title, " ".join(sentences)))
+    return vocab, docs
+
+
+def make_queries(vocab, docs, n, seed=SEED + 1):
+    rng = random.Random(seed)
+    n_term = n_and = round(n / 3)
+    n_phrase = n - n_term - n_and
+    queries = [("term", vocab[rng.randint(10, 4000)]) for _ in range(n_term)]
+    for _ in range(n_and):
+        words = docs[rng.randrange(len(docs))][2].replace(".", " ").replace(",", " ").replace(";", " ").replace("?", " ").lower().split()
+        a, b = rng.sample(words, 2)
+        queries.append(("and", f"{a} {b}"))
+    while len(queries) < n_term + n_and + n_phrase:
+        body = docs[rng.randrange(len(docs))][2].lower()
+        sentence = rng.choice([s for s in body.replace(",", ".").replace(";", ".").replace("?", ".").split(".") if len(s.split()) > 2])
+        words = sentence.split()
+        i = rng.randrange(len(words) - 1)
+        queries.append(("phrase", f'"{words[i]} {words[i + 1]}"'))
+    return queries
+
+
+# --------------------------------------------------------------------------- engines
+
+
+def bench_whoosh(docs, queries, scratch, baseline):
+    from kb.search.documents import SearchDocument
+    from kb.search.query import parse
+    from kb.search.whoosh_backend import WhooshBackend
+
+    rows = []
+    backend = WhooshBackend(scratch / "whoosh")
+    t0 = time.perf_counter()
+    backend.rebuild((SearchDocument(kind="bench", pk=i, title=t, url="", body=b) for i, t, b in docs), limitmb=256)
+    build = time.perf_counter() - t0
+    size = sum(f.stat().st_size for f in (scratch / "whoosh").iterdir()) / 1e6
+    searcher = backend._searcher()
+    compiled = {q: backend.compile(parse(q), searcher.schema)[0] for _k, q in queries}
+
+    def run(q):
+        s = backend._searcher()
+        results = s.search(compiled[q], limit=10, terms=False)
+        return [hit["id"] for hit in results]
+
+    rows.append(("whoosh-reloaded, tuned (Provenant)", build, size, time_queries(run, queries)))
+    if not baseline:
+        return rows
+
+    from whoosh import index
+    from whoosh.analysis import StandardAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+    from whoosh.qparser import MultifieldParser
+
+    base_dir = scratch / "whoosh-baseline"
+    base_dir.mkdir()
+    schema = Schema(id=ID(stored=True), title=TEXT(analyzer=StandardAnalyzer(stoplist=None)), body=TEXT(analyzer=StandardAnalyzer(stoplist=None)))
+    ix = index.create_in(str(base_dir), schema)
+    t0 = time.perf_counter()
+    writer = ix.writer(limitmb=256)
+    for i, t, b in docs:
+        writer.add_document(id=str(i), title=t, body=b)
+    writer.commit()
+    build = time.perf_counter() - t0
+    size = sum(f.stat().st_size for f in base_dir.iterdir()) / 1e6
+    parser = MultifieldParser(["title", "body"], schema)
+
+    def run_baseline(q):
+        with ix.searcher() as s:
+            return [hit["id"] for hit in s.search(parser.parse(q), limit=10)]
+
+    rows.append(("whoosh-reloaded, untuned baseline", build, size, time_queries(run_baseline, queries)))
+    return rows
+
+
+def bench_postgres(docs, queries):
+    from django.contrib.postgres.search import SearchVectorField
+    from django.db import connection, models
+
+    from kb.search import postgres_backend as pg
+    from kb.search.query import parse
+
+    class BenchDoc(models.Model):
+        title = models.TextField()
+        body = models.TextField()
+        tsv = SearchVectorField()
+
+        class Meta:
+            app_label = "kb"
+            managed = False
+            db_table = "bench_search_doc"
+
+        def __str__(self):
+            return self.title
+
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS bench_search_doc")
+        t0 = time.perf_counter()
+        cur.execute(
+            "CREATE TABLE bench_search_doc (id integer PRIMARY KEY, title text NOT NULL, body text NOT NULL, "
+            "tsv tsvector GENERATED ALWAYS AS (setweight(to_tsvector('english', title), 'B') || "
+            "setweight(to_tsvector('english', body), 'C')) STORED)"
+        )
+        with cur.copy("COPY bench_search_doc (id, title, body) FROM STDIN") as copy:
+            for row in docs:
+                copy.write_row(row)
+        cur.execute("SET maintenance_work_mem = '256MB'")
+        cur.execute("CREATE INDEX bench_search_doc_tsv ON bench_search_doc USING gin (tsv)")
+        cur.execute("VACUUM ANALYZE bench_search_doc")
+        build = time.perf_counter() - t0
+        cur.execute("SELECT pg_total_relation_size('bench_search_doc')")
+        size = cur.fetchone()[0] / 1e6
+    from kb.search.documents import DocumentSource
+
+    class BenchSource(DocumentSource):
+        kind, model, pg_vector_column = "bench", BenchDoc, "tsv"
+
+    backend, source = pg.PostgresBackend(), BenchSource()
+    compiled = {q: pg.tsquery_sql(parse(q)) for _k, q in queries}
+
+    def top10(q, candidates):
+        sql, params = compiled[q]
+        ranks = backend.ranked([source], sql, params, candidates=candidates)["bench"]
+        return sorted(ranks, key=lambda pk: (-ranks[pk], pk))[:10]
+
+    rows = [
+        (f"PostgreSQL, ranked top {pg.CANDIDATES} candidates (Provenant)", build, size, time_queries(lambda q: top10(q, pg.CANDIDATES), queries)),
+        ("PostgreSQL, ts_rank over every match (baseline)", build, size, time_queries(lambda q: top10(q, None), queries)),
+    ]
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE bench_search_doc")
+    return rows
+
+
+def bench_tantivy(docs, queries, scratch):
+    try:
+        import tantivy
+    except ImportError:
+        print("tantivy is not installed: pip install -r requirements-bench.txt (tantivy skipped)")
+        return []
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("id", stored=True, indexed=False)
+    builder.add_text_field("title", tokenizer_name="en_stem")
+    builder.add_text_field("body", tokenizer_name="en_stem")
+    schema = builder.build()
+    path = scratch / "tantivy"
+    path.mkdir()
+    index = tantivy.Index(schema, path=str(path))
+    t0 = time.perf_counter()
+    writer = index.writer(heap_size=256_000_000, num_threads=1)
+    for i, t, b in docs:
+        writer.add_document(tantivy.Document(id=i, title=t, body=b))
+    writer.commit()
+    writer.wait_merging_threads()
+    build = time.perf_counter() - t0
+    index.reload()
+    size = sum(f.stat().st_size for f in path.iterdir()) / 1e6
+    searcher = index.searcher()
+    parsed = {}
+    for kind, q in queries:
+        text = " ".join(f"+{w}" for w in q.split()) if kind == "and" else q
+        parsed[q] = index.parse_query(text, ["title", "body"])
+
+    def run(q):
+        return [searcher.doc(addr)["id"][0] for _score, addr in searcher.search(parsed[q], 10).hits]
+
+    return [("tantivy 0.27.0, 1 indexing thread (floor)", build, size, time_queries(run, queries))]
+
+
+def bench_real_kb(use_pg):
+    """Load the shipped knowledge base and search it through the portal's whole path."""
+    import io
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from kb.search.base import get_backend, search
+    from kb.search.documents import all_documents
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("load_kb", stdout=io.StringIO(), stderr=io.StringIO())
+    queries = [
+        ("term", q)
+        for q in ("llama", "distillation", "outputs", "naming", "attribution", "transparency", "copyright", "gpai", "deepseek", "commercial")
+    ] + [
+        ("and", q)
+        for q in ("llama 3.1 8b", "meta-llama/Llama-3.1-8B", "train other models", "eu ai act", "competing models", "kind:clause outputs")
+    ] + [("phrase", q) for q in ('"built with llama"', '"general-purpose ai"', '"training data"', '"monthly active users"')]
+    rows = []
+    whoosh = get_backend("whoosh")
+    t0 = time.perf_counter()
+    count = whoosh.rebuild(all_documents())
+    build = time.perf_counter() - t0
+    rows.append((f"whoosh, {count} KB documents (facets, snippets)", build, time_queries(lambda q: search(q, backend=whoosh), queries)))
+    if use_pg:
+        settings.SEARCH_BACKEND = "postgres"
+        postgres = get_backend("postgres")
+        rows.append(("PostgreSQL, KB tables (facets, snippets)", 0.0, time_queries(lambda q: search(q, backend=postgres), queries)))
+    return rows
+
+
+def main():
+    args = parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="provenant-bench-"))
+    try:
+        use_pg = setup_django(args, scratch)
+        print(f"== real knowledge base ({'PostgreSQL' if use_pg else 'SQLite'}), {PASSES} passes, median per query")
+        print(f"{'engine':48} {'index s':>8}  {'all p50 / p95 ms':>18}  {'term':>15}  {'AND':>15}  {'phrase':>15}")
+        for name, build, by_kind in bench_real_kb(use_pg):
+            print(f"{name:48} {build:8.2f}  " + "  ".join(f"{c:>15}" for c in summary(by_kind)))
+
+        t0 = time.perf_counter()
+        vocab, docs = make_corpus(args.docs)
+        queries = make_queries(vocab, docs, args.queries)
+        print(f"\n== synthetic corpus: {len(docs):,} documents (seed {SEED}, generated in {time.perf_counter() - t0:.1f} s), {len(queries)} queries")
+        print(f"{'engine':48} {'index s':>8} {'size MB':>8}  {'all p50 / p95 ms':>18}  {'term':>15}  {'AND':>15}  {'phrase':>15}")
+        rows = []
+        skip = set(args.skip.split(","))
+
+        def report(new_rows):
+            for name, build, size, by_kind in new_rows:
+                print(f"{name:48} {build:8.1f} {size:8.1f}  " + "  ".join(f"{c:>15}" for c in summary(by_kind)), flush=True)
+            rows.extend(new_rows)
+
+        if "tantivy" not in skip:
+            report(bench_tantivy(docs, queries, scratch))
+        if use_pg:
+            report(bench_postgres(docs, queries))
+        report(bench_whoosh(docs, queries, scratch, baseline="whoosh-baseline" not in skip))
+        targets = {"whoosh-reloaded, tuned": 50.0, "PostgreSQL, ranked": 30.0}
+        for name, _build, _size, by_kind in rows:
+            for prefix, target in targets.items():
+                if name.startswith(prefix):
+                    p95 = percentile([v for values in by_kind.values() for v in values], 0.95)
+                    print(f"target {prefix} p95 < {target:.0f} ms: {'met' if p95 < target else 'NOT met'} ({p95:.1f} ms)")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Pagination, parsing and throttling shared by every API endpoint (the settings name these classes)."""
+
+import io
+import re
+
+from django.conf import settings
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+from kb.api.errors import RequestBodyTooLarge
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class LimitedJSONParser(JSONParser):
+    """JSON bodies up to settings.API_MAX_BODY_BYTES; larger ones get 413 before they are parsed.
+
+    Django's DATA_UPLOAD_MAX_MEMORY_SIZE does not apply here (DRF reads the stream, not
+    request.body), so the limit is enforced on the declared length and on what is actually read.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.API_MAX_BODY_BYTES
+        request = (parser_context or {}).get("request")
+        declared = request.META.get("CONTENT_LENGTH") if request is not None else None
+        too_large = RequestBodyTooLarge(f"Request body too large: the limit is {limit} bytes.")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise too_large
+        body = stream.read(limit + 1)
+        if len(body) > limit:
+            raise too_large
+        data = super().parse(io.BytesIO(body), media_type, parser_context)
+        problem = _unstorable_text(data)
+        if problem:
+            raise ValidationError({problem: ["contains a NUL character or an unpaired surrogate, which is not valid text"]})
+        return data
+
+
+# JSON can escape them, but they are not text: PostgreSQL refuses to store them (\u0000 in jsonb).
+_NOT_TEXT = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _unstorable_text(value, path=""):
+    """The path (student.name, teachers[0].model) of the first string that is not storable text, or None."""
+    if isinstance(value, str):
+        return (path or "non_field_errors") if _NOT_TEXT.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if _NOT_TEXT.search(key):
+                return path or "non_field_errors"
+            found = _unstorable_text(item, where)
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _unstorable_text(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
+class _LiveRates:
+    """Read the rate from the current settings on each request, so tests and deployments can
+    change REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (DRF's classes freeze it at import time)."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class AnonThrottle(_LiveRates, AnonRateThrottle):
+    """Per anonymous client (by address)."""
+
+
+class UserThrottle(_LiveRates, UserRateThrottle):
+    """Per authenticated user."""

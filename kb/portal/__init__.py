@@ -1,0 +1,1 @@
+"""Read-side helpers for the portal's pages (diffs, the lineage drawing), kept out of the views."""

@@ -1,0 +1,280 @@
+"""The embedded whoosh index (the default backend).
+
+Writes are serialized across processes with an exclusive `fcntl.flock` on a lock file beside the
+index, taken with retries before whoosh's own writer lock: several gunicorn workers saving at once
+wait for each other instead of failing with a LockError or dropping an update (whoosh's AsyncWriter
+would fall back to a buffering thread that a worker can exit before flushing).
+
+Reads reuse one searcher per thread and open a new one only when a writer has committed.
+"""
+
+import fcntl
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index, sorting
+from whoosh import query as wq
+from whoosh.analysis import BiWordFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
+from whoosh.writing import CLEAR
+
+from kb.search.base import MARK_END, MARK_START, Hit, SearchResults, facet_list, marked_snippet, plain_snippet
+from kb.search.documents import FACETS
+from kb.search.query import WORD, apply_replacements
+
+LOCK_FILE = ".provenant-write.lock"
+LOCK_TIMEOUT_S = 60.0
+
+# Names, ids and titles split on - / . _ : but keep "3.1" and "qwen2.5" whole (see query.WORD).
+_tokenizer = RegexTokenizer(WORD.pattern)
+IDENT_ANALYZER = _tokenizer | LowercaseFilter()
+ENGLISH_ANALYZER = _tokenizer | LowercaseFilter() | StopFilter() | StemFilter(lang="en", cachesize=50000)
+# Adjacent stemmed words as single terms ("built llama"): a two-word phrase is one term lookup instead
+# of a positional intersection, which is what made phrase queries whoosh's slowest (bench/search.py).
+# Stop words are dropped first, so "built with llama" matches the pairs "built llama".
+PAIRS_ANALYZER = ENGLISH_ANALYZER | BiWordFilter(sep=" ")
+# Separates title from body in the pairs field, so that no pair spans the two.
+PAIR_BREAK = " qqpairbreakqq "
+
+# field -> boost. Names and ids weigh most, then titles, then body text.
+# Everything is matched and scored on one field, `text`: a word is one posting list, and whoosh can
+# skip low-scoring blocks (an OR over per-field terms, or optional boost clauses, made it score every
+# posting: the slow part of AND queries in bench/search.py). Names and ids weigh more by being
+# repeated in `text` (BM25 term frequency), titles likewise to a lesser degree.
+NAME_REPEAT, TITLE_REPEAT = 4, 2
+FACET_FIELDS = {"kind": "kind", "org": "org", "license": "license", "jurisdiction": "jurisdiction", "status": "status"}
+
+
+def make_schema():
+    return Schema(
+        id=ID(stored=True, unique=True),
+        kind=ID(stored=True, sortable=True),
+        status=ID(stored=True, sortable=True),
+        org=KEYWORD(commas=True, lowercase=True, scorable=False),
+        license=KEYWORD(commas=True, lowercase=True, scorable=False),
+        jurisdiction=KEYWORD(commas=True, lowercase=True, scorable=False),
+        title=STORED,
+        text=TEXT(analyzer=ENGLISH_ANALYZER, phrase=False),
+        body=STORED,
+        pairs=TEXT(analyzer=PAIRS_ANALYZER, phrase=False),
+        spell=TEXT(analyzer=IDENT_ANALYZER, phrase=False),  # unstemmed words, for "did you mean"
+        url=STORED,
+        subtitle=STORED,
+    )
+
+
+def to_fields(doc):
+    return {
+        "id": doc.doc_id,
+        "kind": doc.kind,
+        "status": doc.status or "",
+        "org": ",".join(doc.facet_values("org")),
+        "license": ",".join(doc.facet_values("license")),
+        "jurisdiction": ",".join(doc.facet_values("jurisdiction")),
+        "title": doc.title,
+        "body": doc.body,
+        "text": "\n".join([*[n for n in doc.names if n] * NAME_REPEAT, *[doc.title] * TITLE_REPEAT, doc.body]),
+        "pairs": PAIR_BREAK.join([*[n for n in doc.names if n], doc.title, doc.body]),
+        "spell": "\n".join([doc.title, *[n for n in doc.names if n], doc.body]),
+        "url": doc.url,
+        "subtitle": doc.subtitle,
+    }
+
+
+class _MarkFormatter(Formatter):
+    """Wraps matches in the sentinel markers; base.marked_snippet escapes and turns them into <mark>."""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return f"{MARK_START}{get_text(text, token, replace)}{MARK_END}"
+
+
+class WhooshBackend:
+    name = "whoosh"
+    needs_sync = True
+
+    def __init__(self, index_dir):
+        self.index_dir = Path(index_dir)
+        self._local = threading.local()
+
+    # ------------------------------------------------------------------ writing
+
+    @contextmanager
+    def _write_lock(self):
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.index_dir / LOCK_FILE, "a+") as handle:
+            deadline = time.monotonic() + LOCK_TIMEOUT_S
+            delay = 0.005
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"search index {self.index_dir} stayed locked for {LOCK_TIMEOUT_S:.0f} s") from None
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.2)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def _open_for_write(self):
+        if index.exists_in(str(self.index_dir)):
+            ix = index.open_dir(str(self.index_dir))
+            if set(ix.schema.names()) == set(make_schema().names()):
+                return ix
+        return index.create_in(str(self.index_dir), make_schema())
+
+    def rebuild(self, documents, progress=None, limitmb=128):
+        """Replace the whole index with `documents` in one commit (readers see old or new, never half)."""
+        count = 0
+        with self._write_lock():
+            ix = self._open_for_write()
+            writer = ix.writer(limitmb=limitmb)
+            try:
+                for doc in documents:
+                    writer.add_document(**to_fields(doc))
+                    count += 1
+                    if progress:
+                        progress(1)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(mergetype=CLEAR)
+        return count
+
+    def update(self, documents, deleted_ids=()):
+        """Replace the given documents and delete the given ids, in one locked commit."""
+        documents = list(documents)
+        if not documents and not deleted_ids:
+            return
+        with self._write_lock():
+            ix = self._open_for_write()
+            writer = ix.writer(timeout=LOCK_TIMEOUT_S)
+            try:
+                for doc_id in deleted_ids:
+                    writer.delete_by_term("id", doc_id)
+                for doc in documents:
+                    writer.update_document(**to_fields(doc))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+
+    # ------------------------------------------------------------------ reading
+
+    def _searcher(self):
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None and not searcher.up_to_date():
+            # A writer committed. Open a new searcher rather than Searcher.refresh(): refresh reuses
+            # segment readers and then still returned documents that update_document had replaced.
+            searcher.close()
+            searcher = None
+        if searcher is None:
+            if not index.exists_in(str(self.index_dir)):
+                return None
+            searcher = index.open_dir(str(self.index_dir)).searcher()
+        self._local.searcher = searcher
+        return searcher
+
+    def ids(self):
+        """Every document id in the index (for checks and tests)."""
+        searcher = self._searcher()
+        if searcher is None:
+            return set()
+        return {fields["id"] for fields in searcher.all_stored_fields()}
+
+    @staticmethod
+    def _required(term):
+        """What a document must contain for this term, or None (only stop words)."""
+        if term.phrase:
+            pairs = [t.text for t in PAIRS_ANALYZER(term.text, mode="query")]
+            if len(pairs) > 1 or (pairs and " " in pairs[0]):
+                # A phrase: every adjacent word pair of it (exact for two words).
+                return wq.And([wq.Term("pairs", p) for p in pairs]) if len(pairs) > 1 else wq.Term("pairs", pairs[0])
+        tokens = [t.text for t in ENGLISH_ANALYZER(term.text, mode="query")]
+        if not tokens:
+            return None
+        return wq.Term("text", tokens[0]) if len(tokens) == 1 else wq.And([wq.Term("text", t) for t in tokens])
+
+    def compile(self, parsed, schema=None):
+        """ParsedQuery -> (scored whoosh query or None, filter query or None)."""
+        ors = []
+        for clause in parsed.clauses:
+            required = [must for must in (self._required(term) for term in clause) if must is not None]
+            if required:
+                ors.append(wq.And(required) if len(required) > 1 else required[0])
+        scored = (wq.Or(ors) if len(ors) > 1 else ors[0]) if ors else None
+        filters = []
+        for facet, values in parsed.filters.items():
+            field = FACET_FIELDS[facet]
+            filters.append(wq.Or([wq.Term(field, v) for v in sorted(values)]))
+        filter_q = (wq.And(filters) if len(filters) > 1 else filters[0]) if filters else None
+        return scored, filter_q
+
+    def search(self, parsed, page=1, page_size=10, facets=True):
+        searcher = self._searcher()
+        if searcher is None or (parsed.has_terms is False and not parsed.filters):
+            return SearchResults(parsed, [], 0, page, page_size, facet_list({}, parsed.filters) if facets else {})
+        scored, filter_q = self.compile(parsed, searcher.schema)
+        if scored is None and parsed.has_terms:
+            # Only stop words: nothing can match.
+            return SearchResults(parsed, [], 0, page, page_size, facet_list({}, parsed.filters) if facets else {})
+        q = scored if scored is not None else wq.Every()
+        limit = page * page_size
+        kwargs = {"limit": limit, "filter": filter_q, "terms": False}
+        if facets:
+            kwargs["groupedby"] = {
+                name: sorting.FieldFacet(FACET_FIELDS[name], allow_overlap=name in ("org", "license", "jurisdiction"))
+                for name in FACETS
+            }
+            kwargs["maptype"] = sorting.Count
+        if scored is None:
+            kwargs["sortedby"] = "kind"
+        results = searcher.search(q, **kwargs)
+        total = len(results)
+        # Highlight every query word in the body (phrases match through the pairs field, so the
+        # query's own body terms would miss them).
+        words = {t.text for term in parsed.terms() for t in ENGLISH_ANALYZER(term.text, mode="query")}
+        fragmenter, formatter = ContextFragmenter(maxchars=240, surround=60), _MarkFormatter()
+        hits = []
+        for hit in results[(page - 1) * page_size : limit]:
+            snippet = ""
+            if scored is not None and words:
+                snippet = highlight(hit.get("body", ""), words, ENGLISH_ANALYZER, fragmenter, formatter, top=2)
+            hits.append(
+                Hit(
+                    kind=hit["kind"],
+                    title=hit["title"],
+                    url=hit["url"],
+                    subtitle=hit.get("subtitle", ""),
+                    snippet=marked_snippet(snippet) if snippet else plain_snippet(hit.get("body", "")),
+                    score=float(hit.score or 0.0) if scored is not None else 0.0,
+                )
+            )
+        facet_counts = {}
+        if facets:
+            for name in FACETS:
+                facet_counts[name] = {k: v for k, v in results.groups(name).items() if k not in (None, "")}
+        suggestion = self.suggest(parsed, searcher) if total == 0 and parsed.has_terms else ""
+        return SearchResults(parsed, hits, total, page, page_size, facet_list(facet_counts, parsed.filters) if facets else {}, suggestion)
+
+    def suggest(self, parsed, searcher=None):
+        """The query text with words the index does not know replaced by close known words, or ""."""
+        searcher = searcher or self._searcher()
+        corrector = searcher.corrector("spell")
+        reader = searcher.reader()
+        replacements = {}
+        for term in parsed.terms():
+            for word in WORD.findall(term.text.lower()):
+                if reader.frequency("spell", word) == 0:
+                    found = corrector.suggest(word, limit=1, maxdist=2)
+                    if found:
+                        replacements[word] = found[0]
+        return apply_replacements(parsed.text, replacements)
+

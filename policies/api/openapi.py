@@ -1,0 +1,186 @@
+"""OpenAPI descriptions of the check contract (../shared/design/check-contract.md).
+
+The engine validates workflows itself (policies.engine, one validator for CLI, API and portal);
+these schemas only document the contract for clients and for the schema-driven tests.
+"""
+
+REFERENCE = {"type": "string", "minLength": 1, "description": "Model or dataset reference: slug, name, alias or Hugging Face id."}
+LICENSE = {"type": "string", "nullable": True, "description": "SPDX license expression; null = unknown."}
+
+WORKFLOW = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["student"],
+    "properties": {
+        "name": {"type": "string", "nullable": True},
+        "as_of": {"type": "string", "format": "date", "nullable": True, "description": "Date on which law and terms are read; default today (UTC)."},
+        "student": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name", "purpose", "release"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1},
+                "base_model": {**REFERENCE, "nullable": True},
+                "purpose": {"type": "string", "enum": ["commercial", "non_commercial", "research"]},
+                "release": {"type": "string", "enum": ["open_weights", "api", "internal"]},
+                "competes_with_teachers": {"type": "boolean", "nullable": True},
+                "license": LICENSE,
+                "modalities": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["text", "image", "audio", "video"]}},
+                "training_compute_flop": {"type": "number", "minimum": 0, "nullable": True},
+            },
+        },
+        "teachers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["model"],
+                "properties": {
+                    "model": REFERENCE,
+                    "signal": {"type": "string", "enum": ["outputs", "logits"], "nullable": True},
+                    "access": {"type": "string", "enum": ["api", "self_hosted"], "nullable": True},
+                },
+            },
+        },
+        "datasets": {
+            "type": "array",
+            "items": {
+                "oneOf": [
+                    {"type": "object", "additionalProperties": False, "required": ["dataset"], "properties": {"dataset": REFERENCE}},
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["name"],
+                        "properties": {
+                            "name": {"type": "string", "minLength": 1},
+                            "license": LICENSE,
+                            "generated_by": {"type": "array", "items": REFERENCE},
+                            "source_url": {"type": "string", "nullable": True},
+                        },
+                    },
+                ]
+            },
+        },
+        "organization": {
+            "type": "object",
+            "nullable": True,
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string", "nullable": True},
+                "country": {"type": "string", "nullable": True, "description": "ISO 3166-1 alpha-2 code."},
+                "monthly_active_users": {"type": "integer", "minimum": 0, "nullable": True},
+                "annual_revenue_usd": {"type": "number", "minimum": 0, "nullable": True},
+            },
+        },
+        "deployment": {
+            "type": "object",
+            "nullable": True,
+            "additionalProperties": False,
+            "properties": {"jurisdictions": {"type": "array", "items": {"type": "string"}, "description": "EU, DE, US, US-CA, CN, UK, …"}},
+        },
+    },
+}
+
+CITATION = {
+    "type": "object",
+    "required": ["document", "section", "url"],
+    "properties": {
+        "document": {"type": "string"},
+        "section": {"type": "string"},
+        "url": {"type": "string"},
+        "quote": {"type": "string"},
+        "effective_from": {"type": "string", "nullable": True},
+        "ref": {"type": "string"},
+        "verification": {"type": "string"},
+    },
+}
+
+FINDING = {
+    "type": "object",
+    "required": ["rule", "effect", "subject", "path", "binding", "message", "citations"],
+    "properties": {
+        "rule": {"type": "string"},
+        "effect": {"type": "string", "enum": ["prohibit", "review", "require", "permit"]},
+        "subject": {"type": "string"},
+        "path": {"type": "array", "items": {"type": "string"}},
+        "binding": {"type": "string", "enum": ["direct", "inherited"]},
+        "message": {"type": "string"},
+        "remedy": {"type": "string"},
+        "citations": {"type": "array", "items": CITATION},
+    },
+}
+
+DECISION = {
+    "type": "object",
+    "required": ["verdict", "as_of", "summary", "findings", "obligations", "unresolved", "policy_version", "check_id"],
+    "properties": {
+        "verdict": {"type": "string", "enum": ["prohibited", "review", "conditional", "allowed"]},
+        "as_of": {"type": "string", "format": "date"},
+        "summary": {"type": "string"},
+        "findings": {"type": "array", "items": FINDING},
+        "obligations": {"type": "array", "items": {"type": "string"}},
+        "unresolved": {
+            "type": "array",
+            "description": "References that matched nothing in the knowledge base (each also gets a review finding).",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string"},
+                    "reference": {"type": "string"},
+                    "reason": {"type": "string"},
+                    "suggestions": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+        "policy_version": {"type": "string"},
+        "check_id": {"type": "string", "format": "uuid", "nullable": True, "description": "The decision log entry; null for a replay (not stored)."},
+    },
+}
+
+BATCH_REQUEST = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["workflows"],
+    "properties": {"workflows": {"type": "array", "minItems": 1, "maxItems": 100, "items": WORKFLOW}},
+}
+
+BATCH_RESPONSE = {"type": "object", "required": ["results"], "properties": {"results": {"type": "array", "items": DECISION}}}
+
+FINDING_CHANGE = {
+    "type": "object",
+    "required": ["rule", "subject", "path", "before", "after"],
+    "properties": {
+        "rule": {"type": "string"},
+        "subject": {"type": "string"},
+        "path": {"type": "array", "items": {"type": "string"}},
+        "before": {**FINDING, "nullable": True},
+        "after": {**FINDING, "nullable": True},
+    },
+}
+
+REPLAY_REQUEST = {
+    "type": "object",
+    "nullable": True,
+    "additionalProperties": False,
+    "properties": {
+        "as_of": {
+            "type": "string",
+            "nullable": True,
+            "description": "Read law and terms on this date (YYYY-MM-DD) or \"today\"; default: the stored check's own as_of.",
+        }
+    },
+}
+
+REPLAY_RESPONSE = {
+    "type": "object",
+    "required": ["check_id", "before", "after", "verdict_changed", "added", "removed", "changed"],
+    "properties": {
+        "check_id": {"type": "string", "format": "uuid"},
+        "before": DECISION,
+        "after": DECISION,
+        "verdict_changed": {"type": "boolean"},
+        "added": {"type": "array", "items": FINDING_CHANGE, "description": "Findings only the replay produced."},
+        "removed": {"type": "array", "items": FINDING_CHANGE, "description": "Findings the replay no longer produces."},
+        "changed": {"type": "array", "items": FINDING_CHANGE, "description": "Same rule, subject and path; different effect, text or citations."},
+    },
+}

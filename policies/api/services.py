@@ -1,0 +1,65 @@
+"""What the checks endpoints do, as plain functions (the views only translate HTTP)."""
+
+import datetime
+
+from django.db import transaction
+
+from kb.api.errors import flatten_errors
+from policies.engine.workflow import WorkflowError
+
+MAX_BATCH = 100
+
+
+def workflow_errors(exc, prefix=""):
+    """A WorkflowError as the API's error entries; `prefix` places it inside a batch."""
+    path = exc.path or ""
+    if prefix:
+        path = f"{prefix}.{path}" if path and not path.startswith("[") else f"{prefix}{path}"
+    return flatten_errors({path: [exc.message]} if path else [exc.message])
+
+
+def finding_key(finding):
+    """A finding's identity across two evaluations: which rule said it, about what, along which path."""
+    return (finding["rule"], finding["subject"], tuple(finding["path"]))
+
+
+def diff_findings(before, after):
+    """Findings added, removed and changed between two decisions (as their JSON)."""
+    old = {finding_key(f): f for f in before["findings"]}
+    new = {finding_key(f): f for f in after["findings"]}
+
+    def entry(key):
+        rule, subject, path = key
+        return {"rule": rule, "subject": subject, "path": list(path), "before": old.get(key), "after": new.get(key)}
+
+    return {
+        "added": [entry(k) for k in new if k not in old],
+        "removed": [entry(k) for k in old if k not in new],
+        "changed": [entry(k) for k in new if k in old and new[k] != old[k]],
+    }
+
+
+def replay_as_of(check, requested):
+    """The date a replay reads law and terms on: the stored one unless the caller asks otherwise."""
+    if requested in (None, ""):
+        return check.as_of.isoformat()
+    if requested == "today":
+        return datetime.datetime.now(datetime.UTC).date().isoformat()
+    return requested  # the engine validates it and names the field
+
+
+def evaluate_batch(workflows, evaluate):
+    """Evaluate every workflow; returns (decisions, errors). Errors name `workflows[i].field`."""
+    decisions, errors = [], []
+    for index, workflow in enumerate(workflows):
+        try:
+            decisions.append(evaluate(workflow))
+        except WorkflowError as exc:
+            errors.extend(workflow_errors(exc, prefix=f"workflows[{index}]"))
+    return decisions, errors
+
+
+@transaction.atomic
+def record_all(workflows, decisions, record):
+    """All or nothing: a batch is logged whole."""
+    return [record(workflow, decision) for workflow, decision in zip(workflows, decisions, strict=True)]

@@ -1,0 +1,155 @@
+"""The checks endpoints: a workflow in, the engine's decision out, logged with who asked.
+
+Thin on purpose: `policies.engine.evaluate_workflow` validates and decides (the same function the
+CLI and the portal call), `record_check` writes the decision log, `services` holds the rest.
+"""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from kb import models as kb
+from kb.api.errors import error_body
+from kb.api.views import ANY_SEGMENT
+from policies import models as policies
+from policies.api import openapi, serializers, services
+from policies.api.filters import CheckFilter, RuleFilter
+from policies.engine.evaluate import evaluate_workflow
+from policies.engine.workflow import WorkflowError
+from policies.services import record_check
+
+EXAMPLE_WORKFLOW = {
+    "name": "Distil GPT-4o into a support bot",
+    "as_of": "2026-11-28",
+    "student": {"name": "acme-support-7b", "base_model": "Qwen/Qwen2.5-7B-Instruct", "purpose": "commercial", "release": "open_weights",
+                "competes_with_teachers": True, "license": "Apache-2.0"},
+    "teachers": [{"model": "gpt-4o", "signal": "outputs", "access": "api"}],
+    "deployment": {"jurisdictions": ["EU", "US-CA"]},
+}  # fmt: skip
+
+
+def _decide(workflow, as_of=None):
+    try:
+        return evaluate_workflow(workflow, as_of=as_of)
+    except WorkflowError as exc:
+        raise ValidationError({exc.path or "non_field_errors": [exc.message]}) from None
+
+
+def _decision_json(decision, check=None):
+    body = decision.to_json()
+    body["check_id"] = str(check.id) if check is not None else None
+    return body
+
+
+def _record(request, workflow, decision):
+    return record_check(workflow, decision, requester=request.user, channel=policies.Check.Channel.API)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your checks (staff: everyone's), newest first"),
+    retrieve=extend_schema(summary="One check: its input and decision (owner or staff)"),
+)
+class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = serializers.CheckSerializer
+    filterset_class = CheckFilter
+    lookup_value_regex = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return policies.Check.objects.none()
+        checks = policies.Check.objects.select_related("requester")
+        if self.action == "list" and not self.request.user.is_staff:
+            checks = checks.filter(requester=self.request.user)
+        return checks
+
+    def get_serializer_class(self):
+        return serializers.CheckDetailSerializer if self.action != "list" else serializers.CheckSerializer
+
+    def get_object(self):
+        check = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        if not (self.request.user.is_staff or check.requester_id == self.request.user.pk):
+            raise PermissionDenied("This check was made by another user.")
+        return check
+
+    @extend_schema(
+        summary="Check a workflow",
+        description="Validates the workflow, decides with today's rules and knowledge base, logs the decision and returns it with its check_id. "
+        "A rejected workflow is logged nowhere.",
+        request={"application/json": openapi.WORKFLOW},
+        responses={201: OpenApiResponse(openapi.DECISION, description="The decision, logged.")},
+        examples=[OpenApiExample("distillation", value=EXAMPLE_WORKFLOW, request_only=True)],
+    )
+    def create(self, request):
+        decision = _decide(request.data)
+        check = _record(request, request.data, decision)
+        return Response(_decision_json(decision, check), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Check up to 100 workflows at once",
+        description="All or nothing: if any workflow is invalid, none is logged and every error names its index (workflows[3].student.purpose).",
+        request={"application/json": openapi.BATCH_REQUEST},
+        responses={201: OpenApiResponse(openapi.BATCH_RESPONSE, description="One decision per workflow, in order, each logged.")},
+        filters=False,
+    )
+    @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
+    def batch(self, request):
+        data = request.data
+        if not isinstance(data, dict) or set(data) != {"workflows"}:
+            raise ValidationError({"workflows": ['send {"workflows": [workflow, …]} and nothing else']})
+        workflows = data["workflows"]
+        if not isinstance(workflows, list) or not workflows:
+            raise ValidationError({"workflows": ["must be a non-empty list of workflows"]})
+        if len(workflows) > services.MAX_BATCH:
+            raise ValidationError({"workflows": [f"at most {services.MAX_BATCH} workflows per batch, got {len(workflows)}"]})
+        decisions, errors = services.evaluate_batch(workflows, evaluate_workflow)
+        if errors:
+            return Response(error_body(errors), status=status.HTTP_400_BAD_REQUEST)
+        checks = services.record_all(workflows, decisions, lambda w, d: _record(request, w, d))
+        return Response({"results": [_decision_json(d, c) for d, c in zip(decisions, checks, strict=True)]}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Re-evaluate a stored check with today's rules",
+        description="Decides the stored input again with the current rules and knowledge base (read on the stored as_of unless the body "
+        "says otherwise) and shows which findings were added, removed or changed. The replay is not logged.",
+        request={"application/json": openapi.REPLAY_REQUEST},
+        responses={200: OpenApiResponse(openapi.REPLAY_RESPONSE)},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
+    def replay(self, request, pk=None):
+        check = self.get_object()
+        options = request.data if request.data is not None else {}
+        if not isinstance(options, dict) or set(options) - {"as_of"}:
+            raise ValidationError({"non_field_errors": ['the body is optional and may only hold "as_of"']})
+        as_of = options.get("as_of")
+        if as_of is not None and not isinstance(as_of, str):
+            raise ValidationError({"as_of": ['must be a date (YYYY-MM-DD) or "today"']})
+        after = _decision_json(_decide(check.input, as_of=services.replay_as_of(check, as_of)))
+        before = check.decision
+        return Response(
+            {
+                "check_id": str(check.id),
+                "before": before,
+                "after": after,
+                "verdict_changed": before["verdict"] != after["verdict"],
+                **services.diff_findings(before, after),
+            }
+        )
+
+
+class RuleViewSet(viewsets.ReadOnlyModelViewSet):
+    """The rules the engine applies (read-only), with the clauses and provisions each rests on."""
+
+    serializer_class = serializers.RuleSerializer
+    filterset_class = RuleFilter
+    lookup_field = "slug"
+    lookup_value_regex = ANY_SEGMENT
+    queryset = policies.Rule.objects.prefetch_related(
+        Prefetch("clauses", queryset=kb.LicenseClause.objects.select_related("version__document")),
+        Prefetch("provisions", queryset=kb.Provision.objects.only("id", "ref")),
+    )

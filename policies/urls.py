@@ -1,0 +1,12 @@
+from django.urls import path
+
+from policies import views
+
+app_name = "policies"
+
+urlpatterns = [
+    path("rules/", views.rules_list, name="rules"),
+    path("check", views.check_form, name="check_form"),
+    path("checks/<uuid:check_id>", views.check_detail, name="check"),
+    path("checks/<uuid:check_id>.json", views.check_json, name="check_json"),
+]

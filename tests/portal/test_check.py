@@ -1,0 +1,87 @@
+"""The check form: ordinary fields in, the engine's decision out, stored, with a permalink and JSON.
+
+"""
+
+import json
+
+import pytest
+
+from policies.engine.evaluate import evaluate_workflow
+from policies.models import Check
+
+pytestmark = pytest.mark.django_db
+
+DISTIL_GPT4O = {
+    "student_name": "acme-support-7b",
+    "purpose": "commercial",
+    "release": "open_weights",
+    "competes_with_teachers": "yes",
+    "modalities": ["text"],
+    "teacher_0_model": "gpt-4o",
+    "teacher_0_signal": "outputs",
+    "teacher_0_access": "api",
+    "org_name": "Acme GmbH",
+    "org_country": "de",
+    "jurisdictions": "EU, US-CA",
+}
+
+
+def test_the_form_offers_knowledge_base_models_for_autocompletion(client, kb_db):
+    body = client.get("/check").content.decode()
+    assert "Not legal advice" in body
+    assert '<datalist id="kb-models">' in body and 'value="meta-llama/Llama-3.1-8B"' in body
+    assert 'list="kb-models"' in body and 'name="teacher_0_model"' in body
+
+
+def test_distilling_gpt_4o_into_a_competing_model_is_prohibited_with_citations_and_a_permalink(client, kb_db):
+    before = Check.objects.count()
+    response = client.post("/check", DISTIL_GPT4O)
+    assert response.status_code == 302
+    check = Check.objects.get(pk=response["Location"].rsplit("/", 1)[1])
+    assert Check.objects.count() == before + 1 and check.channel == "portal"
+
+    # The same decision the CLI and the API give for the same workflow.
+    expected = evaluate_workflow(check.input).to_json()
+    assert {**check.decision, "check_id": None} == {**expected, "check_id": None}
+    assert check.decision["check_id"] == str(check.pk)
+    assert check.decision["verdict"] == "prohibited"
+    assert check.input["student"] == {
+        "name": "acme-support-7b", "purpose": "commercial", "release": "open_weights", "modalities": ["text"], "competes_with_teachers": True,
+    }
+    assert check.input["deployment"] == {"jurisdictions": ["EU", "US-CA"]}
+
+    body = client.get(response["Location"]).content.decode()
+    assert 'id="verdict">PROHIBITED<' in body and "Not legal advice" in body
+    for finding in check.decision["findings"]:
+        assert finding["rule"] in body
+        assert " → ".join(finding["path"]) in body
+        for citation in finding["citations"]:
+            assert citation["url"] in body
+    assert f'href="/checks/{check.pk}.json"' in body
+
+
+def test_the_json_download_is_the_stored_decision(client, kb_db):
+    location = client.post("/check", DISTIL_GPT4O)["Location"]
+    check = Check.objects.get(pk=location.rsplit("/", 1)[1])
+    response = client.get(f"/checks/{check.pk}.json")
+    assert response["Content-Disposition"] == f'attachment; filename="provenant-check-{check.pk}.json"'
+    assert json.loads(response.content) == check.decision
+
+
+def test_bad_input_names_the_field_and_stores_nothing(client, kb_db):
+    before = Check.objects.count()
+    response = client.post("/check", {**DISTIL_GPT4O, "student_license": "Apache-2.0 AND ((("})
+    assert response.status_code == 400
+    assert "student.license" in response.content.decode()
+    assert Check.objects.count() == before
+
+
+def test_an_unknown_teacher_is_listed_as_unresolved_not_guessed(client, kb_db):
+    location = client.post("/check", {**DISTIL_GPT4O, "teacher_0_model": "gpt-4oo"})["Location"]
+    check = Check.objects.get(pk=location.rsplit("/", 1)[1])
+    assert [u["reference"] for u in check.decision["unresolved"]] == ["gpt-4oo"]
+    assert "gpt-4oo" in client.get(location).content.decode()
+
+
+def test_an_unknown_check_is_404(client, kb_db):
+    assert client.get("/checks/00000000-0000-0000-0000-000000000000").status_code == 404

@@ -1,0 +1,107 @@
+"""The whoosh index follows the database after commit, and concurrent writers lose nothing."""
+
+import io
+import multiprocessing
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from kb import models as kb
+from kb.search.base import get_backend
+from kb.search.documents import SearchDocument, doc_id
+from kb.search.whoosh_backend import WhooshBackend
+from tests.search.conftest import make_dataset
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def whoosh(settings, tmp_path):
+    settings.SEARCH_BACKEND = "whoosh"
+    settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
+    return get_backend()
+
+
+def test_load_kb_rebuilds_the_index_once_its_transaction_commits(whoosh, django_capture_on_commit_callbacks, settings):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_kb", fixtures=str(settings.KB_FIXTURES_DIR), stdout=io.StringIO(), stderr=io.StringIO())
+    ids = whoosh.ids()
+    assert doc_id("model", kb.AIModel.objects.get(slug="llama-3-1-8b").pk) in ids
+    assert len(ids) >= kb.AIModel.objects.count() + kb.LicenseClause.objects.count() + kb.Provision.objects.count()
+
+
+def test_rebuild_index_command_indexes_every_document(whoosh):
+    out = io.StringIO()
+    call_command("rebuild_index", stdout=out, stderr=io.StringIO())
+    assert "Indexed" in out.getvalue()
+    assert doc_id("clause", kb.LicenseClause.objects.first().pk) in whoosh.ids()
+
+
+def test_a_save_reaches_the_index_after_commit_and_a_delete_removes_it(whoosh, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        dataset = make_dataset("quillon-set", "Quillon set")
+    assert doc_id("dataset", dataset.pk) not in whoosh.ids()  # not before the commit
+    for callback in pending:
+        callback()
+    assert doc_id("dataset", dataset.pk) in whoosh.ids()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dataset.name = "Quillon set, renamed"
+        dataset.save()
+    from kb.search.base import search
+
+    assert [hit.title for hit in search("quillon", backend=whoosh).hits] == ["Quillon set, renamed"]
+
+    pk = dataset.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        dataset.delete()
+    assert doc_id("dataset", pk) not in whoosh.ids()
+
+
+def test_renaming_an_organization_reindexes_its_models(whoosh, django_capture_on_commit_callbacks):
+    call_command("rebuild_index", stdout=io.StringIO(), stderr=io.StringIO())
+    from kb.search.base import search
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meta = kb.Organization.objects.get(slug="meta")
+        meta.name = "Frobnicated Platforms"
+        meta.save()
+    results = search("frobnicated kind:model", backend=whoosh)
+    assert results.total == kb.AIModel.objects.filter(organization=meta).count() > 0
+
+
+def test_a_rolled_back_save_never_reaches_the_index(whoosh, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                make_dataset("ghost-set", "Ghost set")
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+    assert not any(i.startswith("dataset:") and "ghost" in i for i in whoosh.ids())
+    assert not kb.Dataset.objects.filter(slug="ghost-set").exists()
+
+
+def _writer_process(index_dir, worker, count):
+    backend = WhooshBackend(index_dir)
+    for i in range(count):
+        # One commit per document, like gunicorn workers each saving one row at a time.
+        backend.update(
+            [SearchDocument(kind="dataset", pk=worker * 1000 + i, title=f"worker {worker} doc {i}", url="/x", body="concurrent write")]
+        )
+
+
+def test_concurrent_writers_in_several_processes_lose_no_update(tmp_path):
+    index_dir = tmp_path / "search-index"
+    WhooshBackend(index_dir).rebuild([])
+    workers, per_worker = 4, 15
+    context = multiprocessing.get_context("fork")
+    processes = [context.Process(target=_writer_process, args=(index_dir, w, per_worker)) for w in range(workers)]
+    for p in processes:
+        p.start()
+    for p in processes:
+        p.join(timeout=120)
+    assert [p.exitcode for p in processes] == [0] * workers, "a writer failed (lock error?)"
+    expected = {doc_id("dataset", w * 1000 + i) for w in range(workers) for i in range(per_worker)}
+    assert WhooshBackend(index_dir).ids() == expected
