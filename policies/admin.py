@@ -1,23 +1,150 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from kb.admin import KnowledgeBaseFormMixin
+from policies import impact
+from policies.engine.snapshot import RuleError
 from policies.models import Check, Rule, RuleExample
+from policies.publishing import PUBLISH_PERMISSION, PublishRefused, publish_rule
+from policies.testing import example_problem
+
+
+class RuleForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        max_length=100, help_text="Why this change (kept in the rule's history).", widget=forms.TextInput(attrs={"size": 80})
+    )
+
+    class Meta:
+        model = Rule
+        # Not `status`: only the publish action changes it.
+        fields = (
+            "slug", "title", "description", "effect", "scope", "condition", "message", "remedy", "clauses", "provisions",
+            "effective_from", "effective_to", "enabled",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        # The examples formset (validated after this form) runs the examples against the rule as
+        # edited, citations included; the m2m values are not on the unsaved instance, so pass them.
+        self.instance._candidate_citations = (cleaned.get("clauses") or [], cleaned.get("provisions") or [])
+        return cleaned
+
+
+class RuleExampleFormSet(BaseInlineFormSet):
+    """Runs every example against the rule as edited (unsaved); a failing example blocks the save."""
+
+    def clean(self):
+        super().clean()
+        rule = self.instance
+        citations = getattr(rule, "_candidate_citations", None)
+        if any(self.errors) or citations is None or not rule.enabled:
+            return  # the rule form's own errors come first; a disabled rule fires nowhere
+        try:
+            snapshot = impact.candidate_snapshot(rule, *citations)
+        except RuleError:
+            return  # shown at the field by Rule.clean
+        problems = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or self._should_delete_form(form):
+                continue
+            problem = example_problem(rule.slug, data["workflow"], data.get("as_of"), data["expected"], snapshot)
+            if problem:
+                problems.append(f'Example "{data["name"]}" fails: {problem}.')
+        if problems:
+            raise ValidationError(problems)
 
 
 class RuleExampleInline(admin.StackedInline):
     model = RuleExample
+    formset = RuleExampleFormSet
     extra = 0
 
 
 @admin.register(Rule)
-class RuleAdmin(SimpleHistoryAdmin):
-    """Rule.clean() compiles the condition and checks scope and templates, so a bad rule is refused on save."""
+class RuleAdmin(KnowledgeBaseFormMixin, SimpleHistoryAdmin):
+    """Every save is validated (Rule.clean compiles the condition; the examples run) and becomes a
+    draft with a reason in its history; only the "Publish" action puts it in front of checks."""
 
-    list_display = ("slug", "effect", "enabled", "effective_from", "effective_to")
-    list_filter = ("effect", "enabled")
+    form = RuleForm
+    list_display = ("slug", "effect", "status", "enabled", "effective_from", "effective_to")
+    list_filter = ("status", "effect", "enabled")
     search_fields = ("slug", "title", "description", "condition")
     filter_horizontal = ("clauses", "provisions")
+    readonly_fields = ("status", "impact_link")
     inlines = [RuleExampleInline]
+    actions = ["publish"]
+
+    def save_model(self, request, obj, form, change):
+        obj.status = Rule.Status.DRAFT
+        obj._change_reason = form.cleaned_data["change_reason"]
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        reason = form.cleaned_data["change_reason"]
+        for obj in formset.save(commit=False):
+            obj._change_reason = reason
+            obj.save()
+        for obj in formset.deleted_objects:
+            obj._change_reason = reason
+            obj.delete()
+        formset.save_m2m()
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(PUBLISH_PERMISSION)
+
+    @admin.action(description="Publish the selected draft rules", permissions=["publish"])
+    def publish(self, request, queryset):
+        for rule in queryset:
+            try:
+                publish_rule(rule, request.user)
+            except PublishRefused as exc:
+                self.message_user(request, f"Not published: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f'Published "{rule.slug}".', messages.SUCCESS)
+
+    @admin.display(description="Impact")
+    def impact_link(self, obj):
+        if obj is None or obj.pk is None or obj.status != Rule.Status.DRAFT:
+            return "-"
+        url = reverse("admin:policies_rule_impact", args=[obj.pk])
+        return format_html('<a href="{}">Preview impact on the last {} days of checks</a>', url, impact.WINDOW_DAYS)
+
+    def get_urls(self):
+        extra = [path("<int:pk>/impact/", self.admin_site.admin_view(self.impact_view), name="policies_rule_impact")]
+        return extra + super().get_urls()
+
+    def impact_view(self, request, pk):
+        rule = get_object_or_404(Rule, pk=pk)
+        if not self.has_view_permission(request, rule):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        report = impact.preview_impact(rule)
+        context = {**self.admin_site.each_context(request), "title": f"Impact of {rule.slug}", "rule": rule, "report": report, "opts": self.opts}
+        return TemplateResponse(request, "admin/policies/rule/impact.html", context)
+
+
+@admin.register(RuleExample)
+class RuleExampleAdmin(SimpleHistoryAdmin):
+    """Read-only with its history here: examples are edited on their rule, where they are run."""
+
+    list_display = ("rule", "name", "expected", "as_of")
+    list_filter = ("expected",)
+    search_fields = ("rule__slug", "name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Check)

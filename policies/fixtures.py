@@ -22,7 +22,10 @@ EXAMPLE = fixtures_io.Spec(RuleExample, key=("rule", "name"), fields=("name", "w
 RULE = fixtures_io.Spec(
     Rule,
     key=("slug",),
-    fields=("slug", "title", "description", "effect", "scope", "condition", "message", "remedy", "effective_from", "effective_to", "enabled"),
+    fields=(
+        "slug", "title", "description", "effect", "scope", "condition", "message", "remedy", "effective_from", "effective_to", "enabled",
+        "status",  # left out of a dump when published (the default), as in the shipped fixtures
+    ),
     m2m={"provisions": (Provision, "ref")},
     children={"examples": (EXAMPLE, "rule")},
     kind="rules",
@@ -66,6 +69,27 @@ def _keep_stored_workflows(slug, examples):
             example = {**example, "workflow": stored[example["name"]]}
         kept.append(example)
     return kept
+
+
+def clause_reference(clause):
+    """LicenseClause -> "SPDX-id@version#key" (what _clause reads)."""
+    return f"{clause.version.document.spdx_id}@{clause.version.version}#{clause.key}"
+
+
+def dump_rules():
+    """The rules as fixtures/policies/*.yaml writes them (for dump_kb): load_rules reads this back unchanged."""
+    records = []
+    rules = Rule.objects.order_by("slug").prefetch_related("provisions", "examples", "clauses__version__document")
+    for rule in rules:
+        record = fixtures_io.dump_record(rule, RULE)
+        examples = record.pop("examples", None)
+        clauses = sorted(clause_reference(c) for c in rule.clauses.all())
+        if clauses:
+            record["clauses"] = clauses
+        if examples:
+            record["examples"] = examples
+        records.append(record)
+    return records
 
 
 def load_rules(records, stats, cache, progress):

@@ -38,11 +38,22 @@ class Rule(EffectiveWindow):
     provisions = models.ManyToManyField(
         Provision, blank=True, related_name="rules", help_text="Provisions cited; the rule applies only while all of them are in force."
     )
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
     enabled = models.BooleanField(default=True)
+    # Published by default: rules loaded from fixtures/ were reviewed in git. The admin saves every
+    # edit as a draft, which checks ignore until someone with the publish permission publishes it.
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True,
+        help_text="Checks use published rules only; edits in the admin are drafts until published.",
+    )
     history = HistoricalRecords(m2m_fields=[clauses, provisions])
 
     class Meta:
         ordering = ["slug"]
+        permissions = [("publish_rule", "Can publish rules")]
 
     def __str__(self):
         return self.slug

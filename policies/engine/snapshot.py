@@ -14,7 +14,7 @@ database, not in memory.
 import hashlib
 import json
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kb.references import ReferenceIndex, build_index, normalize_reference
 from kb.vocabulary import CLAUSE_TYPES
@@ -280,16 +280,39 @@ def build():
             }
         provision_by_id = dict(kb.Provision.objects.values_list("id", "ref"))
 
-        rule_rows = list(
-            Rule.objects.filter(enabled=True).order_by("slug").values(
-                "id", "slug", "title", "effect", "scope", "condition", "message", "remedy", "effective_from", "effective_to"
-            )
-        )
+        rule_fields = ("id", "slug", "title", "effect", "scope", "condition", "message", "remedy", "effective_from", "effective_to")
+        rule_rows = list(Rule.objects.filter(enabled=True, status=Rule.Status.PUBLISHED).values(*rule_fields))
         rule_clauses, rule_provisions = {}, {}
         for rule_id, clause_id in Rule.clauses.through.objects.order_by("id").values_list("rule_id", "licenseclause_id"):
             rule_clauses.setdefault(rule_id, []).append(clause_id)
         for rule_id, provision_id in Rule.provisions.through.objects.order_by("id").values_list("rule_id", "provision_id"):
             rule_provisions.setdefault(rule_id, []).append(provision_by_id[provision_id])
+        # Drafts are invisible to checks until published (policies.publishing): a rule being edited
+        # stays in force as it was last published (its latest published history record), and a
+        # rule never published is not there at all.
+        in_force = {}
+        for record in (
+            Rule.history.filter(id__in=Rule.objects.filter(status=Rule.Status.DRAFT).values("id"), status=Rule.Status.PUBLISHED)
+            .exclude(history_type="-")
+            .order_by("id", "-history_date", "-history_id")
+            .values("history_id", "enabled", *rule_fields)
+        ):
+            in_force.setdefault(record["id"], record)
+        in_force = {rid: r for rid, r in in_force.items() if r.pop("enabled")}
+        history_of = {r.pop("history_id"): rid for rid, r in in_force.items()}
+        for rid in in_force:
+            rule_clauses.pop(rid, None), rule_provisions.pop(rid, None)
+        from django.apps import apps
+
+        for history_id, clause_id in apps.get_model("policies", "HistoricalRule_clauses").objects.filter(history_id__in=history_of).order_by("id").values_list(
+            "history_id", "licenseclause_id"
+        ):
+            rule_clauses.setdefault(history_of[history_id], []).append(clause_id)
+        for history_id, provision_id in apps.get_model("policies", "HistoricalRule_provisions").objects.filter(history_id__in=history_of).order_by("id").values_list(
+            "history_id", "provision_id"
+        ):
+            rule_provisions.setdefault(history_of[history_id], []).append(provision_by_id[provision_id])
+        rule_rows = sorted(rule_rows + list(in_force.values()), key=lambda r: r["slug"])
 
     rules, rule_content = [], []
     for row in rule_rows:
@@ -319,22 +342,12 @@ def assemble(documents, models, datasets, jurisdiction_parent, provisions, rules
         "rules": rule_content,
     }
     digest = hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
-    by_target, by_type = {}, {}
-    for rule in rules:
-        by_target.setdefault(rule.target, []).append(rule)
-        if rule.target == "clause":
-            for clause_type in rule.scope.get("clause_types") or ["*"]:
-                by_type.setdefault(clause_type, []).append(rule)
     citations = {
         (doc["spdx_id"], version["label"], clause["key"]): clause_citation(doc, version, clause)
         for doc in documents.values()
         for version in doc["versions"]
         for clause in version["clauses"]
     }
-    used = {"workflow": set(), "exposure": set()}
-    for rule in rules:
-        target = "workflow" if rule.target == "workflow" else "exposure"
-        used[target] |= facts_used(rule.condition.source, EXPOSURE_FACTS)
     return Snapshot(
         policy_version=f"sha256:{digest}",
         documents=documents,
@@ -342,18 +355,73 @@ def assemble(documents, models, datasets, jurisdiction_parent, provisions, rules
         datasets=datasets,
         jurisdiction_parent=jurisdiction_parent,
         provisions=provisions,
-        rules=tuple(rules),
         model_index=build_index(models.values()),
         dataset_index=build_index(datasets.values()),
         licensing=build_licensing(documents),
-        rules_by_target={k: tuple(v) for k, v in by_target.items()},
-        clause_rules_by_type={k: tuple(v) for k, v in by_type.items()},
-        # Exposures are only built for clauses some rule can look at.
-        relevant_clause_types=None if "*" in by_type else frozenset(by_type),
         clause_citations=citations,
-        facts_used={k: tuple(sorted(v)) for k, v in used.items()},
         jurisdictions_below=descendants(jurisdiction_parent),
+        **_rule_indexes(rules),
     )
+
+
+def _rule_indexes(rules):
+    """The Snapshot fields that depend on the rules (shared by assemble and with_rule)."""
+    by_target, by_type = {}, {}
+    used = {"workflow": set(), "exposure": set()}
+    for rule in rules:
+        by_target.setdefault(rule.target, []).append(rule)
+        if rule.target == "clause":
+            for clause_type in rule.scope.get("clause_types") or ["*"]:
+                by_type.setdefault(clause_type, []).append(rule)
+        target = "workflow" if rule.target == "workflow" else "exposure"
+        used[target] |= facts_used(rule.condition.source, EXPOSURE_FACTS)
+    return {
+        "rules": tuple(rules),
+        "rules_by_target": {k: tuple(v) for k, v in by_target.items()},
+        "clause_rules_by_type": {k: tuple(v) for k, v in by_type.items()},
+        # Exposures are only built for clauses some rule can look at.
+        "relevant_clause_types": None if "*" in by_type else frozenset(by_type),
+        "facts_used": {k: tuple(sorted(v)) for k, v in used.items()},
+    }
+
+
+# --------------------------------------------------------------------------- the draft-inclusion hook
+
+
+def compile_candidate(snapshot, row, clause_keys=(), provision_refs=()):
+    """Compile a rule that is not (or not yet) in the snapshot, e.g. a draft or an unsaved admin form.
+
+    row: the Rule fields as compile_rule takes them (dates as date objects or ISO strings).
+    clause_keys: (spdx_id, version label, clause key) of the cited clauses; provision_refs: refs.
+    Pure: the citations come from the snapshot, not the database.
+    """
+    row = {**row, "effective_from": _iso(row.get("effective_from")), "effective_to": _iso(row.get("effective_to"))}
+    cited = [snapshot.clause_citations[key] for key in clause_keys]
+    refs = sorted(provision_refs)
+    cited += [provision_citation(snapshot.provisions[ref]) for ref in refs]
+    windows = [(snapshot.provisions[ref]["effective_from"], snapshot.provisions[ref]["effective_to"]) for ref in refs]
+    return compile_rule(row, cited, windows)
+
+
+def with_rule(snapshot, rule):
+    """The snapshot with `rule` (a CompiledRule) added, replacing any rule of the same slug. Pure.
+
+    The knowledge-base indexes are shared with the base snapshot; the policy version names the base
+    and the candidate rule, so a decision made with it can never pass for a published one.
+    """
+    rules = [r for r in snapshot.rules if r.slug != rule.slug] + [rule]
+    rules.sort(key=lambda r: r.slug)
+    candidate = json.dumps(
+        [rule.slug, rule.title, rule.effect, rule.scope, rule.condition.source, rule.message, rule.remedy,
+         [c.to_json() for c in rule.citations], rule.effective_from, rule.effective_to],
+        sort_keys=True, default=str,
+    )
+    digest = hashlib.sha256(f"{snapshot.policy_version}|{candidate}".encode()).hexdigest()
+    return replace(snapshot, policy_version=f"draft:sha256:{digest}", fact_cache={}, **_rule_indexes(rules))
+
+
+def _iso(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 # --------------------------------------------------------------------------- the per-process cache

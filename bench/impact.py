@@ -1,0 +1,146 @@
+"""Benchmark "Preview impact": a draft rule re-run against 10,000 stored decisions.
+
+    .venv/bin/python bench/impact.py [--decisions 10000] [--runs 3]
+
+Sets Django up itself, migrates a temporary SQLite database, loads the shipped fixtures, then logs
+`--decisions` checks (real decisions of varied workflows: teachers, datasets, release, purpose,
+jurisdictions, competition, dates within the last 90 days) and adds a draft clause rule. Timed:
+`policies.impact.preview_impact` end to end (reading the log, building the candidate snapshot,
+re-running every decision before and after), median over `--runs` runs, and the per-decision time.
+Target: < 10 s for 10,000 decisions.
+"""
+
+import argparse
+import gc
+import itertools
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TEACHERS = [
+    [{"model": "gpt-4o"}], [{"model": "claude-3-5-sonnet"}], [{"model": "deepseek-reasoner"}], [{"model": "deepseek-r1"}],
+    [{"model": "gemini-2-5-pro"}], [{"model": "meta-llama/Llama-3.1-70B-Instruct", "access": "self_hosted", "signal": "logits"}],
+    [{"model": "gpt-4o"}, {"model": "deepseek-r1"}], [],
+]
+DATASETS = [[], [{"dataset": "databricks/databricks-dolly-15k"}], [{"name": "vendor-qa", "license": "CC-BY-4.0", "generated_by": ["gpt-4o"]}]]
+JURISDICTIONS = [["EU"], ["US"], ["JP"], ["EU", "US-CA", "KR"], ["CN"], []]
+RELEASES = ["internal", "api", "open_weights"]
+PURPOSES = ["commercial", "research"]
+COMPETES = [True, False, None]
+
+
+def workflows(count, seed=7):
+    rng = random.Random(seed)
+    combos = list(itertools.product(TEACHERS, DATASETS, JURISDICTIONS, RELEASES, PURPOSES, COMPETES))
+    for i in range(count):
+        teachers, datasets, places, release, purpose, competes = rng.choice(combos)
+        student = {"name": f"student-{i}", "purpose": purpose, "release": release}
+        if competes is not None:
+            student["competes_with_teachers"] = competes
+        yield {
+            "as_of": f"2026-{rng.randint(9, 11):02d}-{rng.randint(1, 28):02d}",
+            "student": student,
+            "teachers": teachers,
+            "datasets": datasets,
+            "deployment": {"jurisdictions": places},
+        }
+
+
+def setup_django(db_path):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["DJANGO_DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + os.urandom(16).hex())
+    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_kb", fixtures=str(settings.KB_FIXTURES_DIR), verbosity=0, stdout=open(os.devnull, "w"))
+
+
+def log_decisions(count):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from policies.engine.evaluate import evaluate_workflow
+    from policies.models import Check
+    from policies.services import input_hash
+
+    now, rows = timezone.now(), []
+    for workflow in workflows(count):
+        decision = evaluate_workflow(workflow)
+        rows.append(
+            Check(
+                channel="api", input=workflow, input_hash=input_hash(workflow), as_of=decision.as_of,
+                policy_version=decision.policy_version, verdict=decision.verdict, decision=decision.to_json(),
+            )
+        )
+    Check.objects.bulk_create(rows, batch_size=1000)
+    # Spread them over the last 89 days (auto_now_add stamped them all now).
+    spread = list(Check.objects.only("pk"))
+    for i, check in enumerate(spread):
+        check.created_at = now - timedelta(days=i % 89, minutes=i % 1000)
+    Check.objects.bulk_update(spread, ["created_at"], batch_size=1000)
+
+
+def add_draft():
+    from policies.models import Rule
+
+    return Rule.objects.create(
+        slug="bench-draft-competing-open-weights",
+        title="Competing-model clauses also stop open-weights students",
+        effect="prohibit",
+        scope={"clause_types": ["competing_models"], "relations": ["distillation", "generated_by"]},
+        condition="student.release == 'open_weights'",
+        message="{document.name} ({clause.section}): {student.name} is released with open weights.",
+        status=Rule.Status.DRAFT,
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--decisions", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        setup_django(Path(tmp) / "bench.sqlite3")
+        started = time.perf_counter()
+        log_decisions(args.decisions)
+        print(f"setup: logged {args.decisions} decisions in {time.perf_counter() - started:.1f} s")
+        rule = add_draft()
+
+        from policies import impact
+        from policies.engine import snapshot as snapshots
+
+        snapshots.current()  # the published snapshot, as in a running server
+        totals, cpu, report = [], [], None
+        for _ in range(args.runs):
+            gc.collect()
+            start, start_cpu = time.perf_counter(), time.thread_time()
+            report = impact.preview_impact(rule)
+            totals.append(time.perf_counter() - start)
+            cpu.append(time.thread_time() - start_cpu)
+        start = time.perf_counter()
+        decisions = impact.recent_decisions()
+        read = time.perf_counter() - start
+
+        wall, per = statistics.median(totals), statistics.median(totals) / max(report.checked, 1)
+        print(f"checked {report.checked} stored decisions, {len(report.changes)} verdicts would change, {report.invalid} invalid")
+        print(f"preview impact: median wall {wall:.2f} s (CPU {statistics.median(cpu):.2f} s) over {args.runs} runs; "
+              f"{per * 1e3:.3f} ms per decision; reading the log alone {read:.2f} s ({len(decisions)} rows)")
+        print(f"target < 10 s: {'met' if wall < 10 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Draft and publish: a draft does not affect checks until someone allowed to publish publishes it."""
+
+import pytest
+from django.contrib.auth.models import Permission, User
+
+from policies.engine import snapshot as snapshots
+from policies.engine.evaluate import evaluate_workflow
+from policies.models import Rule
+from policies.publishing import PublishRefused, publish_rule
+
+pytestmark = pytest.mark.django_db
+
+WORKFLOW = {"as_of": "2026-11-28", "student": {"name": "acme", "purpose": "commercial", "release": "internal"}}
+
+
+def user(name, publish=False):
+    person = User.objects.create_user(name, password="pw", is_staff=True)
+    if publish:
+        person.user_permissions.add(Permission.objects.get(codename="publish_rule"))
+        person = User.objects.get(pk=person.pk)  # fresh permission cache
+    return person
+
+
+def draft(editor, **fields):
+    rule = Rule(slug="everything-needs-review", title="t", effect="prohibit", scope={}, message="stop", status=Rule.Status.DRAFT, **fields)
+    rule._history_user = editor
+    rule.save()
+    return rule
+
+
+def fired(slug):
+    snapshots.clear_cache()
+    return slug in {f.rule for f in evaluate_workflow(WORKFLOW).findings}
+
+
+def test_a_draft_does_not_affect_checks_until_published():
+    editor, publisher = user("editor"), user("publisher", publish=True)
+    rule = draft(editor)
+    assert not fired(rule.slug)
+    assert evaluate_workflow(WORKFLOW).verdict != "prohibited"
+    publish_rule(rule, publisher)
+    assert fired(rule.slug)
+    assert evaluate_workflow(WORKFLOW).verdict == "prohibited"
+    assert rule.history.first().history_user == publisher
+    assert rule.history.first().history_change_reason == "Published"
+
+
+def test_publishing_needs_the_publish_permission():
+    editor = user("editor")
+    rule = draft(editor)
+    with pytest.raises(PublishRefused, match="publish_rule"):
+        publish_rule(rule, user("someone"))
+    rule.refresh_from_db()
+    assert rule.status == Rule.Status.DRAFT
+
+
+def test_four_eyes_refuses_the_last_editor_and_accepts_another_publisher(settings):
+    settings.POLICY_FOUR_EYES = True
+    editor = user("editor", publish=True)
+    rule = draft(editor)
+    with pytest.raises(PublishRefused, match="another person must publish"):
+        publish_rule(rule, editor)
+    assert Rule.objects.get(pk=rule.pk).status == Rule.Status.DRAFT
+    publish_rule(rule, user("second", publish=True))
+    assert Rule.objects.get(pk=rule.pk).status == Rule.Status.PUBLISHED
+
+
+def test_without_four_eyes_the_editor_may_publish_their_own_edit(settings):
+    settings.POLICY_FOUR_EYES = False
+    editor = user("editor", publish=True)
+    rule = draft(editor)
+    publish_rule(rule, editor)
+    assert Rule.objects.get(pk=rule.pk).status == Rule.Status.PUBLISHED
+
+
+def test_shipped_rules_are_published():
+    assert Rule.objects.exists()
+    assert not Rule.objects.filter(status=Rule.Status.DRAFT).exists()
