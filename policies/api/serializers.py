@@ -52,5 +52,5 @@ class RuleSerializer(serializers.ModelSerializer):
         model = policies.Rule
         fields = (
             "slug", "title", "effect", "description", "description_html", "scope", "condition", "message", "remedy",
-            "clauses", "provisions", "effective_from", "effective_to", "enabled",
+            "clauses", "provisions", "effective_from", "effective_to", "enabled", "status",
         )  # fmt: skip

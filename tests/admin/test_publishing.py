@@ -76,3 +76,15 @@ def test_without_four_eyes_the_editor_may_publish_their_own_edit(settings):
 def test_shipped_rules_are_published():
     assert Rule.objects.exists()
     assert not Rule.objects.filter(status=Rule.Status.DRAFT).exists()
+
+
+def test_public_rule_pages_mark_drafts_as_not_in_force(client):
+    from policies.models import Rule
+
+    rule = Rule.objects.filter(status=Rule.Status.PUBLISHED).first()
+    Rule.objects.filter(pk=rule.pk).update(status=Rule.Status.DRAFT)
+    page = client.get("/rules/").content.decode()
+    assert "Draft: this text is not in force" in page
+    api = client.get("/api/v1/rules", {"page_size": 200}).json()
+    listed = {r["slug"]: r["status"] for r in api["results"]}
+    assert listed[rule.slug] == "draft"
