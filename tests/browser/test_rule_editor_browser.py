@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from playwright.sync_api import expect
 
 from policies.models import Rule
 
@@ -23,7 +24,8 @@ def test_an_editor_saving_a_broken_condition_sees_the_error_at_the_field(page, p
     page.click("input[name=_save]")
 
     errors = page.locator(".field-condition .errorlist")
-    assert errors.is_visible()
+    # The save is a full page load: wait for the answer page rather than reading the old one.
+    expect(errors).to_be_visible(timeout=15000)
     assert "<input>:1:" in errors.inner_text()  # where the mistake is
     assert page.locator(".errornote").is_visible()
     rule.refresh_from_db()
