@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _django import setup_django  # bench/ is sys.path[0] when run as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -56,25 +58,6 @@ WORKFLOW = {
     "organization": {"name": "Acme GmbH", "country": "DE", "monthly_active_users": 2000000, "annual_revenue_usd": 50000000},
     "deployment": {"jurisdictions": ["EU", "US-CA", "KR"]},
 }
-
-
-def setup_django(db_path):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    # Production settings: with DEBUG on, Django wraps every cursor to log its queries, which would
-    # be measured as part of the engine's revision check.
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "bench-only-" + os.urandom(16).hex())
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    call_command("load_kb", fixtures=str(settings.KB_FIXTURES_DIR), verbosity=0, stdout=open(os.devnull, "w"))
-    return time.perf_counter() - started
 
 
 def timed(fn, runs, warmup):

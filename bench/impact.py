@@ -13,13 +13,14 @@ Target: < 10 s for 10,000 decisions.
 import argparse
 import gc
 import itertools
-import os
 import random
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _django import setup_django  # bench/ is sys.path[0] when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -51,21 +52,6 @@ def workflows(count, seed=7):
             "datasets": datasets,
             "deployment": {"jurisdictions": places},
         }
-
-
-def setup_django(db_path):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "bench-only-" + os.urandom(16).hex())
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("load_kb", fixtures=str(settings.KB_FIXTURES_DIR), verbosity=0, stdout=open(os.devnull, "w"))
 
 
 def log_decisions(count):
