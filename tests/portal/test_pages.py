@@ -180,3 +180,11 @@ def test_unknown_things_are_404_with_the_notice(client, kb_db):
 def test_pages_work_without_javascript(client, kb_db):
     for url in ("/", "/models/llama-3-1-8b", "/terms/MIT"):
         assert "<script" not in page(client, url)
+
+
+def test_a_model_page_shows_how_its_training_compute_was_obtained_as_text_not_as_a_link(client, kb_db):
+    # The source of a compute figure is prose (often an estimate), so it must read as such.
+    body = page(client, "/models/llama-3-1-8b-instruct")
+    assert "7.2e+23 FLOP" in body
+    assert '<small class="compute-source">ESTIMATE (6 x P x D, GPAI guidelines Annex A.2)' in body
+    assert 'href="ESTIMATE' not in body

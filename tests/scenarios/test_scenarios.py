@@ -385,6 +385,22 @@ SCENARIOS = [
         "conditional",
         quiet=["eu-gpai-provider-modification", "eu-gpai-systemic-risk"],
     ),
+    # Llama 3.1 8B Instruct's compute is estimated (6 x 8B x 15T = 7.2e23, GPAI guidelines Annex A.2),
+    # so the fallback (10^23 / 3) no longer applies: the test is a third of 7.2e23, i.e. 2.4e23.
+    scenario(
+        "eu-modifier-of-llama-3-1-8b-below-a-third-of-its-estimated-compute-is-not-provider",
+        {"student": student(name="Llama-acme-8b", release="api", base_model="meta-llama/Llama-3.1-8B-Instruct", training_compute_flop=5e22),
+         "organization": {"country": "DE"}, "deployment": {"jurisdictions": ["EU"]}},
+        "conditional",
+        quiet=["eu-gpai-provider-modification", "eu-gpai-compute-unknown"],
+    ),
+    scenario(
+        "eu-modifier-of-llama-3-1-8b-above-a-third-of-its-estimated-compute-becomes-provider",
+        {"student": student(name="Llama-acme-8b", release="api", base_model="meta-llama/Llama-3.1-8B-Instruct", training_compute_flop=3e23),
+         "organization": {"country": "DE"}, "deployment": {"jurisdictions": ["EU"]}},
+        "conditional",
+        fires=[("eu-gpai-provider-modification", "EU-GL-GPAI-60")],
+    ),
     scenario(
         "eu-heavy-modifier-of-llama-405b-inherits-systemic-risk",
         {"student": student(name="Llama-acme-405b", release="api", base_model="meta-llama/Llama-3.1-405B", training_compute_flop=2e25),
