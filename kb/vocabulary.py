@@ -12,9 +12,16 @@ CLAUSE_TYPES = {
             "permitted": (str, 'one of "yes", "no", "conditional"'),
             "exception": (str, "what stays allowed, e.g. improving the same model family"),
             "scope": (str, 'what it covers: "any_model", "large_language_models", "competing_models"'),
+            "output_modalities": (list, 'only outputs of these modalities are restricted, e.g. ["image"]; absent = all outputs'),
         },
     ),
-    "competing_models": ("Competing models", {"scope": (str, "what counts as competing, in the text's words")}),
+    "competing_models": (
+        "Competing models",
+        {
+            "scope": (str, "what counts as competing, in the text's words"),
+            "output_modalities": (list, 'only outputs of these modalities are restricted, e.g. ["image"]; absent = all outputs'),
+        },
+    ),
     "distillation_ban": ("Distillation ban", {"needs_authorization": (bool, "allowed with the publisher's approval")}),
     "distillation_permitted": ("Distillation expressly permitted", {}),
     "derivative_definition": (
@@ -88,6 +95,9 @@ def check_parameters(clause_type, parameters):
         # bool is an int in Python; a threshold must not accept true.
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             problems.append(f'"{name}" must be {expected.__name__}, got {type(value).__name__}')
+    modalities = parameters.get("output_modalities")
+    if isinstance(modalities, list) and (not modalities or any(m not in MODALITIES for m in modalities)):
+        problems.append(f'"output_modalities" must be a non-empty list of {", ".join(MODALITIES)}')
     if clause_type == "output_training" and "permitted" in parameters and parameters["permitted"] not in PERMITTED_VALUES:
         problems.append(f'"permitted" must be one of {", ".join(sorted(PERMITTED_VALUES))}')
     return problems

@@ -122,3 +122,12 @@ def test_a_terms_version_cannot_overlap_its_neighbour():
     assert "overlaps version '1'" in str(err.value)
     kb.TermsVersion.objects.filter(version="1").update(effective_to=datetime.date(2025, 1, 1))
     second.full_clean()  # ends where the next begins: no overlap
+
+
+@pytest.mark.parametrize("modalities", [["pictures"], [], ["image", "smell"]])
+def test_output_modalities_must_come_from_the_vocabulary(modalities):
+    from kb.vocabulary import check_parameters
+
+    problems = check_parameters("competing_models", {"output_modalities": modalities})
+    assert problems and "output_modalities" in problems[0]
+    assert check_parameters("competing_models", {"output_modalities": ["image"]}) == []

@@ -32,6 +32,21 @@ SCENARIOS = [
         "prohibited",
         fires=[("competing-models", "LicenseRef-OpenAI-Services-Agreement"), ("competing-models", "LicenseRef-OpenAI-Terms-of-Use")],
     ),
+    # Mistral's terms restrict only image outputs (clause parameter output_modalities: [image]).
+    scenario(
+        "mistral-api-text-outputs-may-train-a-competing-text-model",
+        {"student": student(release="api", competes_with_teachers=True, modalities=["text"]),
+         "teachers": [{"model": "mistralai/Mistral-7B-v0.1", "access": "api"}]},
+        "allowed",
+        quiet=["competing-models", "competing-models-unknown"],
+    ),
+    scenario(
+        "mistral-api-outputs-may-not-train-a-competing-image-model",
+        {"student": student(name="acme-images", release="api", competes_with_teachers=True, modalities=["image"]),
+         "teachers": [{"model": "mistralai/Mistral-7B-v0.1", "access": "api"}]},
+        "prohibited",
+        fires=[("competing-models", "LicenseRef-Mistral-Terms")],
+    ),
     scenario(
         "openai-non-competing-internal-classifier-is-allowed",
         {"student": student(competes_with_teachers=False), "teachers": [{"model": "gpt-4o-mini"}]},
