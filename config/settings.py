@@ -9,6 +9,8 @@ SEARCH_BACKEND    whoosh (default) or postgres (PostgreSQL full-text search, Pos
 API_THROTTLE_ANON requests per anonymous client (address), e.g. 60/minute (default)
 API_THROTTLE_USER requests per authenticated user, e.g. 600/minute (default)
 API_MAX_BODY_BYTES largest accepted API request body (default 1048576); larger ones get 413
+CACHE_URL         redis://host:port/db for a cache shared by every worker (API throttle counts);
+                  unset = local memory, counted per process
 """
 
 import os
@@ -156,8 +158,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["kb.api.framework.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["kb.api.framework.AnonThrottle", "kb.api.framework.UserThrottle"],
-    # Counted in the default cache: per process with the local-memory cache; configure a shared
-    # cache when several workers must share one budget.
+    # Counted in the default cache: per process with the local-memory cache; set CACHE_URL to a
+    # Redis server when several workers must share one budget.
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
@@ -165,6 +167,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "kb.api.errors.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis://, rediss:// or unix:// URL (got {CACHE_URL!r}); leave it unset for a per-process cache.")
 
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(1024 * 1024)))
 
