@@ -340,9 +340,14 @@ def main():
     for name in ("ping", "checks"):
         m = med[name]
         print(f"  {name:8s} {m['rps']:7.1f} {m['p50']:7.1f} {m['p99']:7.1f}   {'':19s}{m['app_ms']:6.2f}  {m['pg_ms']:10.2f}  {m['client_ms']:4.2f}")
-    # Little's law: with every client always waiting, mean latency = clients / throughput.
-    print(f"  (with {args.clients} clients always waiting, mean latency = {args.clients} / throughput: "
-          f"a p99 under 50 ms needs well over {args.clients / 0.05:.0f} req/s)")  # fmt: skip
+    # What the measured CPU per request would allow if nothing else ran on the machine: a throughput
+    # ceiling and, by Little's law (every client always waiting: mean latency = clients / throughput),
+    # the mean latency at that ceiling. CPU per request measured on a busy machine runs high (shared
+    # caches and cores), so these are estimates, not bounds.
+    for name in ("ping", "checks"):
+        m = med[name]
+        ceiling = CORES * 1000 / (m["app_ms"] + m["pg_ms"] + m["client_ms"])
+        print(f"  {name} on {CORES} idle cores: about {ceiling:.0f} req/s, mean latency about {1000 * args.clients / ceiling:.0f} ms at {args.clients} clients")
     print(f"  checks / ping throughput: {ratio:.2f} (target >= 0.50)")
     print(f"  checks p99: {med['checks']['p99']:.1f} ms (target < 50 ms)")
     ok = ratio >= 0.5 and med["checks"]["p99"] < 50
