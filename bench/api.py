@@ -161,6 +161,7 @@ class Meter:
             "app": process_cpu(process_tree(self.server_pid)),
             "pg": process_cpu(self.backends()),
             "busy": machine_busy(),
+            "at": time.monotonic(),
             "client": resource.getrusage(resource.RUSAGE_CHILDREN),
             "logged": self.db.execute("SELECT count(*) FROM policies_check").fetchone()[0],
         }
@@ -183,8 +184,9 @@ class Meter:
     def delta(self, before, after):
         client = (after["client"].ru_utime + after["client"].ru_stime) - (before["client"].ru_utime + before["client"].ru_stime)
         app, pg = self.used(before, after, "app"), self.used(before, after, "pg")
-        busy = after["busy"] - before["busy"]
-        return {"app": app, "pg": pg, "client": client, "other": max(0.0, busy - app - pg - client), "logged": after["logged"] - before["logged"]}
+        busy, wall = after["busy"] - before["busy"], after["at"] - before["at"]
+        # `other`: the share of all cores that other processes used over the same interval.
+        return {"app": app, "pg": pg, "client": client, "other": max(0.0, busy - app - pg - client) / (wall * CORES), "logged": after["logged"] - before["logged"]}
 
 
 # ----------------------------------------------------------------------------- the load generator (wrk)
@@ -264,7 +266,7 @@ def measure(name, wrk, url, script, clients, seconds, meter):
         "app_ms": 1000 * used["app"] / n,
         "pg_ms": 1000 * used["pg"] / n,
         "client_ms": 1000 * used["client"] / n,
-        "other": used["other"] / (result["seconds"] * CORES),
+        "other": used["other"],
     }
 
 
