@@ -37,6 +37,7 @@ $(VENV)/.bench-installed: $(VENV)/.installed requirements-bench.txt
 
 # Each benchmark prints medians and ratios against a baseline measured in the same run.
 bench: $(VENV)/.bench-installed
+	@command -v wrk >/dev/null || { echo "== wrk for bench/api.py (Debian's package)"; apt-get update -qq && apt-get install -y -qq wrk; }
 	@for b in bench/[!_]*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
