@@ -44,8 +44,10 @@ class RuleExampleFormSet(BaseInlineFormSet):
         super().clean()
         rule = self.instance
         citations = getattr(rule, "_candidate_citations", None)
-        if any(self.errors) or citations is None or not rule.enabled:
-            return  # the rule form's own errors come first; a disabled rule fires nowhere
+        if any(self.errors) or citations is None:
+            return  # the rule form's own errors come first
+        # A disabled rule's examples run too (as if it were enabled, which the candidate snapshot
+        # does): they say what the rule does when switched on, and enabling it is one click away.
         try:
             snapshot = impact.candidate_snapshot(rule, *citations)
         except RuleError:
