@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from kb.admin import KnowledgeBaseFormMixin
+from kb.admin import KeptForeverAdminMixin, KnowledgeBaseFormMixin
 from policies import impact
 from policies.engine.snapshot import RuleError
 from policies.models import Check, Rule, RuleExample
@@ -88,7 +88,7 @@ class RuleExampleInline(admin.StackedInline):
 
 
 @admin.register(Rule)
-class RuleAdmin(KnowledgeBaseFormMixin, SimpleHistoryAdmin):
+class RuleAdmin(KeptForeverAdminMixin, KnowledgeBaseFormMixin, SimpleHistoryAdmin):
     """Every save is validated (Rule.clean compiles the condition; the examples run) and becomes a
     draft with a reason in its history; only the "Publish" action puts it in front of checks."""
 
@@ -175,6 +175,8 @@ class RuleExampleAdmin(SimpleHistoryAdmin):
 
 @admin.register(Check)
 class CheckAdmin(admin.ModelAdmin):
+    """The decision log is read-only: impact previews and replays re-run it, so no row is changed or deleted here."""
+
     list_display = ("id", "created_at", "channel", "verdict", "as_of", "requester")
     list_filter = ("verdict", "channel")
     readonly_fields = [f.name for f in Check._meta.fields]
@@ -183,4 +185,7 @@ class CheckAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
