@@ -2,14 +2,16 @@
 who changed the rule and when, and nothing of it is written (optimistic concurrency, policies.publishing)."""
 
 import html
+import threading
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.utils import timezone
 
 from policies.models import Rule
-from policies.publishing import current_revision, publish_rule
+from policies.publishing import current_revision, publish_rule, refuse_stale_edit
 from tests.admin.conftest import rule_form
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +116,37 @@ def test_restoring_an_earlier_version_from_a_stale_page_is_refused_too(shipped_r
     assert response.status_code == 200
     assert "was changed by bob" in form_errors(response)
     assert Rule.objects.get(pk=shipped_rule.pk).title == "Bob's title"
+
+
+def _try_lock(rule_id):
+    """From another connection (a thread): can the rule's row be locked right now? (NOWAIT: no waiting, no timing.)"""
+    outcome = {}
+
+    def attempt():
+        try:
+            with transaction.atomic():
+                Rule.objects.select_for_update(nowait=True).filter(pk=rule_id).exists()
+            outcome["locked"] = True
+        except DatabaseError:
+            outcome["locked"] = False
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=attempt)
+    thread.start()
+    thread.join()
+    return outcome["locked"]
+
+
+# Skipped at collection, not in the test: a transactional test empties the database when it ends
+# (pytest-django runs such tests last; the browser tests that follow reload the knowledge base).
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's; run with DATABASE_URL=postgres://…")
+@pytest.mark.django_db(transaction=True)
+def test_the_stale_edit_check_holds_the_rule_row_until_the_edit_commits():
+    # Two simultaneous saves: the second one's check must wait for the first to commit, then see its
+    # revision. SQLite has no row locks (it serializes writers instead), so this is PostgreSQL's test.
+    rule = Rule.objects.create(slug="lock-probe", title="t", effect="review", message="m")
+    with transaction.atomic():
+        refuse_stale_edit(rule.pk, current_revision(rule.pk))
+        assert _try_lock(rule.pk) is False  # another editor's save waits here
+    assert _try_lock(rule.pk) is True  # released once the edit committed
