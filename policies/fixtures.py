@@ -99,8 +99,9 @@ class _WouldOverwriteDraft(Exception):
     """Raised inside a savepoint to undo a trial load over a pending draft."""
 
 
-def _load_rule(record, data, stats, cache):
-    """Upsert one rule record with its examples and clauses; True when anything was written."""
+def _load_rule(record, data, cache):
+    """Upsert one rule record with its examples and clauses: (its Stats, whether anything was written)."""
+    stats = fixtures_io.Stats()
     if isinstance(data, dict) and "examples" in data:
         data["examples"] = _keep_stored_workflows(data.get("slug"), data["examples"])
     references = data.pop("clauses", []) if isinstance(data, dict) else []
@@ -108,10 +109,13 @@ def _load_rule(record, data, stats, cache):
         raise record.error("clauses", "must be a list")
     rule = fixtures_io.upsert(record, data, RULE, stats, cache)
     wanted = [_clause(record, reference) for reference in references]
-    if set(rule.clauses.values_list("pk", flat=True)) != {c.pk for c in wanted}:
+    clauses_changed = set(rule.clauses.values_list("pk", flat=True)) != {c.pk for c in wanted}
+    if clauses_changed:
         rule.clauses.set(wanted)
-        return True
-    return stats.changed
+        if stats.unchanged.get(RULE.kind):  # only its citations changed: still an updated rule
+            stats.unchanged[RULE.kind] -= 1
+            stats.count(RULE.kind, "updated")
+    return stats, stats.changed
 
 
 def _draft_note(rule):
@@ -133,12 +137,12 @@ def load_rules(records, stats, cache, progress):
         data = dict(record.data) if isinstance(record.data, dict) else record.data
         draft = drafts.get(data.get("slug")) if isinstance(data, dict) else None
         if draft is None:
-            _load_rule(record, data, stats, cache)
+            stats.merge(_load_rule(record, data, cache)[0])
         else:
-            trial = fixtures_io.Stats()
             try:
                 with transaction.atomic():
-                    if _load_rule(record, data, trial, cache):
+                    trial, written = _load_rule(record, data, cache)
+                    if written:
                         raise _WouldOverwriteDraft
             except _WouldOverwriteDraft:
                 stats.skip(RULE.kind, record.label, _draft_note(draft))

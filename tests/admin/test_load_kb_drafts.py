@@ -98,3 +98,32 @@ def test_checks_keep_using_the_published_version_while_the_draft_waits(rules_fix
     snapshots.clear_cache()
     assert "competing-models" in {f.rule for f in evaluate_workflow(COMPETING).findings}  # the published condition
     assert Rule.objects.get(slug="competing-models").condition == "student.competes_with_teachers == false"
+
+
+def _cite_a_clause(path, slug):
+    """Edit the rules fixture under `path`: rule `slug` also cites one clause. Returns the clause."""
+    from kb.models import LicenseClause
+    from policies.fixtures import clause_reference
+
+    clause = LicenseClause.objects.select_related("version__document").order_by("pk").first()
+    fixture = next(path.glob("*.yaml"))
+    content = yaml.safe_load(fixture.read_text())
+    next(r for r in content["rules"] if r["slug"] == slug)["clauses"] = [clause_reference(clause)]
+    fixture.write_text(yaml.safe_dump(content))
+    return clause
+
+
+def test_a_change_of_citations_alone_counts_as_an_updated_rule(rules_fixture):
+    clause = _cite_a_clause(rules_fixture, "competing-models")
+    output = load(rules_fixture)
+    assert "rules: 0 created, 1 updated, " in output and "Knowledge base loaded." in output
+    assert list(Rule.objects.get(slug="competing-models").clauses.all()) == [clause]
+
+
+def test_a_change_of_citations_alone_is_skipped_over_a_draft(rules_fixture):
+    alice = get_user_model().objects.create_user("alice")
+    rule = save_draft(Rule.objects.get(slug="competing-models"), alice)
+    _cite_a_clause(rules_fixture, "competing-models")
+    output = load(rules_fixture)
+    assert "(competing-models): it has a pending draft saved by alice" in output
+    assert not rule.clauses.exists()
