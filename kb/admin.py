@@ -1,5 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db import models
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from kb import models as kb
@@ -20,6 +23,32 @@ class KnowledgeBaseFormMixin:
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
+class KeptForeverAdminMixin:
+    """For models.KeptForever: no bulk delete, no delete link on a kept row's page, and a delete link
+    followed anyway (bookmarked, typed) explains why and what to do instead.
+
+    has_delete_permission stays true for a single row so that deleting a parent (a terms document
+    with versions) lists the versions as protected, rather than as a permission the user lacks.
+    """
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is not None and super().has_delete_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and self.model.is_kept(obj):
+            extra_context = {**(extra_context or {}), "show_delete": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and self.model.is_kept(obj):
+            self.message_user(request, str(kb.KeptForeverError(self.model, [obj])), messages.ERROR)
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+
 class KnowledgeBaseAdmin(KnowledgeBaseFormMixin, SimpleHistoryAdmin):
     """History (who, when, field-by-field changes, revert) and Markdown previews for every KB model."""
 
@@ -27,12 +56,14 @@ class KnowledgeBaseAdmin(KnowledgeBaseFormMixin, SimpleHistoryAdmin):
 class ClauseInline(KnowledgeBaseFormMixin, admin.StackedInline):
     model = kb.LicenseClause
     extra = 0
+    can_delete = False  # clauses are kept (kb.models.KeptForever)
     fields = ("key", "section", "heading", "clause_type", "quote", "summary", "parameters", "source_url", "checked_on", "verification")
 
 
 class VersionInline(KnowledgeBaseFormMixin, admin.TabularInline):
     model = kb.TermsVersion
     extra = 0
+    can_delete = False  # superseded versions are kept: end one with effective_to instead
     fields = ("version", "effective_from", "effective_to", "url", "checked_on", "verification")
     show_change_link = True
 
@@ -82,7 +113,7 @@ class TermsDocumentAdmin(KnowledgeBaseAdmin):
 
 
 @admin.register(kb.TermsVersion)
-class TermsVersionAdmin(KnowledgeBaseAdmin):
+class TermsVersionAdmin(KeptForeverAdminMixin, KnowledgeBaseAdmin):
     list_display = ("document", "version", "effective_from", "effective_to", "verification", "checked_on")
     list_filter = ("verification", "document__kind", "document")
     search_fields = ("document__name", "document__spdx_id", "version", "summary")
@@ -91,7 +122,7 @@ class TermsVersionAdmin(KnowledgeBaseAdmin):
 
 
 @admin.register(kb.LicenseClause)
-class LicenseClauseAdmin(KnowledgeBaseAdmin):
+class LicenseClauseAdmin(KeptForeverAdminMixin, KnowledgeBaseAdmin):
     list_display = ("__str__", "clause_type", "heading", "verification")
     list_filter = ("clause_type", "verification", "version__document")
     search_fields = ("key", "section", "heading", "quote", "summary", "version__document__name")
@@ -131,6 +162,7 @@ class JurisdictionAdmin(KnowledgeBaseAdmin):
 class ProvisionInline(KnowledgeBaseFormMixin, admin.StackedInline):
     model = kb.Provision
     extra = 0
+    can_delete = False  # provisions are kept (kb.models.KeptForever)
     fields = ("ref", "article", "title", "summary", "quote", "roles", "effective_from", "effective_to", "url", "source_url", "checked_on", "verification")
 
 
@@ -143,7 +175,7 @@ class InstrumentAdmin(KnowledgeBaseAdmin):
 
 
 @admin.register(kb.Provision)
-class ProvisionAdmin(KnowledgeBaseAdmin):
+class ProvisionAdmin(KeptForeverAdminMixin, KnowledgeBaseAdmin):
     list_display = ("ref", "article", "title", "instrument", "effective_from", "effective_to", "verification")
     list_filter = ("instrument__jurisdiction", "instrument", "verification")
     search_fields = ("ref", "article", "title", "summary", "quote")

@@ -72,19 +72,38 @@ class Stats:
     created: dict = field(default_factory=dict)
     updated: dict = field(default_factory=dict)
     unchanged: dict = field(default_factory=dict)
+    skipped: list = field(default_factory=list)  # (kind, record label, why): records a section chose not to write
 
     def count(self, kind, outcome):
         bucket = getattr(self, outcome)
         bucket[kind] = bucket.get(kind, 0) + 1
+
+    def skip(self, kind, label, why):
+        self.skipped.append((kind, label, why))
+
+    def merge(self, other):
+        for outcome in ("created", "updated", "unchanged"):
+            for kind, n in getattr(other, outcome).items():
+                bucket = getattr(self, outcome)
+                bucket[kind] = bucket.get(kind, 0) + n
+        self.skipped += other.skipped
 
     @property
     def changed(self):
         return bool(self.created or self.updated)
 
     def lines(self):
-        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        skipped = {}
+        for kind, _label, _why in self.skipped:
+            skipped[kind] = skipped.get(kind, 0) + 1
+        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged) | set(skipped))
         for kind in kinds:
-            yield f"{kind}: {self.created.get(kind, 0)} created, {self.updated.get(kind, 0)} updated, {self.unchanged.get(kind, 0)} unchanged"
+            line = f"{kind}: {self.created.get(kind, 0)} created, {self.updated.get(kind, 0)} updated, {self.unchanged.get(kind, 0)} unchanged"
+            yield line + (f", {skipped[kind]} skipped" if kind in skipped else "")
+
+    def skipped_lines(self):
+        for kind, label, why in self.skipped:
+            yield f"skipped {kind} {label}: {why}"
 
 
 # --------------------------------------------------------------------------- generic upsert

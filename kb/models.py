@@ -51,6 +51,54 @@ class EffectiveWindow(models.Model):
         )
 
 
+class KeptForeverError(models.ProtectedError):
+    """A record that stored decisions or the history rely on was about to be deleted."""
+
+    def __init__(self, model, objects):
+        names = "; ".join(str(o) for o in objects[:5]) + ("; …" if len(objects) > 5 else "")
+        label = model._meta.verbose_name_plural
+        super().__init__(f"{label[:1].upper()}{label[1:]} are kept, never deleted ({names}). {model.kept_reason}", objects)
+
+    def __str__(self):
+        return self.args[0]
+
+
+class KeptQuerySet(models.QuerySet):
+    def delete(self):
+        kept = list(self.model.kept_among(self))
+        if kept:
+            raise KeptForeverError(self.model, kept)
+        return super().delete()
+
+
+class KeptForever(models.Model):
+    """Rows that are never deleted: the decision log and the history cite them.
+
+    Deleting one (instance or queryset) raises KeptForeverError, naming what to do instead
+    (`kept_reason`); foreign keys into these models PROTECT, so no cascade reaches them either.
+    """
+
+    kept_reason = ""
+    objects = KeptQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def kept_among(cls, queryset):
+        """The rows of `queryset` that may not be deleted (all of them unless a model says otherwise)."""
+        return queryset
+
+    @classmethod
+    def is_kept(cls, obj):
+        return obj.pk is not None and cls.kept_among(cls._default_manager.filter(pk=obj.pk)).exists()
+
+    def delete(self, *args, **kwargs):
+        if self.is_kept(self):
+            raise KeptForeverError(type(self), [self])
+        return super().delete(*args, **kwargs)
+
+
 def window_constraint(name):
     return models.CheckConstraint(
         condition=Q(effective_from__isnull=True) | Q(effective_to__isnull=True) | Q(effective_to__gt=models.F("effective_from")),
@@ -114,8 +162,13 @@ class TermsDocument(models.Model):
         return self.kind in self.CONTRACT_KINDS
 
 
-class TermsVersion(Sourced, EffectiveWindow):
-    document = models.ForeignKey(TermsDocument, on_delete=models.CASCADE, related_name="versions")
+class TermsVersion(KeptForever, Sourced, EffectiveWindow):
+    kept_reason = (
+        "Checks made under a version cite it and `as_of` checks need it. To supersede it, set its effective_to "
+        "and add the next version; to correct it, edit it (the history keeps the earlier text)."
+    )
+
+    document = models.ForeignKey(TermsDocument, on_delete=models.PROTECT, related_name="versions")
     version = models.CharField(max_length=100, help_text='Label as published, e.g. "2024-01-31" or "1.0".')
     url = models.URLField(max_length=500, blank=True, help_text="The publisher's URL for this version.")
     summary = models.TextField(blank=True, help_text="Markdown.")
@@ -153,10 +206,12 @@ class TermsVersion(Sourced, EffectiveWindow):
             )
 
 
-class LicenseClause(Sourced):
+class LicenseClause(KeptForever, Sourced):
     """One citable clause of a terms version, typed from a controlled vocabulary."""
 
-    version = models.ForeignKey(TermsVersion, on_delete=models.CASCADE, related_name="clauses")
+    kept_reason = "Decisions and rules cite clauses. To correct one, edit it (the history keeps the earlier text)."
+
+    version = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, related_name="clauses")
     key = models.SlugField(max_length=80, help_text="Stable id within the version, e.g. outputs-improve-other-llms.")
     section = models.CharField(max_length=100, blank=True, help_text='As numbered in the text, e.g. "§1.b.v".')
     heading = models.CharField(max_length=200, blank=True)
@@ -426,7 +481,12 @@ class Instrument(Sourced):
         return (self.slug,)
 
 
-class Provision(Sourced, EffectiveWindow):
+class Provision(KeptForever, Sourced, EffectiveWindow):
+    kept_reason = (
+        "Decisions and rules cite provisions and `as_of` checks need them. To end one, set its effective_to; "
+        "to correct it, edit it (the history keeps the earlier text)."
+    )
+
     ref = models.CharField(max_length=60, unique=True, help_text='Stable id, e.g. "EU-AIA-53-1-a".')
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="provisions")
     article = models.CharField(max_length=100, help_text='As cited, e.g. "Art. 53(1)(a)".')

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import router, transaction
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -8,11 +9,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from kb.admin import KnowledgeBaseFormMixin
+from kb.admin import KeptForeverAdminMixin, KnowledgeBaseFormMixin
 from policies import impact
 from policies.engine.snapshot import RuleError
 from policies.models import Check, Rule, RuleExample
-from policies.publishing import PUBLISH_PERMISSION, PublishRefused, publish_rule
+from policies.publishing import PUBLISH_PERMISSION, PublishRefused, StaleEdit, current_revision, publish_rule, refuse_stale_edit
 from policies.testing import example_problem
 
 
@@ -20,6 +21,9 @@ class RuleForm(forms.ModelForm):
     change_reason = forms.CharField(
         max_length=100, help_text="Why this change (kept in the rule's history).", widget=forms.TextInput(attrs={"size": 80})
     )
+    # The revision of the rule this edit started from (see policies.publishing): saving over a
+    # newer one, e.g. another editor's draft saved meanwhile, is refused instead of overwriting it.
+    based_on_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Rule
@@ -29,8 +33,21 @@ class RuleForm(forms.ModelForm):
             "effective_from", "effective_to", "enabled",
         )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["based_on_revision"].initial = current_revision(self.instance.pk)
+
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk is not None:
+            based_on = cleaned.get("based_on_revision")
+            if based_on is None and current_revision(self.instance.pk) is not None:
+                raise ValidationError("This form does not say which revision of the rule it edits; open the rule again. Nothing was saved.")
+            try:
+                refuse_stale_edit(self.instance.pk, based_on)
+            except StaleEdit as exc:
+                raise ValidationError(str(exc)) from None
         # The examples formset (validated after this form) runs the examples against the rule as
         # edited, citations included; the m2m values are not on the unsaved instance, so pass them.
         self.instance._candidate_citations = (cleaned.get("clauses") or [], cleaned.get("provisions") or [])
@@ -44,8 +61,10 @@ class RuleExampleFormSet(BaseInlineFormSet):
         super().clean()
         rule = self.instance
         citations = getattr(rule, "_candidate_citations", None)
-        if any(self.errors) or citations is None or not rule.enabled:
-            return  # the rule form's own errors come first; a disabled rule fires nowhere
+        if any(self.errors) or citations is None:
+            return  # the rule form's own errors come first
+        # A disabled rule's examples run too (as if it were enabled, which the candidate snapshot
+        # does): they say what the rule does when switched on, and enabling it is one click away.
         try:
             snapshot = impact.candidate_snapshot(rule, *citations)
         except RuleError:
@@ -69,7 +88,7 @@ class RuleExampleInline(admin.StackedInline):
 
 
 @admin.register(Rule)
-class RuleAdmin(KnowledgeBaseFormMixin, SimpleHistoryAdmin):
+class RuleAdmin(KeptForeverAdminMixin, KnowledgeBaseFormMixin, SimpleHistoryAdmin):
     """Every save is validated (Rule.clean compiles the condition; the examples run) and becomes a
     draft with a reason in its history; only the "Publish" action puts it in front of checks."""
 
@@ -96,6 +115,13 @@ class RuleAdmin(KnowledgeBaseFormMixin, SimpleHistoryAdmin):
             obj._change_reason = reason
             obj.delete()
         formset.save_m2m()
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Restoring an earlier version is an edit like any other: one transaction, so the
+        # stale-edit check's row lock holds until the restore is saved (Django's change view is
+        # atomic already; simple-history's restore view is not).
+        with transaction.atomic(using=router.db_for_write(Rule)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_publish_permission(self, request):
         return request.user.has_perm(PUBLISH_PERMISSION)
@@ -149,6 +175,8 @@ class RuleExampleAdmin(SimpleHistoryAdmin):
 
 @admin.register(Check)
 class CheckAdmin(admin.ModelAdmin):
+    """The decision log is read-only: impact previews and replays re-run it, so no row is changed or deleted here."""
+
     list_display = ("id", "created_at", "channel", "verdict", "as_of", "requester")
     list_filter = ("verdict", "channel")
     readonly_fields = [f.name for f in Check._meta.fields]
@@ -157,4 +185,7 @@ class CheckAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

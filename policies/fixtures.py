@@ -14,6 +14,9 @@
           - {name: …, expected: prohibit, as_of: 2026-11-28, workflow: {…}}
 """
 
+from django.db import transaction
+from django.utils import timezone
+
 from kb import fixtures_io
 from kb.models import LicenseClause, Provision
 from policies.models import Rule, RuleExample
@@ -92,16 +95,57 @@ def dump_rules():
     return records
 
 
+class _WouldOverwriteDraft(Exception):
+    """Raised inside a savepoint to undo a trial load over a pending draft."""
+
+
+def _load_rule(record, data, cache):
+    """Upsert one rule record with its examples and clauses: (its Stats, whether anything was written)."""
+    stats = fixtures_io.Stats()
+    if isinstance(data, dict) and "examples" in data:
+        data["examples"] = _keep_stored_workflows(data.get("slug"), data["examples"])
+    references = data.pop("clauses", []) if isinstance(data, dict) else []
+    if not isinstance(references, list):
+        raise record.error("clauses", "must be a list")
+    rule = fixtures_io.upsert(record, data, RULE, stats, cache)
+    wanted = [_clause(record, reference) for reference in references]
+    clauses_changed = set(rule.clauses.values_list("pk", flat=True)) != {c.pk for c in wanted}
+    if clauses_changed:
+        rule.clauses.set(wanted)
+        if stats.unchanged.get(RULE.kind):  # only its citations changed: still an updated rule
+            stats.unchanged[RULE.kind] -= 1
+            stats.count(RULE.kind, "updated")
+    return stats, stats.changed
+
+
+def _draft_note(rule):
+    """Who saved a pending draft and when, for load_kb's report."""
+    record = rule.history.order_by("-history_id").first()
+    who = record.history_user.get_username() if record and record.history_user else "an unknown user"
+    when = timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M %Z") if record else "an unknown time"
+    return (
+        f"it has a pending draft saved by {who} at {when}, which the fixture would overwrite; the draft was kept. "
+        "Publish it (or restore its published version and publish that), then run load_kb again."
+    )
+
+
 def load_rules(records, stats, cache, progress):
+    # A fixture never writes over an editor's pending draft (not even to publish it): the record is
+    # loaded in a savepoint and, if it would change the draft in any way, undone and reported.
+    drafts = {rule.slug: rule for rule in Rule.objects.filter(status=Rule.Status.DRAFT)}
     for record in records:
         data = dict(record.data) if isinstance(record.data, dict) else record.data
-        if isinstance(data, dict) and "examples" in data:
-            data["examples"] = _keep_stored_workflows(data.get("slug"), data["examples"])
-        references = data.pop("clauses", []) if isinstance(data, dict) else []
-        if not isinstance(references, list):
-            raise record.error("clauses", "must be a list")
-        rule = fixtures_io.upsert(record, data, RULE, stats, cache)
-        wanted = [_clause(record, reference) for reference in references]
-        if set(rule.clauses.values_list("pk", flat=True)) != {c.pk for c in wanted}:
-            rule.clauses.set(wanted)
+        draft = drafts.get(data.get("slug")) if isinstance(data, dict) else None
+        if draft is None:
+            stats.merge(_load_rule(record, data, cache)[0])
+        else:
+            try:
+                with transaction.atomic():
+                    trial, written = _load_rule(record, data, cache)
+                    if written:
+                        raise _WouldOverwriteDraft
+            except _WouldOverwriteDraft:
+                stats.skip(RULE.kind, record.label, _draft_note(draft))
+            else:
+                stats.merge(trial)  # the fixture says what the draft says: nothing to do
         progress()

@@ -12,14 +12,19 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from kb.models import EffectiveWindow, LicenseClause, Provision
+from kb.models import EffectiveWindow, KeptForever, LicenseClause, Provision
 from policies.engine.conditions import ConditionError, compile_condition
 from policies.engine.decision import EFFECTS
 from policies.engine.scope import cel_target, validate_scope
 from policies.engine.templates import template_problems
 
 
-class Rule(EffectiveWindow):
+class Rule(KeptForever, EffectiveWindow):
+    kept_reason = (
+        "A rule that was ever published is named by stored decisions and its published versions are its history. "
+        "To retire it, untick enabled (or set effective_to) and publish that. Only a draft never published can be deleted."
+    )
+
     class Effect(models.TextChoices):
         PROHIBIT = "prohibit", "Prohibit"
         REVIEW = "review", "Review"
@@ -60,6 +65,11 @@ class Rule(EffectiveWindow):
 
     def natural_key(self):
         return (self.slug,)
+
+    @classmethod
+    def kept_among(cls, queryset):
+        published = cls.history.filter(status=cls.Status.PUBLISHED).values("id")
+        return queryset.filter(models.Q(status=cls.Status.PUBLISHED) | models.Q(pk__in=published))
 
     def clean(self):
         super().clean()

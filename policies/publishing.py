@@ -1,7 +1,15 @@
-"""Publishing a draft rule: the only way a rule edited in the admin reaches the engine."""
+"""Drafts and publishing: saving an edit over the draft it was based on, and publishing a draft
+(the only way a rule edited in the admin reaches the engine).
+
+A rule has one pending draft, kept in its row; its last published version lives in its history.
+Two editors working on one rule are kept apart by optimistic concurrency: an edit carries the
+revision (the id of the rule's latest history record) it was based on, and is refused, with who
+changed the rule since and when, if the rule has moved on in the meantime.
+"""
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from policies.models import Rule
 
@@ -10,6 +18,38 @@ PUBLISH_PERMISSION = "policies.publish_rule"
 
 class PublishRefused(PermissionDenied):
     """Publishing was not allowed; the message says why."""
+
+
+class StaleEdit(Exception):
+    """An edit was based on a revision of the rule that is no longer the latest; the message says whose change came in between."""
+
+
+def current_revision(rule_id):
+    """The rule's revision: the id of its latest history record (None for a rule not saved yet).
+
+    Every save, publish, restore, citation change and fixture load writes a history record, so
+    any change to the rule moves the revision on.
+    """
+    return Rule.history.filter(id=rule_id).order_by("-history_id").values_list("history_id", flat=True).first()
+
+
+def refuse_stale_edit(rule_id, based_on):
+    """Raise StaleEdit unless `based_on` is still the rule's current revision.
+
+    Call it inside the transaction that saves the edit: the row lock taken here makes a second
+    editor's save wait for the first to commit, and then see the first one's revision.
+    """
+    locked = Rule.objects.select_for_update().filter(pk=rule_id).values_list("slug", flat=True).first()
+    latest = Rule.history.filter(id=rule_id).order_by("-history_id").first()
+    if locked is None or latest is None or latest.history_id == based_on:
+        return
+    who = latest.history_user.get_username() if latest.history_user else "load_kb or a script (no user recorded)"
+    when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M %Z")
+    why = f' ("{latest.history_change_reason}")' if latest.history_change_reason else ""
+    raise StaleEdit(
+        f'Rule "{locked}" was changed by {who} at {when}{why} after you opened it. Nothing was saved: '
+        "open the rule again to see the current version (its History shows what changed), then redo your edit."
+    )
 
 
 def last_editor(rule):

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from policies.models import Rule
+from policies.publishing import current_revision
 
 
 @pytest.fixture
@@ -26,6 +27,7 @@ def rule_form(rule=None, examples=(), **fields):
         values["clauses"] = [c.pk for c in rule.clauses.all()]
         values["provisions"] = [p.pk for p in rule.provisions.all()]
         stored = list(rule.examples.all())
+        values["based_on_revision"] = current_revision(rule.pk)  # the form as opened now (see opened_form)
     values.update(fields)
     values["scope"] = json.dumps(values["scope"]) if isinstance(values["scope"], dict) else values["scope"]
     data = {k: v for k, v in values.items() if v is not None}

@@ -101,3 +101,29 @@ def test_an_editor_without_publish_permission_has_no_publish_action(client, ship
     page = client.get("/admin/policies/rule/")
     assert page.status_code == 200
     assert 'value="publish"' not in page.content.decode()
+
+
+def test_a_disabled_rules_examples_still_run_on_save(staff_client, shipped_rule):
+    # Switching the rule off and breaking its condition in one edit: the examples still run (as if
+    # the rule were on), so the broken condition cannot wait, disabled, for someone to re-enable it.
+    data = rule_form(shipped_rule, enabled=None, condition="student.competes_with_teachers == false", change_reason="off")
+    response = staff_client.post(change_url(shipped_rule), data)
+    assert response.status_code == 200
+    assert 'Example &quot;gpt-4o teaches a competing assistant&quot; fails: expected prohibit, produced nothing.' in response.content.decode()
+    stored = Rule.objects.get(pk=shipped_rule.pk)
+    assert stored.enabled and stored.condition.startswith("student.competes_with_teachers == true")
+
+
+def test_a_new_disabled_rule_with_a_failing_example_is_refused(staff_client):
+    data = rule_form(slug="off-by-default", enabled=None, examples=[{"name": "never quiet", "workflow": COMPETING, "expected": "none"}])
+    response = staff_client.post("/admin/policies/rule/add/", data)
+    assert response.status_code == 200
+    assert "Example &quot;never quiet&quot; fails: expected none, produced review." in response.content.decode()
+    assert not Rule.objects.filter(slug="off-by-default").exists()
+
+
+def test_disabling_a_rule_with_passing_examples_saves_a_disabled_draft(staff_client, shipped_rule):
+    response = staff_client.post(change_url(shipped_rule), rule_form(shipped_rule, enabled=None, change_reason="retire"))
+    assert response.status_code == 302
+    stored = Rule.objects.get(pk=shipped_rule.pk)
+    assert (stored.enabled, stored.status) == (False, Rule.Status.DRAFT)

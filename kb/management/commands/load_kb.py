@@ -17,4 +17,10 @@ class Command(BaseCommand):
             raise CommandError(f"{exc}\nNothing was written.") from None
         for line in stats.lines():
             self.stdout.write(line)
-        self.stdout.write(self.style.SUCCESS("Knowledge base loaded." if stats.changed else "Knowledge base already up to date."))
+        for line in stats.skipped_lines():
+            self.stdout.write(self.style.WARNING(line))
+        done = "Knowledge base loaded." if stats.changed else "Knowledge base already up to date."
+        if stats.skipped:
+            self.stdout.write(self.style.WARNING(f"{done[:-1]}, except {len(stats.skipped)} skipped record(s) listed above."))
+        else:
+            self.stdout.write(self.style.SUCCESS(done))
