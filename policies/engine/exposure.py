@@ -69,9 +69,13 @@ class _Walk:
 
     def _facts_of(self, cache_key, build, obj):
         # Asset and document facts are the same dict for every exposure (and every check) of that
-        # asset or document: built once per snapshot, never mutated.
+        # asset or document: built once per snapshot, never mutated. Only the snapshot's own objects
+        # are cached (the key is their id): an ad-hoc dataset lives for one check, and its id may
+        # later belong to another one's.
         if obj is None:
             return None
+        if obj.get("ad_hoc"):
+            return build(obj)
         cache = self.snapshot.fact_cache
         key = (cache_key, id(obj))
         if key not in cache:
@@ -232,7 +236,7 @@ class _Walk:
         route = {"subject": name, "subject_kind": "dataset", "relation": "dataset", "edge": "trained_on", "binding": "direct",
                  "access": None, "signal": None, "path": [self.root, name]}
         asset = {"kind": "dataset", "slug": None, "name": name, "organization": None, "country": None, "modalities": [],
-                 "source_url": entry["source_url"]}
+                 "source_url": entry["source_url"], "ad_hoc": True}
         if entry["license"] is None:
             self.unknown(asset, route, f"the license of {name} is not known")
         else:
