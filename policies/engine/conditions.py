@@ -124,12 +124,15 @@ class Condition:
         if self._expression is None:
             return True
         result = self._expression.eval(activation)
+        value = result.value()
+        if type(value) is bool:  # only a BOOL result is a Python bool (an ERROR's value is its message)
+            return value
         kind = result.type()
         if kind == cel.Type.ERROR:
-            raise ConditionError(f"condition failed: {result.value()}")
-        if kind != cel.Type.BOOL:
-            raise ConditionError(f"condition returned {kind.name()}, not a boolean")
-        return result.value()
+            raise ConditionError(f"condition failed: {value}")
+        if kind == cel.Type.BOOL:
+            return bool(value)
+        raise ConditionError(f"condition returned {kind.name()}, not a boolean")
 
 
 def compile_condition(source, target):

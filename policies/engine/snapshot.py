@@ -80,8 +80,30 @@ class Snapshot:
     clause_citations: dict = field(repr=False, compare=False)  # (spdx_id, version label, clause key) -> Citation
     workflow_binding: tuple = field(repr=False, compare=False)  # what the workflow rules' conditions read, together
     jurisdictions_below: dict = field(repr=False, compare=False)  # code -> codes below it
-    fact_cache: dict = field(repr=False, compare=False, default_factory=dict)  # exposure.py's per-snapshot memo
+    # id() of a model, dataset or terms document of this snapshot -> what conditions see as `asset` or
+    # `document` for it (built once; the ids are stable because the snapshot keeps the objects alive).
+    facts_by_id: dict = field(repr=False, compare=False, default_factory=dict)
+    relevant_clauses: dict = field(repr=False, compare=False, default_factory=dict)  # id(version) -> clauses some rule can select
     condition_memo: dict = field(repr=False, compare=False, default_factory=dict)  # evaluate.py: static conditions' answers
+
+
+def asset_facts(asset):
+    """What conditions and templates see as `asset` (conditions.FACT_FIELDS)."""
+    return {
+        "kind": asset["kind"],
+        "slug": asset["slug"],
+        "name": asset["name"],
+        "organization": asset["organization"],
+        "country": asset["country"],
+        "modalities": asset["modalities"],
+        "access": asset.get("access"),
+        "compute": asset.get("compute"),
+    }
+
+
+def document_facts(document):
+    """What conditions and templates see as `document`."""
+    return {k: document[k] for k in ("spdx_id", "name", "kind", "contract", "foss", "url")}
 
 
 def _day(value):
@@ -374,11 +396,15 @@ def assemble(documents, models, datasets, jurisdiction_parent, provisions, rules
         licensing=build_licensing(documents),
         clause_citations=citations,
         jurisdictions_below=descendants(jurisdiction_parent),
-        **_rule_indexes(rules),
+        facts_by_id={
+            **{id(asset): asset_facts(asset) for asset in (*models.values(), *datasets.values())},
+            **{id(document): document_facts(document) for document in documents.values()},
+        },
+        **_rule_indexes(rules, documents),
     )
 
 
-def _rule_indexes(rules):
+def _rule_indexes(rules, documents):
     """The Snapshot fields that depend on the rules (shared by assemble and with_rule)."""
     by_target, by_type = {}, {}
     for rule in rules:
@@ -386,6 +412,7 @@ def _rule_indexes(rules):
         if rule.target == "clause":
             for clause_type in rule.scope.get("clause_types") or ["*"]:
                 by_type.setdefault(clause_type, []).append(rule)
+    relevant = None if "*" in by_type else set(by_type)
     # Workflow rules all read the same facts, so one activation per check serves them all.
     workflow_binding = merge_fields(dict(rule.binding) for rule in by_target.get("workflow", ()))
     return {
@@ -393,7 +420,12 @@ def _rule_indexes(rules):
         "rules_by_target": {k: tuple(v) for k, v in by_target.items()},
         "clause_rules_by_type": {k: tuple(v) for k, v in by_type.items()},
         # Exposures are only built for clauses some rule can look at.
-        "relevant_clause_types": None if "*" in by_type else frozenset(by_type),
+        "relevant_clause_types": None if relevant is None else frozenset(relevant),
+        "relevant_clauses": {
+            id(version): [c for c in version["clauses"] if relevant is None or c["type"] in relevant]
+            for document in documents.values()
+            for version in document["versions"]
+        },
         "workflow_binding": tuple(sorted(workflow_binding.items())),
     }
 
@@ -430,7 +462,7 @@ def with_rule(snapshot, rule):
         sort_keys=True, default=str,
     )
     digest = hashlib.sha256(f"{snapshot.policy_version}|{candidate}".encode()).hexdigest()
-    return replace(snapshot, policy_version=f"draft:sha256:{digest}", fact_cache={}, condition_memo={}, **_rule_indexes(rules))
+    return replace(snapshot, policy_version=f"draft:sha256:{digest}", condition_memo={}, **_rule_indexes(rules, snapshot.documents))
 
 
 def _iso(value):

@@ -75,4 +75,11 @@ def render(template, facts):
     """Render a template (text, or the parts from compile_template) with the facts."""
     if isinstance(template, str):
         template = compile_template(template)
-    return "".join([literal if path is None else _show(_lookup(facts, path)) for literal, path in template])
+    out = []
+    for literal, path in template:
+        if path is None:
+            out.append(literal)
+            continue
+        value = _lookup(facts, path)
+        out.append(value if type(value) is str else _show(value))
+    return "".join(out)

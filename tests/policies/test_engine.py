@@ -226,18 +226,18 @@ def test_the_declared_fact_fields_are_exactly_the_facts_the_engine_builds():
 
 
 def test_ad_hoc_datasets_are_named_in_their_own_check_and_leave_nothing_in_the_snapshot():
-    # Asset facts are cached per snapshot by the asset's id; an ad-hoc dataset lives for one check and
-    # a later one can get its id, so its facts must never be cached (they once leaked between checks).
+    # The snapshot holds asset facts by the asset's id; an ad-hoc dataset lives for one check and a
+    # later one can get its id, so its facts must never be kept (they once leaked between checks).
     rule = f.rule("named", "require", {"clause_types": ["attribution_notice"]}, message="{asset.name}")
     unknown = f.rule("unknown", "review", {"target": "unknown_terms"}, message="{asset.name}")
     snap = f.snapshot(DOCS, MODELS, DATASETS, [rule, unknown])
     evaluate_workflow({"as_of": f.DAY, "student": student()}, snapshot=snap)
-    cached = len(snap.fact_cache)
+    kept = dict(snap.facts_by_id)
     for i in range(200):
         datasets = [{"name": f"ad-hoc-{i}", "license": "Apache-2.0"}, {"name": f"unlicensed-{i}", "license": None}]
         decision = evaluate_workflow({"as_of": f.DAY, "student": student(), "datasets": datasets}, snapshot=snap)
         assert sorted(x.message for x in decision.findings) == [f"ad-hoc-{i}", f"unlicensed-{i}"]
-    assert len(snap.fact_cache) <= cached + 2  # the Apache-2.0 document's facts; no per-check entries
+    assert snap.facts_by_id == kept
 
 
 def test_a_condition_on_the_clause_alone_is_answered_once_per_snapshot_and_a_candidate_rule_gets_its_own_answer():
