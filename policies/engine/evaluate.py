@@ -15,7 +15,10 @@ from policies.engine.decision import Citation, Decision, Finding
 from policies.engine.exposure import walk
 from policies.engine.jurisdictions import deployment_reach, expand_jurisdictions
 from policies.engine.scope import matches_exposure, matches_workflow
+from policies.engine.snapshot import SNAPSHOT_FACTS
 from policies.engine.workflow import parse_workflow
+
+SNAPSHOT_ASSET_FACTS = SNAPSHOT_FACTS | {"asset"}
 
 
 def workflow_facts(workflow, snapshot, base, weights_terms):
@@ -76,17 +79,25 @@ def _fallback_citation(route, document, asset):
     )
 
 
-def _finding(rule, facts, effect, subject, path, binding, citations, note=""):
-    message = templates.render(rule.message, facts) + note
+def _finding(rule, facts, effect, subject, path, binding, citations, note="", memo=None, static=None):
+    """`memo` and `static` ((fact roots, key)): the facts under those roots are the snapshot's own
+    objects, so each template is filled with them once per snapshot and rendered with the rest."""
+    message, remedy = rule.message, rule.remedy
+    if static is not None:
+        roots, key = static
+        filled = memo.get(("templates", id(rule), *key))
+        if filled is None:
+            filled = memo[("templates", id(rule), *key)] = (templates.fill(message, facts, roots), templates.fill(remedy, facts, roots))
+        message, remedy = filled
     return Finding(
         rule=rule.slug,
         effect=effect,
         subject=subject,
         path=tuple(path),
         binding=binding,
-        message=message,
-        remedy=templates.render(rule.remedy, facts),
-        citations=tuple([c for c in citations if c is not None]),
+        message=templates.render(message, facts) + note,
+        remedy=templates.render(remedy, facts),
+        citations=tuple(citations),
     )
 
 
@@ -110,7 +121,7 @@ def _condition_holds(rule, activation, where):
 
 def evaluate_exposures(exposures, base_facts, snapshot, live):
     findings, seen, results, candidates_of = [], set(), {}, {}
-    by_type, by_target, static = snapshot.clause_rules_by_type, snapshot.rules_by_target, snapshot.condition_memo
+    by_type, by_target, memo, owned = snapshot.clause_rules_by_type, snapshot.rules_by_target, snapshot.memo, snapshot.owned_facts
     for exposure in exposures:
         route, document, clause = exposure["facts"], exposure["document"], exposure["clause"]
         # The live rules that could look at this exposure, in the snapshot's order (findings keep it).
@@ -119,7 +130,7 @@ def evaluate_exposures(exposures, base_facts, snapshot, live):
         if candidates is None:
             pool = by_type.get(kind[1], ()) + by_type.get("*", ()) if clause is not None else by_target.get(kind[0], ())
             candidates = candidates_of[kind] = tuple(rule for rule in pool if id(rule) in live)
-        facts = bound = None
+        facts = bound = static = None
         for rule in candidates:
             if not matches_exposure(rule.scope_test, route, document, clause):
                 continue
@@ -133,16 +144,16 @@ def evaluate_exposures(exposures, base_facts, snapshot, live):
             if rule.condition.source:
                 if rule.static_condition:
                     # Reads only the snapshot's clause and document: answered once per snapshot.
-                    memo, memo_key = static, (id(rule), id(clause), id(document))
+                    answers, answer_key = memo, ("condition", id(rule), id(clause), id(document))
                 else:
-                    memo, memo_key = results, (id(rule), id(exposure) if rule.route_dependent else id(clause or document or exposure))
-                fired = memo.get(memo_key)
+                    answers, answer_key = results, (id(rule), id(exposure) if rule.route_dependent else id(clause or document or exposure))
+                fired = answers.get(answer_key)
                 if fired is None:
                     if bound is None:
                         bound = {}
                     if rule.binding not in bound:
                         bound[rule.binding] = conditions.bind("exposure", facts, rule.binding)
-                    fired = memo[memo_key] = _condition_holds(rule, bound[rule.binding], f" on {route['subject']}")
+                    fired = answers[answer_key] = _condition_holds(rule, bound[rule.binding], f" on {route['subject']}")
                 if not fired:
                     continue
             seen.add(key)
@@ -155,7 +166,12 @@ def evaluate_exposures(exposures, base_facts, snapshot, live):
                 citations = (snapshot.clause_citations[(document["spdx_id"], exposure["version"]["label"], clause["key"])], *rule.citations)
             else:
                 citations = rule.citations or (_fallback_citation(route, document, exposure["asset"]),)
-            findings.append(_finding(rule, facts, effect, route["subject"], route["path"], route["binding"], citations, note))
+            if static is None:
+                # The clause and the document are the snapshot's; so is the asset unless it is an ad-hoc dataset.
+                asset = exposure["asset"]
+                static = (SNAPSHOT_ASSET_FACTS, (id(clause), id(document), id(asset))) if asset is None or id(asset) in owned else (
+                    SNAPSHOT_FACTS, (id(clause), id(document), None))
+            findings.append(_finding(rule, facts, effect, route["subject"], route["path"], route["binding"], citations, note, memo, static))
     return findings
 
 

@@ -84,7 +84,10 @@ class Snapshot:
     # `document` for it (built once; the ids are stable because the snapshot keeps the objects alive).
     facts_by_id: dict = field(repr=False, compare=False, default_factory=dict)
     relevant_clauses: dict = field(repr=False, compare=False, default_factory=dict)  # id(version) -> clauses some rule can select
-    condition_memo: dict = field(repr=False, compare=False, default_factory=dict)  # evaluate.py: static conditions' answers
+    # evaluate.py's answers that depend only on the snapshot's own objects (ids kept alive by it):
+    # conditions that read only the clause and document, templates with those facts filled in.
+    memo: dict = field(repr=False, compare=False, default_factory=dict)
+    owned_facts: frozenset = field(repr=False, compare=False, default=frozenset())  # ids of the facts_by_id values
 
 
 def asset_facts(asset):
@@ -378,6 +381,10 @@ def assemble(documents, models, datasets, jurisdiction_parent, provisions, rules
         "rules": rule_content,
     }
     digest = hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
+    facts_by_id = {
+        **{id(asset): asset_facts(asset) for asset in (*models.values(), *datasets.values())},
+        **{id(document): document_facts(document) for document in documents.values()},
+    }
     citations = {
         (doc["spdx_id"], version["label"], clause["key"]): clause_citation(doc, version, clause)
         for doc in documents.values()
@@ -396,10 +403,8 @@ def assemble(documents, models, datasets, jurisdiction_parent, provisions, rules
         licensing=build_licensing(documents),
         clause_citations=citations,
         jurisdictions_below=descendants(jurisdiction_parent),
-        facts_by_id={
-            **{id(asset): asset_facts(asset) for asset in (*models.values(), *datasets.values())},
-            **{id(document): document_facts(document) for document in documents.values()},
-        },
+        facts_by_id=facts_by_id,
+        owned_facts=frozenset(id(facts) for facts in facts_by_id.values()),
         **_rule_indexes(rules, documents),
     )
 
@@ -462,7 +467,7 @@ def with_rule(snapshot, rule):
         sort_keys=True, default=str,
     )
     digest = hashlib.sha256(f"{snapshot.policy_version}|{candidate}".encode()).hexdigest()
-    return replace(snapshot, policy_version=f"draft:sha256:{digest}", condition_memo={}, **_rule_indexes(rules, snapshot.documents))
+    return replace(snapshot, policy_version=f"draft:sha256:{digest}", memo={}, **_rule_indexes(rules, snapshot.documents))
 
 
 def _iso(value):

@@ -83,3 +83,19 @@ def render(template, facts):
         value = _lookup(facts, path)
         out.append(value if type(value) is str else _show(value))
     return "".join(out)
+
+
+def fill(template, facts, roots):
+    """The template (compile_template parts) with the placeholders whose fact is one of `roots` rendered
+    from `facts` into the literal text; the rest stay placeholders. For any facts that agree with
+    `facts` on those roots, render(fill(template, facts, roots), them) == render(template, them)."""
+    parts = []
+    for literal, path in template:
+        if path is not None and path[0] in roots:
+            value = _lookup(facts, path)
+            literal, path = (value if type(value) is str else _show(value)), None
+        if path is None and parts and parts[-1][1] is None:
+            parts[-1] = (parts[-1][0] + literal, None)
+        else:
+            parts.append((literal, path))
+    return tuple(parts)

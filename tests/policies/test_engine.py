@@ -248,7 +248,7 @@ def test_a_condition_on_the_clause_alone_is_answered_once_per_snapshot_and_a_can
     snap = f.snapshot(DOCS, MODELS, DATASETS, [notice])
     workflow = {"as_of": f.DAY, "student": student(), "datasets": [{"dataset": "synthetic"}]}
     assert [x.rule for x in evaluate_workflow(workflow, snapshot=snap).findings] == ["notice"]
-    assert list(snap.condition_memo.values()) == [True]
+    assert [answer for key, answer in snap.memo.items() if key[0] == "condition"] == [True]
     assert [x.rule for x in evaluate_workflow(workflow, snapshot=snap).findings] == ["notice"]
     # A draft of the same slug with another condition is evaluated afresh in its candidate snapshot.
     draft = f.rule("notice", "require", {"clause_types": ["attribution_notice"]}, condition="clause.params.notice_file == false", message="n")
@@ -265,3 +265,14 @@ def test_a_failing_clause_condition_fails_every_time_it_is_evaluated():
     for _ in range(2):
         with pytest.raises(ConditionError, match='rule "broken" on synthetic'):
             evaluate_workflow(workflow, snapshot=snap)
+
+
+def test_a_template_filled_with_some_facts_renders_like_the_whole_template():
+    from policies.engine.templates import compile_template, fill
+
+    template = compile_template("{document.name} ({clause.section}) binds {student.name}, {clause.params.users} users; {asset.name}")
+    facts = {"document": {"name": "Terms"}, "clause": {"section": "§2", "params": {"users": 700000000}}, "asset": None, "student": {"name": "a"}}
+    filled = fill(template, facts, {"document", "clause", "asset"})
+    assert filled == (("Terms (§2) binds ", None), ("", ("student", "name")), (", 700,000,000 users; unknown", None))
+    for name in ("a", "b"):
+        assert render(filled, {**facts, "student": {"name": name}}) == render(template, {**facts, "student": {"name": name}})
