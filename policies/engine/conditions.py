@@ -47,10 +47,53 @@ def unknown_fields(text, facts):
 _ROOT = re.compile(r"(?<![\w.])([a-z_]+)\b")
 
 
-def facts_used(source, facts):
-    """The facts a condition names (to bind only those when evaluating)."""
-    text = _STRING.sub(" ", source or "")
-    return {name for name in _ROOT.findall(text) if name in facts}
+_FIELD = re.compile(r"\.([A-Za-z_]\w*)")
+
+
+def fields_used(source, facts):
+    """For each fact a condition names, the fields it selects (`student.name` -> "name"), as a sorted
+    tuple; None when it uses the fact as a whole (`size(student)`, `student["name"]`, `as_of`).
+
+    CEL converts a bound fact completely the first time a condition reads it, so handing it only the
+    selected fields is what makes binding cheap. Fields are the first level only (`clause.params.x`
+    selects "params"), and anything the pattern does not recognise as a selection counts as a whole use.
+    """
+    text = _STRING.sub(lambda m: " " * len(m.group(0)), source or "")
+    used = {}
+    for match in _ROOT.finditer(text):
+        root = match.group(1)
+        if root not in facts:
+            continue
+        selected = _FIELD.match(text, match.end())
+        if selected is None:
+            used[root] = None
+        elif used.get(root, ()) is not None:
+            used[root] = (*used.get(root, ()), selected.group(1))
+    return {root: None if fields is None else tuple(sorted(set(fields))) for root, fields in used.items()}
+
+
+def merge_fields(plans):
+    """The union of several fields_used results (None, a whole fact, wins over fields)."""
+    merged = {}
+    for plan in plans:
+        for root, fields in plan.items():
+            if root in merged and (merged[root] is None or fields is None):
+                merged[root] = None
+            else:
+                merged[root] = tuple(sorted({*merged.get(root, ()), *fields})) if fields is not None else None
+    return merged
+
+
+def bind(target, facts, plan):
+    """An activation for `plan` ((fact, fields or None) pairs, see fields_used): each fact narrowed to
+    the fields the condition selects. The condition cannot tell the difference, and CEL converts less."""
+    data = {}
+    for root, fields in plan:
+        value = facts[root]
+        if fields is not None and isinstance(value, dict):
+            value = {name: value[name] for name in fields if name in value}
+        data[root] = value
+    return environment(target).Activation(data=data)
 
 
 class ConditionError(Exception):
@@ -81,12 +124,15 @@ class Condition:
         if self._expression is None:
             return True
         result = self._expression.eval(activation)
+        value = result.value()
+        if type(value) is bool:  # only a BOOL result is a Python bool (an ERROR's value is its message)
+            return value
         kind = result.type()
         if kind == cel.Type.ERROR:
-            raise ConditionError(f"condition failed: {result.value()}")
-        if kind != cel.Type.BOOL:
-            raise ConditionError(f"condition returned {kind.name()}, not a boolean")
-        return result.value()
+            raise ConditionError(f"condition failed: {value}")
+        if kind == cel.Type.BOOL:
+            return bool(value)
+        raise ConditionError(f"condition returned {kind.name()}, not a boolean")
 
 
 def compile_condition(source, target):

@@ -51,6 +51,15 @@ class Finding:
         }
 
 
+VERDICTS = tuple(VERDICT_OF[effect] for effect in EFFECTS)  # worst first
+VERDICT_RANK = {verdict: rank for rank, verdict in enumerate(VERDICTS)}
+
+
+def worst_verdict(*verdicts):
+    """The worst of some verdicts: the verdict of the union of the findings each was made from."""
+    return min(verdicts, key=VERDICT_RANK.__getitem__)
+
+
 def verdict_of(findings):
     """The worst effect over all findings; no findings (or only permits) is "allowed"."""
     if not findings:

@@ -15,7 +15,10 @@ from policies.engine.decision import Citation, Decision, Finding
 from policies.engine.exposure import walk
 from policies.engine.jurisdictions import deployment_reach, expand_jurisdictions
 from policies.engine.scope import matches_exposure, matches_workflow
+from policies.engine.snapshot import SNAPSHOT_FACTS
 from policies.engine.workflow import parse_workflow
+
+SNAPSHOT_ASSET_FACTS = SNAPSHOT_FACTS | {"asset"}
 
 
 def workflow_facts(workflow, snapshot, base, weights_terms):
@@ -76,38 +79,60 @@ def _fallback_citation(route, document, asset):
     )
 
 
-def _finding(rule, facts, effect, subject, path, binding, citations, note=""):
-    message = templates.render(rule.message, facts) + note
+def _finding(rule, facts, effect, subject, path, binding, citations, note="", memo=None, static=None):
+    """`memo` and `static` ((fact roots, key)): the facts under those roots are the snapshot's own
+    objects, so each template is filled with them once per snapshot and rendered with the rest."""
+    message, remedy = rule.message, rule.remedy
+    if static is not None:
+        roots, key = static
+        filled = memo.get(("templates", id(rule), *key))
+        if filled is None:
+            filled = memo[("templates", id(rule), *key)] = (templates.fill(message, facts, roots), templates.fill(remedy, facts, roots))
+        message, remedy = filled
     return Finding(
         rule=rule.slug,
         effect=effect,
         subject=subject,
         path=tuple(path),
         binding=binding,
-        message=message,
-        remedy=templates.render(rule.remedy, facts),
-        citations=tuple(c for c in citations if c is not None),
+        message=templates.render(message, facts) + note,
+        remedy=templates.render(remedy, facts),
+        citations=tuple(citations),
     )
 
 
-def _bind(target, facts, names):
-    # Only the facts the condition names are handed to CEL: converting Python data into CEL values is
-    # most of the cost of a check, so the rest is left out.
-    return conditions.activation(target, {name: facts[name] for name in names})
+def live_rules(snapshot, day, student, covered, only=None):
+    """The ids of the rules that can fire in this check: in force on `day`, and whose workflow-level
+    scope (release, purpose, jurisdictions) matches. Decided once per check, not per exposure.
+    `only` (rule slugs) keeps just those rules."""
+    return {
+        id(rule)
+        for rule in snapshot.rules
+        if (only is None or rule.slug in only) and rule.in_force_on(day) and matches_workflow(rule.scope_test, student, covered)
+    }
 
 
-def evaluate_exposures(exposures, base_facts, snapshot, day, student, covered):
-    findings, seen, results = [], set(), {}
-    by_type, by_target = snapshot.clause_rules_by_type, snapshot.rules_by_target
+def _condition_holds(rule, activation, where):
+    try:
+        return rule.condition.evaluate(activation)
+    except conditions.ConditionError as exc:
+        raise conditions.ConditionError(f'rule "{rule.slug}"{where}: {exc}') from None
+
+
+def evaluate_exposures(exposures, base_facts, snapshot, live):
+    findings, seen, results, candidates_of = [], set(), {}, {}
+    by_type, by_target, memo, owned = snapshot.clause_rules_by_type, snapshot.rules_by_target, snapshot.memo, snapshot.owned_facts
     for exposure in exposures:
         route, document, clause = exposure["facts"], exposure["document"], exposure["clause"]
-        if clause is not None:
-            candidates = by_type.get(clause["type"], ()) + by_type.get("*", ())
-        else:
-            candidates = by_target.get(route["kind"], ())
-        facts = bound = None
+        # The live rules that could look at this exposure, in the snapshot's order (findings keep it).
+        kind = ("clause", clause["type"]) if clause is not None else (route["kind"], None)
+        candidates = candidates_of.get(kind)
+        if candidates is None:
+            pool = by_type.get(kind[1], ()) + by_type.get("*", ()) if clause is not None else by_target.get(kind[0], ())
+            candidates = candidates_of[kind] = tuple(rule for rule in pool if id(rule) in live)
+        facts = bound = static = None
         for rule in candidates:
-            if not (rule.in_force_on(day) and matches_workflow(rule.scope, student, covered) and matches_exposure(rule.scope, route, document, clause)):
+            if not matches_exposure(rule.scope_test, route, document, clause):
                 continue
             # One finding per rule, subject and document: a license with two clauses of a type the rule
             # selects (CC BY-NC's commercial-use and non-commercial clauses) says one thing, once.
@@ -117,17 +142,18 @@ def evaluate_exposures(exposures, base_facts, snapshot, day, student, covered):
             if facts is None:
                 facts = {**base_facts, "exposure": route, "asset": exposure["asset"], "document": document, "clause": clause and clause["facts"]}
             if rule.condition.source:
-                memo_key = (rule.slug, id(exposure) if rule.route_dependent else id(clause or document or exposure))
-                fired = results.get(memo_key)
+                if rule.static_condition:
+                    # Reads only the snapshot's clause and document: answered once per snapshot.
+                    answers, answer_key = memo, ("condition", id(rule), id(clause), id(document))
+                else:
+                    answers, answer_key = results, (id(rule), id(exposure) if rule.route_dependent else id(clause or document or exposure))
+                fired = answers.get(answer_key)
                 if fired is None:
                     if bound is None:
                         bound = {}
-                    if rule.facts_needed not in bound:
-                        bound[rule.facts_needed] = _bind("exposure", facts, rule.facts_needed)
-                    try:
-                        fired = results[memo_key] = rule.condition.evaluate(bound[rule.facts_needed])
-                    except conditions.ConditionError as exc:
-                        raise conditions.ConditionError(f'rule "{rule.slug}" on {route["subject"]}: {exc}') from None
+                    if rule.binding not in bound:
+                        bound[rule.binding] = conditions.bind("exposure", facts, rule.binding)
+                    fired = answers[answer_key] = _condition_holds(rule, bound[rule.binding], f" on {route['subject']}")
                 if not fired:
                     continue
             seen.add(key)
@@ -137,38 +163,46 @@ def evaluate_exposures(exposures, base_facts, snapshot, day, student, covered):
                 effect = "review"
                 note = " These terms bound someone upstream, not the workflow's owner, but the risk travels with the data or model."
             if clause is not None:
-                citations = [snapshot.clause_citations[(document["spdx_id"], exposure["version"]["label"], clause["key"])], *rule.citations]
+                citations = (snapshot.clause_citations[(document["spdx_id"], exposure["version"]["label"], clause["key"])], *rule.citations)
             else:
-                citations = [*rule.citations] or [_fallback_citation(route, document, exposure["asset"])]
-            findings.append(_finding(rule, facts, effect, route["subject"], route["path"], route["binding"], citations, note))
+                citations = rule.citations or (_fallback_citation(route, document, exposure["asset"]),)
+            if static is None:
+                # The clause and the document are the snapshot's; so is the asset unless it is an ad-hoc dataset.
+                asset = exposure["asset"]
+                static = (SNAPSHOT_ASSET_FACTS, (id(clause), id(document), id(asset))) if asset is None or id(asset) in owned else (
+                    SNAPSHOT_FACTS, (id(clause), id(document), None))
+            findings.append(_finding(rule, facts, effect, route["subject"], route["path"], route["binding"], citations, note, memo, static))
     return findings
 
 
-def evaluate_workflow_rules(base_facts, snapshot, day, student, covered):
+def evaluate_workflow_rules(base_facts, snapshot, live, student):
     findings, bound = [], None
     for rule in snapshot.rules_by_target.get("workflow", ()):
-        if not (rule.in_force_on(day) and matches_workflow(rule.scope, student, covered)):
+        if id(rule) not in live:
             continue
         if rule.condition.source:
             if bound is None:
-                bound = _bind("workflow", base_facts, snapshot.facts_used["workflow"])
-            try:
-                if not rule.condition.evaluate(bound):
-                    continue
-            except conditions.ConditionError as exc:
-                raise conditions.ConditionError(f'rule "{rule.slug}": {exc}') from None
+                bound = conditions.bind("workflow", base_facts, snapshot.workflow_binding)
+            if not _condition_holds(rule, bound, ""):
+                continue
         subject = rule.scope.get("subject", "student")
         findings.append(_finding(rule, base_facts, rule.effect, subject, [student["name"]], "direct", rule.citations))
     return findings
 
 
-def evaluate_parsed(workflow, snapshot):
-    """Evaluate an already-parsed workflow against a snapshot. Pure."""
+def evaluate_parsed(workflow, snapshot, only=None):
+    """Evaluate an already-parsed workflow against a snapshot. Pure.
+
+    `only` (a set of rule slugs) evaluates just those rules. Rules never see each other's findings,
+    so these are exactly the findings the same rules give in a full evaluation (impact preview
+    relies on it); the Decision's verdict is then over those findings only.
+    """
     exposures, unresolved, base, weights_terms = walk(workflow, snapshot)
     facts = workflow_facts(workflow, snapshot, base, weights_terms)
-    day, student, covered = workflow["as_of"], facts["student"], facts["deployment"]["covered"]
-    findings = evaluate_exposures(exposures, facts, snapshot, day, student, covered)
-    findings += evaluate_workflow_rules(facts, snapshot, day, student, covered)
+    day, student = workflow["as_of"], facts["student"]
+    live = live_rules(snapshot, day, student, facts["deployment"]["covered"], only)
+    findings = evaluate_exposures(exposures, facts, snapshot, live) if live else []
+    findings += evaluate_workflow_rules(facts, snapshot, live, student)
     return Decision(as_of=day, findings=findings, unresolved=unresolved, policy_version=snapshot.policy_version)
 
 

@@ -21,7 +21,7 @@ or alleged lineage stays in the knowledge base for people to read, not for verdi
 Everything here is pure: it reads the snapshot and the parsed workflow, nothing else.
 """
 
-from policies.engine.snapshot import DOCUMENTED_EVIDENCE
+from policies.engine.snapshot import DOCUMENTED_EVIDENCE, asset_facts, document_facts
 
 WEIGHT_RELATIONS = {"fine_tune", "adapter", "quantized", "merge", "pruned", "continued_pretraining"}
 DISTILLATION_RELATIONS = {"logit_distillation", "output_distillation"}
@@ -39,23 +39,6 @@ def pick_version(document, day):
     return found
 
 
-def _asset_facts(asset):
-    return {
-        "kind": asset["kind"],
-        "slug": asset["slug"],
-        "name": asset["name"],
-        "organization": asset["organization"],
-        "country": asset["country"],
-        "modalities": asset["modalities"],
-        "access": asset.get("access"),
-        "compute": asset.get("compute"),
-    }
-
-
-def _document_facts(document):
-    return {k: document[k] for k in ("spdx_id", "name", "kind", "contract", "foss", "url")}
-
-
 class _Walk:
     def __init__(self, workflow, snapshot):
         self.snapshot = snapshot
@@ -67,30 +50,27 @@ class _Walk:
 
     # -- emitting ---------------------------------------------------------------------------
 
-    def _facts_of(self, cache_key, build, obj):
-        # Asset and document facts are the same dict for every exposure (and every check) of that
-        # asset or document: built once per snapshot, never mutated.
+    def _facts_of(self, build, obj):
+        # What conditions see as `asset` and `document`: the snapshot holds them for its own assets and
+        # documents (the same dict in every check); an ad-hoc dataset's are built for its one check.
         if obj is None:
             return None
-        cache = self.snapshot.fact_cache
-        key = (cache_key, id(obj))
-        if key not in cache:
-            cache[key] = build(obj)
-        return cache[key]
+        facts = self.snapshot.facts_by_id.get(id(obj))
+        return build(obj) if facts is None else facts
 
     def _exposure(self, kind, route, asset=None, document=None, version=None, clause=None, reason=None):
         """An exposure: `facts` (the route, what conditions see as `exposure`) and the asset, terms
         document, version and clause it is about."""
         return {
             "facts": {"kind": kind, **route, "reason": reason, "source_url": asset.get("source_url") if asset else None},
-            "asset": self._facts_of("asset", _asset_facts, asset),
-            "document": self._facts_of("document", _document_facts, document),
+            "asset": self._facts_of(asset_facts, asset),
+            "document": self._facts_of(document_facts, document),
             "version": version,
             "clause": clause,
         }
 
     def emit_terms(self, asset, spdx_ids, route):
-        relevant = self.snapshot.relevant_clause_types
+        relevant_clauses = self.snapshot.relevant_clauses
         for spdx_id in spdx_ids:
             document = self.snapshot.documents.get(spdx_id)
             if document is None:
@@ -104,14 +84,14 @@ class _Walk:
                 reason = f"no version of {document['name']} is in force on {self.day}"
                 self.exposures.append(self._exposure("missing_version", route, asset, document, reason=reason))
                 continue
-            clauses = [c for c in version["clauses"] if relevant is None or c["type"] in relevant]
+            clauses = relevant_clauses[id(version)]
             if clauses:
                 # Every clause of this version shares the route facts.
                 facts = {"kind": "clause", **route, "reason": None, "source_url": asset.get("source_url") if asset else None}
-                asset_facts = self._facts_of("asset", _asset_facts, asset)
-                document_facts = self._facts_of("document", _document_facts, document)
+                of_asset = self._facts_of(asset_facts, asset)
+                of_document = self._facts_of(document_facts, document)
                 for clause in clauses:
-                    self.exposures.append({"facts": facts, "asset": asset_facts, "document": document_facts, "version": version, "clause": clause})
+                    self.exposures.append({"facts": facts, "asset": of_asset, "document": of_document, "version": version, "clause": clause})
 
     def unknown(self, asset, route, reason):
         self.exposures.append(self._exposure("unknown_terms", route, asset, reason=reason))

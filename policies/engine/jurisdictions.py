@@ -25,6 +25,10 @@ def deployment_reach(codes, parent, below=None):
     below it in the knowledge base (a deployment in US is a deployment in US-CA)."""
     below = descendants(parent) if below is None else below
     reach = expand_jurisdictions(codes, parent)
+    seen = set(reach)  # the EU has 27 members below it: membership by set, order kept by the list
     for code in codes:
-        reach.extend(c for c in below.get(code, ()) if c not in reach)
+        for c in below.get(code, ()):
+            if c not in seen:
+                seen.add(c)
+                reach.append(c)
     return reach

@@ -25,6 +25,8 @@ given exposure. Every key is optional; a key that is present must match (lists m
     subject        for workflow rules, what the finding is about: student (default) or deployment
 """
 
+from dataclasses import dataclass
+
 from kb import vocabulary
 from policies.engine import workflow as wf
 
@@ -100,25 +102,59 @@ def validate_scope(scope):
     return problems
 
 
+ROUTE_KEYS = (("relations", "relation"), ("subject_kinds", "subject_kind"), ("binding", "binding"), ("access", "access"), ("signal", "signal"))
+
+
+@dataclass(frozen=True)
+class CompiledScope:
+    """A scope as sets, built once per rule (snapshot.compile_rule): matching runs for every
+    candidate rule of every exposure of every check, so it is a few set lookups, not dict walks.
+    None means the key is absent (no restriction)."""
+
+    release: frozenset | None
+    purpose: frozenset | None
+    jurisdictions: tuple | None
+    clause_types: frozenset | None
+    documents: frozenset | None
+    document_kinds: frozenset | None
+    route: tuple  # (route fact, allowed values) for the route keys present
+
+
+def compile_scope(scope):
+    def values(key):
+        return frozenset(scope[key]) if key in scope else None
+
+    return CompiledScope(
+        release=values("release"),
+        purpose=values("purpose"),
+        jurisdictions=tuple(scope["jurisdictions"]) if "jurisdictions" in scope else None,
+        clause_types=values("clause_types"),
+        documents=values("documents"),
+        document_kinds=values("document_kinds"),
+        route=tuple((fact, frozenset(scope[key])) for key, fact in ROUTE_KEYS if key in scope),
+    )
+
+
 def matches_workflow(scope, student, covered):
-    """The workflow-level keys (release, purpose, jurisdictions) that every rule may carry."""
-    if "release" in scope and student["release"] not in scope["release"]:
+    """The workflow-level keys (release, purpose, jurisdictions) that every rule may carry. scope: CompiledScope."""
+    if scope.release is not None and student["release"] not in scope.release:
         return False
-    if "purpose" in scope and student["purpose"] not in scope["purpose"]:
+    if scope.purpose is not None and student["purpose"] not in scope.purpose:
         return False
-    if "jurisdictions" in scope and not any(code in covered for code in scope["jurisdictions"]):
+    if scope.jurisdictions is not None and not any(code in covered for code in scope.jurisdictions):
         return False
     return True
 
 
 def matches_exposure(scope, route, document, clause):
-    if "clause_types" in scope and (clause is None or clause["type"] not in scope["clause_types"]):
+    """The exposure-level keys. scope: CompiledScope."""
+    if scope.clause_types is not None and (clause is None or clause["type"] not in scope.clause_types):
         return False
-    if "documents" in scope and (document is None or document["spdx_id"] not in scope["documents"]):
+    if scope.documents is not None and (document is None or document["spdx_id"] not in scope.documents):
         return False
-    if "document_kinds" in scope and (document is None or document["kind"] not in scope["document_kinds"]):
+    if scope.document_kinds is not None and (document is None or document["kind"] not in scope.document_kinds):
         return False
-    for key, fact in (("relations", "relation"), ("subject_kinds", "subject_kind"), ("binding", "binding"), ("access", "access"), ("signal", "signal")):
-        if key in scope and route[fact] not in scope[key]:
+    for fact, allowed in scope.route:
+        if route[fact] not in allowed:
             return False
     return True

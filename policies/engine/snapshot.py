@@ -18,14 +18,17 @@ from dataclasses import dataclass, field, replace
 
 from kb.references import ReferenceIndex, build_index, normalize_reference
 from kb.vocabulary import CLAUSE_TYPES
-from policies.engine.conditions import EXPOSURE_FACTS, Condition, compile_condition, facts_used
+from policies.engine.conditions import EXPOSURE_FACTS, Condition, compile_condition, fields_used, merge_fields
 from policies.engine.decision import Citation
 from policies.engine.jurisdictions import descendants
-from policies.engine.scope import cel_target, target_of
+from policies.engine.scope import CompiledScope, cel_target, compile_scope, target_of
 from policies.engine.templates import compile_template
 from policies.engine.workflow import build_licensing
 
 DOCUMENTED_EVIDENCE = ("developer_documented", "paper", "model_card")
+# Facts that are the snapshot's own objects (the clause and the terms document in hand), never built
+# from the workflow: a condition that reads only these gives the same answer in every check.
+SNAPSHOT_FACTS = frozenset({"clause", "document"})
 
 
 class RuleError(Exception):
@@ -48,7 +51,12 @@ class CompiledRule:
     # False when the condition reads only workflow-level facts and the clause/document in hand, so its
     # result is the same on every route by which that clause reaches the student (evaluated once).
     route_dependent: bool = True
-    facts_needed: tuple = ()  # the facts the condition names: only these are bound for CEL
+    facts_needed: tuple = ()  # the facts the condition names
+    binding: tuple = ()  # (fact, fields or None) the condition reads: all CEL is handed (conditions.bind)
+    # True when the condition reads only the clause and terms document in hand, which belong to the
+    # snapshot: its answer for a clause is the same in every check, so it is evaluated once per snapshot.
+    static_condition: bool = False
+    scope_test: CompiledScope | None = None  # the scope as sets (scope.compile_scope)
 
     def in_force_on(self, day):
         return (self.effective_from is None or self.effective_from <= day) and (self.effective_to is None or day < self.effective_to)
@@ -70,9 +78,35 @@ class Snapshot:
     clause_rules_by_type: dict = field(repr=False, compare=False)
     relevant_clause_types: frozenset | None = field(repr=False, compare=False)  # None: every type
     clause_citations: dict = field(repr=False, compare=False)  # (spdx_id, version label, clause key) -> Citation
-    facts_used: dict = field(repr=False, compare=False)  # CEL target -> facts some condition names
+    workflow_binding: tuple = field(repr=False, compare=False)  # what the workflow rules' conditions read, together
     jurisdictions_below: dict = field(repr=False, compare=False)  # code -> codes below it
-    fact_cache: dict = field(repr=False, compare=False, default_factory=dict)  # exposure.py's per-snapshot memo
+    # id() of a model, dataset or terms document of this snapshot -> what conditions see as `asset` or
+    # `document` for it (built once; the ids are stable because the snapshot keeps the objects alive).
+    facts_by_id: dict = field(repr=False, compare=False, default_factory=dict)
+    relevant_clauses: dict = field(repr=False, compare=False, default_factory=dict)  # id(version) -> clauses some rule can select
+    # evaluate.py's answers that depend only on the snapshot's own objects (ids kept alive by it):
+    # conditions that read only the clause and document, templates with those facts filled in.
+    memo: dict = field(repr=False, compare=False, default_factory=dict)
+    owned_facts: frozenset = field(repr=False, compare=False, default=frozenset())  # ids of the facts_by_id values
+
+
+def asset_facts(asset):
+    """What conditions and templates see as `asset` (conditions.FACT_FIELDS)."""
+    return {
+        "kind": asset["kind"],
+        "slug": asset["slug"],
+        "name": asset["name"],
+        "organization": asset["organization"],
+        "country": asset["country"],
+        "modalities": asset["modalities"],
+        "access": asset.get("access"),
+        "compute": asset.get("compute"),
+    }
+
+
+def document_facts(document):
+    """What conditions and templates see as `document`."""
+    return {k: document[k] for k in ("spdx_id", "name", "kind", "contract", "foss", "url")}
 
 
 def _day(value):
@@ -109,6 +143,8 @@ def compile_rule(row, citations, windows):
         condition = compile_condition(row["condition"], cel_target(row["scope"]))
     except Exception as exc:
         raise RuleError(f'rule "{row["slug"]}": condition: {exc}') from None
+    plan = fields_used(condition.source, EXPOSURE_FACTS)
+    needed = set(plan)
     starts = [w[0] for w in windows if w[0]] + ([row["effective_from"]] if row["effective_from"] else [])
     ends = [w[1] for w in windows if w[1]] + ([row["effective_to"]] if row["effective_to"] else [])
     return CompiledRule(
@@ -123,8 +159,11 @@ def compile_rule(row, citations, windows):
         citations=tuple(citations),
         effective_from=max(starts) if starts else None,
         effective_to=min(ends) if ends else None,
-        route_dependent=bool(facts_used(condition.source, EXPOSURE_FACTS) & {"exposure", "asset"}),
-        facts_needed=tuple(sorted(facts_used(condition.source, EXPOSURE_FACTS))),
+        route_dependent=bool(needed & {"exposure", "asset"}),
+        facts_needed=tuple(sorted(needed)),
+        binding=tuple(sorted(plan.items())),
+        static_condition=bool(condition.source) and needed <= SNAPSHOT_FACTS,
+        scope_test=compile_scope(row["scope"]),
     )
 
 
@@ -342,6 +381,10 @@ def assemble(documents, models, datasets, jurisdiction_parent, provisions, rules
         "rules": rule_content,
     }
     digest = hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
+    facts_by_id = {
+        **{id(asset): asset_facts(asset) for asset in (*models.values(), *datasets.values())},
+        **{id(document): document_facts(document) for document in documents.values()},
+    }
     citations = {
         (doc["spdx_id"], version["label"], clause["key"]): clause_citation(doc, version, clause)
         for doc in documents.values()
@@ -360,28 +403,35 @@ def assemble(documents, models, datasets, jurisdiction_parent, provisions, rules
         licensing=build_licensing(documents),
         clause_citations=citations,
         jurisdictions_below=descendants(jurisdiction_parent),
-        **_rule_indexes(rules),
+        facts_by_id=facts_by_id,
+        owned_facts=frozenset(id(facts) for facts in facts_by_id.values()),
+        **_rule_indexes(rules, documents),
     )
 
 
-def _rule_indexes(rules):
+def _rule_indexes(rules, documents):
     """The Snapshot fields that depend on the rules (shared by assemble and with_rule)."""
     by_target, by_type = {}, {}
-    used = {"workflow": set(), "exposure": set()}
     for rule in rules:
         by_target.setdefault(rule.target, []).append(rule)
         if rule.target == "clause":
             for clause_type in rule.scope.get("clause_types") or ["*"]:
                 by_type.setdefault(clause_type, []).append(rule)
-        target = "workflow" if rule.target == "workflow" else "exposure"
-        used[target] |= facts_used(rule.condition.source, EXPOSURE_FACTS)
+    relevant = None if "*" in by_type else set(by_type)
+    # Workflow rules all read the same facts, so one activation per check serves them all.
+    workflow_binding = merge_fields(dict(rule.binding) for rule in by_target.get("workflow", ()))
     return {
         "rules": tuple(rules),
         "rules_by_target": {k: tuple(v) for k, v in by_target.items()},
         "clause_rules_by_type": {k: tuple(v) for k, v in by_type.items()},
         # Exposures are only built for clauses some rule can look at.
-        "relevant_clause_types": None if "*" in by_type else frozenset(by_type),
-        "facts_used": {k: tuple(sorted(v)) for k, v in used.items()},
+        "relevant_clause_types": None if relevant is None else frozenset(relevant),
+        "relevant_clauses": {
+            id(version): [c for c in version["clauses"] if relevant is None or c["type"] in relevant]
+            for document in documents.values()
+            for version in document["versions"]
+        },
+        "workflow_binding": tuple(sorted(workflow_binding.items())),
     }
 
 
@@ -417,7 +467,7 @@ def with_rule(snapshot, rule):
         sort_keys=True, default=str,
     )
     digest = hashlib.sha256(f"{snapshot.policy_version}|{candidate}".encode()).hexdigest()
-    return replace(snapshot, policy_version=f"draft:sha256:{digest}", fact_cache={}, **_rule_indexes(rules))
+    return replace(snapshot, policy_version=f"draft:sha256:{digest}", memo={}, **_rule_indexes(rules, snapshot.documents))
 
 
 def _iso(value):

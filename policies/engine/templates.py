@@ -29,8 +29,9 @@ def template_problems(text, target):
 
 
 def _lookup(facts, path):
+    """The fact at `path` (a tuple of names), or None when any step is missing or null."""
     value = facts
-    for part in path.split("."):
+    for part in path:
         if isinstance(value, dict):
             value = value.get(part)
         elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
@@ -43,6 +44,8 @@ def _lookup(facts, path):
 
 
 def _show(value):
+    if type(value) is str:  # most placeholders: names and sections
+        return value
     if value is None:
         return "unknown"
     if isinstance(value, bool):
@@ -57,11 +60,12 @@ def _show(value):
 
 
 def compile_template(text):
-    """Split once into literal text and fact paths, so rendering is a join, not a regex pass."""
+    """Split once into literal text and fact paths (tuples of names), so rendering is a join, not a
+    regex pass. Each part is (literal, None) or ("", path)."""
     parts, last = [], 0
     for match in PLACEHOLDER.finditer(text or ""):
         parts.append((text[last : match.start()], None))
-        parts.append(("", match.group(1)))
+        parts.append(("", tuple(match.group(1).split("."))))
         last = match.end()
     parts.append(((text or "")[last:], None))
     return tuple((literal, path) for literal, path in parts if literal or path)
@@ -71,4 +75,27 @@ def render(template, facts):
     """Render a template (text, or the parts from compile_template) with the facts."""
     if isinstance(template, str):
         template = compile_template(template)
-    return "".join(literal if path is None else _show(_lookup(facts, path)) for literal, path in template)
+    out = []
+    for literal, path in template:
+        if path is None:
+            out.append(literal)
+            continue
+        value = _lookup(facts, path)
+        out.append(value if type(value) is str else _show(value))
+    return "".join(out)
+
+
+def fill(template, facts, roots):
+    """The template (compile_template parts) with the placeholders whose fact is one of `roots` rendered
+    from `facts` into the literal text; the rest stay placeholders. For any facts that agree with
+    `facts` on those roots, render(fill(template, facts, roots), them) == render(template, them)."""
+    parts = []
+    for literal, path in template:
+        if path is not None and path[0] in roots:
+            value = _lookup(facts, path)
+            literal, path = (value if type(value) is str else _show(value)), None
+        if path is None and parts and parts[-1][1] is None:
+            parts[-1] = (parts[-1][0] + literal, None)
+        else:
+            parts.append((literal, path))
+    return tuple(parts)

@@ -21,10 +21,30 @@ _JURISDICTION = re.compile(r"^(EU|[A-Z]{2}(-[A-Z0-9]{1,3})?)$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
+# JSON can escape them ("\u0000", "\ud800"), but they are not text: PostgreSQL refuses to store them
+# (a NUL in jsonb) and they cannot be printed as UTF-8.
+_NOT_TEXT = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _printable(text):
+    """text with NULs and lone surrogates shown as escapes, so an error message can always be printed."""
+    return _NOT_TEXT.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 class WorkflowError(ValueError):
     def __init__(self, path, message):
+        path = _printable(path)
         self.path, self.message = path, message
         super().__init__(f"{path}: {message}" if path else message)
+
+
+def _text(value, path):
+    """Refuse a string with a NUL or a lone surrogate, naming the field and where."""
+    bad = _NOT_TEXT.search(value)
+    if bad:
+        what = "a NUL character" if bad.group() == "\x00" else "a lone surrogate"
+        raise WorkflowError(path, f"contains {what} (U+{ord(bad.group()):04X}) at position {bad.start()}, which is not valid text")
+    return value
 
 
 def _kind(value):
@@ -61,6 +81,7 @@ def _string(value, path, nullable=False, non_empty=True):
         return None
     if not isinstance(value, str):
         raise WorkflowError(path, f"must be a string, got {_kind(value)}")
+    _text(value, path)
     if non_empty and not value.strip():
         raise WorkflowError(path, "must not be empty")
     return value
@@ -69,6 +90,8 @@ def _string(value, path, nullable=False, non_empty=True):
 def _choice(value, path, choices, default=None, nullable=False):
     if value is None and (nullable or default is not None):
         return default
+    if isinstance(value, str):
+        _text(value, path)
     if not isinstance(value, str) or value not in choices:
         shown = f'"{value}"' if isinstance(value, str) else _kind(value)
         raise WorkflowError(path, f"{shown} is not one of {', '.join(choices)}")
@@ -102,6 +125,8 @@ def _list(value, path):
 def parse_date(value, path="as_of"):
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value
+    if isinstance(value, str):
+        _text(value, path)
     if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         raise WorkflowError(path, f"{value!r} is not a date (YYYY-MM-DD)")
     try:

@@ -92,7 +92,7 @@ def test_a_decision_made_with_an_older_policy_version_is_re_run_not_trusted():
     rule = draft()
     before = snapshots.current()
     # Logged under other rules, as "prohibited"; today the published rules say otherwise, and so does the draft-free run.
-    stale = StoredDecision("old", None, JAPAN, "2026-11-28", "prohibited", policy_version="sha256:older", findings=())
+    stale = StoredDecision("old", None, JAPAN, "2026-11-28", "prohibited", policy_version="sha256:older")
     changes, invalid = changed_verdicts([stale], rule.slug, before, draft_snapshot(rule, base=before))
     assert invalid == 0
     assert [(c.before, c.after) for c in changes] == [(evaluate_workflow(JAPAN).verdict, "prohibited")]

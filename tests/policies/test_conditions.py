@@ -58,3 +58,41 @@ def test_unknown_fields_of_declared_facts_are_rejected_at_compile_time():
     with pytest.raises(ConditionError, match="student has no field 'nmae'"):
         compile_condition("student.nmae == 'x'", "workflow")
     compile_condition("student.name == 'clause.nope'", "workflow")  # text inside strings is not a field
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("student.compute > 1.0 && student.name == 'x'", {"student": ("compute", "name")}),
+        ("clause.params.scope == null && 'image' in student.modalities", {"clause": ("params",), "student": ("modalities",)}),
+        # Whole uses: indexing, size, spacing the pattern does not read as a selection, a bare value.
+        ("size(student) > 1", {"student": None}),
+        ('student["name"] == "x" && student.purpose == "research"', {"student": None}),
+        ("student . name == 'x'", {"student": None}),
+        ("as_of >= '2026-01-01'", {"as_of": None}),
+        # Text inside strings is not a selection; a comprehension variable that shadows a fact is a whole use.
+        ("'organization.name' == student.name", {"student": ("name",)}),
+        ("student.modalities.exists(student, student == 'image')", {"student": None}),
+    ],
+)
+def test_fields_used_names_what_a_condition_reads_and_falls_back_to_the_whole_fact(source, expected):
+    from policies.engine.conditions import EXPOSURE_FACTS, fields_used
+
+    assert fields_used(source, EXPOSURE_FACTS) == expected
+
+
+def test_a_narrowed_binding_gives_the_answer_of_the_whole_facts():
+    from policies.engine.conditions import EXPOSURE_FACTS, bind, fields_used
+
+    facts = {"student": {"name": "acme", "license": None, "modalities": ["text", "image"], "license_keys": ["MIT"], "compute": 2e23},
+             "clause": {"key": "k", "params": {"scope": "image models", "flag": None}}, "document": None}
+    for source in (
+        "has(student.license) && student.license == null",
+        "'image' in student.modalities && clause.params.scope.contains('image')",
+        "size(student) == 5 && student['name'] == 'acme'",
+        "document == null && clause.params.flag == null",
+    ):
+        condition = compile_condition(source, "exposure")
+        plan = tuple(sorted(fields_used(source, EXPOSURE_FACTS).items()))
+        whole = activation("exposure", {name: facts[name] for name, _ in plan})
+        assert condition.evaluate(bind("exposure", facts, plan)) is condition.evaluate(whole) is True, source

@@ -223,3 +223,56 @@ def test_the_declared_fact_fields_are_exactly_the_facts_the_engine_builds():
     for name in ("asset", "document"):
         assert set(exposure[name]) == set(FACT_FIELDS[name]), name
     assert set(exposure["clause"]["facts"]) == set(FACT_FIELDS["clause"])
+
+
+def test_ad_hoc_datasets_are_named_in_their_own_check_and_leave_nothing_in_the_snapshot():
+    # The snapshot holds asset facts by the asset's id; an ad-hoc dataset lives for one check and a
+    # later one can get its id, so its facts must never be kept (they once leaked between checks).
+    rule = f.rule("named", "require", {"clause_types": ["attribution_notice"]}, message="{asset.name}")
+    unknown = f.rule("unknown", "review", {"target": "unknown_terms"}, message="{asset.name}")
+    snap = f.snapshot(DOCS, MODELS, DATASETS, [rule, unknown])
+    evaluate_workflow({"as_of": f.DAY, "student": student()}, snapshot=snap)
+    kept = dict(snap.facts_by_id)
+    for i in range(200):
+        datasets = [{"name": f"ad-hoc-{i}", "license": "Apache-2.0"}, {"name": f"unlicensed-{i}", "license": None}]
+        decision = evaluate_workflow({"as_of": f.DAY, "student": student(), "datasets": datasets}, snapshot=snap)
+        assert sorted(x.message for x in decision.findings) == [f"ad-hoc-{i}", f"unlicensed-{i}"]
+    assert snap.facts_by_id == kept
+
+
+def test_a_condition_on_the_clause_alone_is_answered_once_per_snapshot_and_a_candidate_rule_gets_its_own_answer():
+    from policies.engine.snapshot import with_rule
+
+    notice = f.rule("notice", "require", {"clause_types": ["attribution_notice"]}, condition="clause.params.notice_file == true", message="n")
+    assert notice.static_condition and not f.rule("x", "review", {"clause_types": ["naming"]}, condition="student.name == 'a'").static_condition
+    snap = f.snapshot(DOCS, MODELS, DATASETS, [notice])
+    workflow = {"as_of": f.DAY, "student": student(), "datasets": [{"dataset": "synthetic"}]}
+    assert [x.rule for x in evaluate_workflow(workflow, snapshot=snap).findings] == ["notice"]
+    assert [answer for key, answer in snap.memo.items() if key[0] == "condition"] == [True]
+    assert [x.rule for x in evaluate_workflow(workflow, snapshot=snap).findings] == ["notice"]
+    # A draft of the same slug with another condition is evaluated afresh in its candidate snapshot.
+    draft = f.rule("notice", "require", {"clause_types": ["attribution_notice"]}, condition="clause.params.notice_file == false", message="n")
+    assert evaluate_workflow(workflow, snapshot=with_rule(snap, draft)).findings == []
+    assert [x.rule for x in evaluate_workflow(workflow, snapshot=snap).findings] == ["notice"]
+
+
+def test_a_failing_clause_condition_fails_every_time_it_is_evaluated():
+    from policies.engine.conditions import ConditionError
+
+    broken = f.rule("broken", "require", {"clause_types": ["attribution_notice"]}, condition="clause.params.nope == 1", message="n")
+    snap = f.snapshot(DOCS, MODELS, DATASETS, [broken])
+    workflow = {"as_of": f.DAY, "student": student(), "datasets": [{"dataset": "synthetic"}]}
+    for _ in range(2):
+        with pytest.raises(ConditionError, match='rule "broken" on synthetic'):
+            evaluate_workflow(workflow, snapshot=snap)
+
+
+def test_a_template_filled_with_some_facts_renders_like_the_whole_template():
+    from policies.engine.templates import compile_template, fill
+
+    template = compile_template("{document.name} ({clause.section}) binds {student.name}, {clause.params.users} users; {asset.name}")
+    facts = {"document": {"name": "Terms"}, "clause": {"section": "§2", "params": {"users": 700000000}}, "asset": None, "student": {"name": "a"}}
+    filled = fill(template, facts, {"document", "clause", "asset"})
+    assert filled == (("Terms (§2) binds ", None), ("", ("student", "name")), (", 700,000,000 users; unknown", None))
+    for name in ("a", "b"):
+        assert render(filled, {**facts, "student": {"name": name}}) == render(template, {**facts, "student": {"name": name}})

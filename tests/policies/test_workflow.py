@@ -87,3 +87,49 @@ def test_bad_values_are_rejected_naming_the_field(overrides, field, words):
 
 def test_the_as_of_argument_overrides_the_workflows_date():
     assert parse_workflow({"as_of": "2020-01-01", "student": STUDENT}, LICENSING, as_of="2026-08-02")["as_of"] == "2026-08-02"
+
+
+NOT_TEXT_FIELDS = [
+    ("name", lambda bad: {"name": bad}),
+    ("as_of", lambda bad: {"as_of": bad}),
+    ("student.name", lambda bad: {"student": {**STUDENT, "name": bad}}),
+    ("student.base_model", lambda bad: {"student": {**STUDENT, "base_model": bad}}),
+    ("student.purpose", lambda bad: {"student": {**STUDENT, "purpose": bad}}),
+    ("student.license", lambda bad: {"student": {**STUDENT, "license": bad}}),
+    ("student.modalities[1]", lambda bad: {"student": {**STUDENT, "modalities": ["text", bad]}}),
+    ("teachers[0].model", lambda bad: {"teachers": [{"model": bad}]}),
+    ("teachers[0].access", lambda bad: {"teachers": [{"model": "gpt-4o", "access": bad}]}),
+    ("datasets[0].dataset", lambda bad: {"datasets": [{"dataset": bad}]}),
+    ("datasets[0].name", lambda bad: {"datasets": [{"name": bad}]}),
+    ("datasets[0].license", lambda bad: {"datasets": [{"name": "d", "license": bad}]}),
+    ("datasets[0].generated_by[0]", lambda bad: {"datasets": [{"name": "d", "generated_by": [bad]}]}),
+    ("datasets[0].source_url", lambda bad: {"datasets": [{"name": "d", "source_url": bad}]}),
+    ("organization.name", lambda bad: {"organization": {"name": bad}}),
+    ("organization.country", lambda bad: {"organization": {"country": bad}}),
+    ("deployment.jurisdictions[0]", lambda bad: {"deployment": {"jurisdictions": [bad]}}),
+]
+
+
+@pytest.mark.parametrize("field, overrides", NOT_TEXT_FIELDS, ids=[f for f, _ in NOT_TEXT_FIELDS])
+@pytest.mark.parametrize("bad, what", [("ab\x00c", "a NUL character (U+0000) at position 2"), ("ab\ud800c", "a lone surrogate (U+D800) at position 2"),
+                                       ("\udc00", "a lone surrogate (U+DC00) at position 0")])
+def test_nul_and_lone_surrogates_are_rejected_in_every_string_field(field, overrides, bad, what):
+    with pytest.raises(WorkflowError) as caught:
+        parse(**overrides(bad))
+    assert caught.value.path == field
+    assert f"contains {what}" in str(caught.value)
+    str(caught.value).encode("utf-8")  # the message itself is printable
+
+
+def test_an_unknown_key_with_a_lone_surrogate_is_named_printably():
+    with pytest.raises(WorkflowError) as caught:
+        parse(student={**STUDENT, "colour\ud800": "red"})
+    assert caught.value.path == "student.colour\\ud800" and "unknown field" in str(caught.value)
+    str(caught.value).encode("utf-8")
+
+
+def test_a_paired_surrogate_escape_is_ordinary_text():
+    import json
+
+    name = json.loads('"acme-\\ud83d\\ude80"')  # a rocket, as JSON escapes it
+    assert parse(student={**STUDENT, "name": name})["student"]["name"] == "acme-🚀"

@@ -82,6 +82,16 @@ def test_invalid_input_exits_2_naming_the_field_and_stores_nothing(workflow, mes
     assert not Check.objects.exists()
 
 
+@pytest.mark.parametrize("bad, field", [("acme\x00bot", "student.name"), ("gpt\udc00", "teachers[0].model")])
+def test_text_with_a_nul_or_a_lone_surrogate_exits_2_naming_the_field(bad, field, tmp_path):
+    workflow = {**BASE, "student": {**BASE["student"], "name": bad}} if field == "student.name" else {**BASE, "teachers": [{"model": bad}]}
+    code, out, err = run(workflow, tmp_path=tmp_path)  # json.dumps writes them as \u escapes
+    assert code == 2 and out == ""
+    assert f"{field}: contains a" in err and "which is not valid text" in err
+    err.encode("utf-8")
+    assert not Check.objects.exists()
+
+
 def test_invalid_json_exits_2(tmp_path):
     code, _, err = run(None, raw="{not json", tmp_path=tmp_path)
     assert code == 2 and "invalid JSON" in err
