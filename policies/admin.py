@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import router, transaction
 from django.forms.models import BaseInlineFormSet
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -153,9 +153,39 @@ class RuleAdmin(KeptForeverAdminMixin, KnowledgeBaseFormMixin, SimpleHistoryAdmi
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied
+        if request.method == "POST":
+            return self.publish_reviewed(request, rule)
+        # The revision is read before the rule's fields: if an edit lands in between, the page shows
+        # the newer draft under the older revision, and publishing it is refused (the safe side).
+        revision = current_revision(rule.pk)
+        rule = get_object_or_404(Rule, pk=pk)
         report = impact.preview_impact(rule)
-        context = {**self.admin_site.each_context(request), "title": f"Impact of {rule.slug}", "rule": rule, "report": report, "opts": self.opts}
+        context = {
+            **self.admin_site.each_context(request), "title": f"Impact of {rule.slug}", "rule": rule, "report": report,
+            "opts": self.opts, "revision": revision,
+            "can_publish": rule.status == Rule.Status.DRAFT and self.has_publish_permission(request),
+        }
         return TemplateResponse(request, "admin/policies/rule/impact.html", context)
+
+    def publish_reviewed(self, request, rule):
+        """Publish the draft exactly as reviewed on the impact page (its revision), or say why not."""
+        if not self.has_publish_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        try:
+            revision = int(request.POST.get("revision", ""))
+        except ValueError:
+            self.message_user(request, "Not published: the page did not say which revision you reviewed; review the impact again.", messages.ERROR)
+            return redirect("admin:policies_rule_impact", rule.pk)
+        try:
+            with transaction.atomic(using=router.db_for_write(Rule)):
+                publish_rule(rule, request.user, revision=revision)
+        except PublishRefused as exc:
+            self.message_user(request, f"Not published: {exc}", messages.ERROR)
+            return redirect("admin:policies_rule_impact", rule.pk)
+        self.message_user(request, f'Published "{rule.slug}" as reviewed.', messages.SUCCESS)
+        return redirect("admin:policies_rule_change", rule.pk)
 
 
 @admin.register(RuleExample)

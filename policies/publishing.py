@@ -58,8 +58,19 @@ def last_editor(rule):
     return record.history_user if record else None
 
 
-def publish_rule(rule, user):
-    """Publish `rule` as `user`, or raise PublishRefused naming the reason. Returns the rule."""
+def publish_rule(rule, user, revision=None):
+    """Publish `rule` as `user`, or raise PublishRefused naming the reason. Returns the rule.
+
+    `revision`: the revision the publisher reviewed (e.g. on the impact page). When given, the
+    draft is published only if it is still that revision, so an edit saved after the review cannot
+    reach checks unseen. Call inside a transaction (the revision check locks the rule's row).
+    """
+    if revision is not None:
+        try:
+            refuse_stale_edit(rule.pk, revision)
+        except StaleEdit as exc:
+            raise PublishRefused(str(exc).replace("Nothing was saved: open the rule again", "Nothing was published: review the impact again")) from None
+        rule.refresh_from_db()
     if not user.has_perm(PUBLISH_PERMISSION):
         raise PublishRefused(f'You may not publish rules: you lack the "{PUBLISH_PERMISSION}" permission.')
     if rule.status == Rule.Status.PUBLISHED:
