@@ -1,8 +1,8 @@
 """What the search indexes: one flat `SearchDocument` per searchable thing, produced by sources.
 
 A source knows one kind of thing (models, clauses, provisions, ...): how to list it, how to turn one
-row into a document, which saved rows make which documents stale, and (for PostgreSQL full-text
-search, which reads the tables directly) which columns carry its text. Other apps add their own kinds
+row into a document, and which saved rows make which documents stale. Both backends index the same
+documents (whoosh in its own files, PostgreSQL in a search table). Other apps add their own kinds
 with `register_source` (the rules in `policies` do, from their AppConfig.ready), so `kb` never
 imports them.
 """
@@ -50,27 +50,12 @@ def doc_id(kind, pk):
     return f"{kind}:{pk}"
 
 
-@dataclass(frozen=True)
-class PgText:
-    """One column (or ORM path) of a source's text for PostgreSQL search.
-
-    weight: A (names and ids), B (titles), C (body). identifier: replace - / _ : with spaces first,
-    so that `meta-llama/Llama-3.1-8B` yields the words meta, llama, 3.1, 8b.
-    """
-
-    path: str
-    weight: str
-    identifier: bool = False
-    json: bool = False  # a JSON list of strings (aliases)
-
-
 class DocumentSource:
     """Base for a kind of searchable thing. Subclasses set kind, label, model and implement document()."""
 
     kind = ""
     label = ""  # plural, for the kind facet: "Models"
     model = None
-    pg_text = ()  # PgText columns, for the PostgreSQL backend
     related = ()  # select_related paths
     prefetch = ()
 
@@ -113,15 +98,6 @@ class ModelSource(DocumentSource):
     kind, label, model = "model", "Models", kb.AIModel
     related = ("organization",)
     prefetch = ("weights_terms", "service_terms")
-    pg_text = (
-        PgText("name", "A", identifier=True),
-        PgText("hf_id", "A", identifier=True),
-        PgText("slug", "A", identifier=True),
-        PgText("aliases", "A", identifier=True, json=True),
-        PgText("organization__name", "B"),
-        PgText("description", "C"),
-        PgText("notes", "C"),
-    )
 
     def document(self, m):
         terms = [*m.weights_terms.all(), *m.service_terms.all()]
@@ -155,15 +131,6 @@ class ModelSource(DocumentSource):
 class DatasetSource(DocumentSource):
     kind, label, model = "dataset", "Datasets", kb.Dataset
     related = ("organization", "license")
-    pg_text = (
-        PgText("name", "A", identifier=True),
-        PgText("hf_id", "A", identifier=True),
-        PgText("slug", "A", identifier=True),
-        PgText("aliases", "A", identifier=True, json=True),
-        PgText("organization__name", "B"),
-        PgText("description", "C"),
-        PgText("notes", "C"),
-    )
 
     def document(self, d):
         return SearchDocument(
@@ -196,12 +163,6 @@ class DatasetSource(DocumentSource):
 class TermsSource(DocumentSource):
     kind, label, model = "terms", "Terms documents", kb.TermsDocument
     related = ("publisher",)
-    pg_text = (
-        PgText("name", "A", identifier=True),
-        PgText("spdx_id", "A", identifier=True),
-        PgText("publisher__name", "B"),
-        PgText("summary", "C"),
-    )
 
     def document(self, t):
         return SearchDocument(
@@ -228,12 +189,6 @@ class TermsSource(DocumentSource):
 class VersionSource(DocumentSource):
     kind, label, model = "version", "Terms versions", kb.TermsVersion
     related = ("document", "document__publisher")
-    pg_text = (
-        PgText("document__name", "A", identifier=True),
-        PgText("version", "B", identifier=True),
-        PgText("summary", "C"),
-        PgText("notes", "C"),
-    )
 
     def document(self, v):
         doc = v.document
@@ -263,14 +218,6 @@ class VersionSource(DocumentSource):
 class ClauseSource(DocumentSource):
     kind, label, model = "clause", "Clauses", kb.LicenseClause
     related = ("version", "version__document", "version__document__publisher")
-    pg_text = (
-        PgText("heading", "A"),
-        PgText("version__document__name", "B", identifier=True),
-        PgText("section", "B"),
-        PgText("quote", "C"),
-        PgText("summary", "C"),
-        PgText("notes", "C"),
-    )
 
     def document(self, c):
         doc = c.version.document
@@ -304,16 +251,6 @@ class ClauseSource(DocumentSource):
 class ProvisionSource(DocumentSource):
     kind, label, model = "provision", "Provisions", kb.Provision
     related = ("instrument", "instrument__jurisdiction")
-    pg_text = (
-        PgText("title", "A"),
-        PgText("ref", "A", identifier=True),
-        PgText("article", "A"),
-        PgText("instrument__short_name", "B"),
-        PgText("instrument__title", "B"),
-        PgText("quote", "C"),
-        PgText("summary", "C"),
-        PgText("notes", "C"),
-    )
 
     def document(self, p):
         inst = p.instrument
