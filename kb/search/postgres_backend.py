@@ -195,7 +195,8 @@ class PostgresBackend:
         offset = (page - 1) * page_size
         columns = "d.kind, d.status, d.organizations, d.licenses, d.jurisdictions"
         if query_sql is not None:
-            rows = self.ranked_page(query_sql, query_params, where, where_params, offset, page_size)
+            # Deep pages rank as many candidates as they need.
+            rows = self.ranked_page(query_sql, query_params, where, where_params, offset, page_size, candidates=max(CANDIDATES, offset + page_size))
             match_sql = f"q AS (SELECT {query_sql} AS q), m AS (SELECT {columns} FROM {TABLE} d, q WHERE d.vector @@ q.q AND {where})"
             match_params = [*query_params, *where_params]
         else:
