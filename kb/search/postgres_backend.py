@@ -144,15 +144,17 @@ class PostgresBackend:
 
         Only the first `candidates` matches are ranked (None ranks every match)."""
         cap = f"LIMIT {int(candidates)}" if candidates else ""
+        # The tsquery is written inline, not in a CTE, so that the planner sees it: for a word in
+        # most documents it reads the table in order and stops at the cap, instead of building the
+        # GIN index's bitmap of every match first (42 ms vs 16 ms for a word in 99% of 100k rows).
         sql = (
-            f"WITH q AS (SELECT {query_sql} AS q) "
             "SELECT c.doc_id, c.kind, c.title, c.url, c.subtitle, c.body, c.rank FROM ("
-            f"  SELECT d.*, ts_rank('{RANK_WEIGHTS}', d.vector, q.q, {RANK_NORMALIZATION}) AS rank FROM ("
-            f"    SELECT d.* FROM {TABLE} d, q WHERE d.vector @@ q.q AND {where} {cap}) AS d, q"
+            f"  SELECT d.*, ts_rank('{RANK_WEIGHTS}', d.vector, {query_sql}, {RANK_NORMALIZATION}) AS rank FROM ("
+            f"    SELECT d.* FROM {TABLE} d WHERE d.vector @@ {query_sql} AND {where} {cap}) AS d"
             ") AS c ORDER BY c.rank DESC, c.title, c.doc_id LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*query_params, *where_params, limit, offset])
+            cursor.execute(sql, [*query_params, *query_params, *where_params, limit, offset])
             return cursor.fetchall()
 
     def _listed_page(self, where, where_params, offset, limit):
@@ -195,9 +197,12 @@ class PostgresBackend:
         offset = (page - 1) * page_size
         columns = "d.kind, d.status, d.organizations, d.licenses, d.jurisdictions"
         if query_sql is not None:
-            # Deep pages rank as many candidates as they need.
-            rows = self.ranked_page(query_sql, query_params, where, where_params, offset, page_size, candidates=max(CANDIDATES, offset + page_size))
-            match_sql = f"q AS (SELECT {query_sql} AS q), m AS (SELECT {columns} FROM {TABLE} d, q WHERE d.vector @@ q.q AND {where})"
+            # A page beyond the first CANDIDATES ranks every match: exact, and the same ranking for
+            # every deeper page. (Where that switch happens, a query with more than CANDIDATES matches
+            # can repeat or skip a document between two pages; on the real knowledge base none has.)
+            deep = offset + page_size > CANDIDATES
+            rows = self.ranked_page(query_sql, query_params, where, where_params, offset, page_size, candidates=None if deep else CANDIDATES)
+            match_sql = f"m AS (SELECT {columns} FROM {TABLE} d WHERE d.vector @@ {query_sql} AND {where})"
             match_params = [*query_params, *where_params]
         else:
             rows = self._listed_page(where, where_params, offset, page_size)

@@ -366,8 +366,8 @@ class WhooshBackend:
         if scored is None:
             ranked = searcher.search(wq.Every(), limit=limit, filter=filter_q, sortedby="kind", terms=False)
         else:
-            # Deep pages rank as many candidates as they need.
-            ranked = self.ranked(searcher, scored, filter_q, limit, candidates=max(CANDIDATES, limit))
+            # A page beyond the first CANDIDATES ranks every match (see postgres_backend.search).
+            ranked = self.ranked(searcher, scored, filter_q, limit, candidates=CANDIDATES if limit <= CANDIDATES else None)
         # Totals and facets count every match: one unscored pass (no BM25, no ranking heap).
         grouping = {}
         if facets:

@@ -134,11 +134,14 @@ def test_an_empty_or_stopword_query_finds_nothing(backend):
 
 def test_with_few_ranking_candidates_totals_facets_and_pages_still_cover_every_match(backend, monkeypatch):
     # Both backends rank only the first CANDIDATES matches (bench/search.py: a common word at 100k
-    # documents); counting and paging must not depend on it.
-    monkeypatch.setattr(sys.modules[type(backend).__module__], "CANDIDATES", 5)
+    # documents); counting must not depend on it, and pages beyond the candidates rank every match.
+    module = sys.modules[type(backend).__module__]
+    monkeypatch.setattr(module, "CANDIDATES", 10)
+    first = search("zephyrquill", page=1, backend=backend)
+    assert first.total == 23 and facet(first, "kind") == {"dataset": 23} and len(first.hits) == 10
+    monkeypatch.setattr(module, "CANDIDATES", 5)  # every page is beyond the candidates
     pages = [search("zephyrquill", page=n, backend=backend) for n in (1, 2, 3)]
     assert [p.total for p in pages] == [23, 23, 23]
-    assert facet(pages[0], "kind") == {"dataset": 23}
     assert [len(p.hits) for p in pages] == [10, 10, 3]
     assert len({hit.title for p in pages for hit in p.hits}) == 23
 
