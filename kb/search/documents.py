@@ -71,15 +71,22 @@ class DocumentSource:
             qs = qs.filter(pk__in=list(pks))
         return [self.document(obj) for obj in qs.order_by("pk")]
 
+    # Other models whose text is part of this source's documents: {model: lookup from self.model to
+    # it}. Saving or deleting one of their rows makes the documents that reach it stale.
+    parents = {}
+
     def stale(self, sender, instance):
         """Which pks of this kind a saved or deleted `instance` of `sender` makes stale."""
         if sender is self.model:
             return [instance.pk]
-        return []
+        lookup = self.parents.get(sender)
+        if lookup is None:
+            return []
+        return list(self.model.objects.filter(**{lookup: instance}).values_list("pk", flat=True))
 
     # Models whose saves can make this source's documents stale (for the index-update signals).
     def watched_models(self):
-        return (self.model,)
+        return (self.model, *self.parents)
 
 
 def _join(*parts):
@@ -96,6 +103,7 @@ def _status(obj):
 
 class ModelSource(DocumentSource):
     kind, label, model = "model", "Models", kb.AIModel
+    parents = {kb.Organization: "organization"}
     related = ("organization",)
     prefetch = ("weights_terms", "service_terms")
 
@@ -119,17 +127,11 @@ class ModelSource(DocumentSource):
             status=_status(m),
         )
 
-    def watched_models(self):
-        return (kb.AIModel, kb.Organization)
-
-    def stale(self, sender, instance):
-        if sender is kb.Organization:
-            return list(kb.AIModel.objects.filter(organization=instance).values_list("pk", flat=True))
-        return super().stale(sender, instance)
 
 
 class DatasetSource(DocumentSource):
     kind, label, model = "dataset", "Datasets", kb.Dataset
+    parents = {kb.Organization: "organization"}
     related = ("organization", "license")
 
     def document(self, d):
@@ -151,17 +153,11 @@ class DatasetSource(DocumentSource):
             status=_status(d),
         )
 
-    def watched_models(self):
-        return (kb.Dataset, kb.Organization)
-
-    def stale(self, sender, instance):
-        if sender is kb.Organization:
-            return list(kb.Dataset.objects.filter(organization=instance).values_list("pk", flat=True))
-        return super().stale(sender, instance)
 
 
 class TermsSource(DocumentSource):
     kind, label, model = "terms", "Terms documents", kb.TermsDocument
+    parents = {kb.Organization: "publisher"}
     related = ("publisher",)
 
     def document(self, t):
@@ -177,17 +173,11 @@ class TermsSource(DocumentSource):
             licenses=[t.spdx_id],
         )
 
-    def watched_models(self):
-        return (kb.TermsDocument, kb.Organization)
-
-    def stale(self, sender, instance):
-        if sender is kb.Organization:
-            return list(kb.TermsDocument.objects.filter(publisher=instance).values_list("pk", flat=True))
-        return super().stale(sender, instance)
 
 
 class VersionSource(DocumentSource):
     kind, label, model = "version", "Terms versions", kb.TermsVersion
+    parents = {kb.TermsDocument: "document"}
     related = ("document", "document__publisher")
 
     def document(self, v):
@@ -206,17 +196,11 @@ class VersionSource(DocumentSource):
             status=_status(v),
         )
 
-    def watched_models(self):
-        return (kb.TermsVersion, kb.TermsDocument)
-
-    def stale(self, sender, instance):
-        if sender is kb.TermsDocument:
-            return list(instance.versions.values_list("pk", flat=True))
-        return super().stale(sender, instance)
 
 
 class ClauseSource(DocumentSource):
     kind, label, model = "clause", "Clauses", kb.LicenseClause
+    parents = {kb.TermsVersion: "version", kb.TermsDocument: "version__document"}
     related = ("version", "version__document", "version__document__publisher")
 
     def document(self, c):
@@ -237,19 +221,11 @@ class ClauseSource(DocumentSource):
             status=_status(c),
         )
 
-    def watched_models(self):
-        return (kb.LicenseClause, kb.TermsVersion, kb.TermsDocument)
-
-    def stale(self, sender, instance):
-        if sender is kb.TermsVersion:
-            return list(instance.clauses.values_list("pk", flat=True))
-        if sender is kb.TermsDocument:
-            return list(kb.LicenseClause.objects.filter(version__document=instance).values_list("pk", flat=True))
-        return super().stale(sender, instance)
 
 
 class ProvisionSource(DocumentSource):
     kind, label, model = "provision", "Provisions", kb.Provision
+    parents = {kb.Instrument: "instrument"}
     related = ("instrument", "instrument__jurisdiction")
 
     def document(self, p):
@@ -266,13 +242,6 @@ class ProvisionSource(DocumentSource):
             status=_status(p),
         )
 
-    def watched_models(self):
-        return (kb.Provision, kb.Instrument)
-
-    def stale(self, sender, instance):
-        if sender is kb.Instrument:
-            return list(instance.provisions.values_list("pk", flat=True))
-        return super().stale(sender, instance)
 
 
 _SOURCES = {}
