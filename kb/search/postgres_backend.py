@@ -63,13 +63,14 @@ def to_row(doc):
 def tsquery_sql(parsed):
     """ParsedQuery -> (SQL expression of a tsquery, params), or (None, []) when it has no words.
 
-    plainto_tsquery for words and ids (their parts ANDed), phraseto_tsquery for phrases, && within an
+    plainto_tsquery for words and ids (their parts ANDed), kb_search_phrase for phrases, && within an
     alternative and || between alternatives, all with the english configuration (stemming)."""
     ors, params = [], []
     for clause in parsed.clauses:
         ands = []
         for term in clause:
-            ands.append(f"{'phraseto_tsquery' if term.phrase else 'plainto_tsquery'}('{CONFIG}', %s)")
+            # kb_search_phrase (migration kb 0002): the phrase and its word-pair lexemes.
+            ands.append("kb_search_phrase(%s)" if term.phrase else f"plainto_tsquery('{CONFIG}', %s)")
             params.append(_IDENT_RE.sub(" ", term.text))
         if ands:
             ors.append("(" + " && ".join(ands) + ")")
