@@ -1,8 +1,8 @@
 """What the search indexes: one flat `SearchDocument` per searchable thing, produced by sources.
 
 A source knows one kind of thing (models, clauses, provisions, ...): how to list it, how to turn one
-row into a document, which saved rows make which documents stale, and (for PostgreSQL full-text
-search, which reads the tables directly) which columns carry its text. Other apps add their own kinds
+row into a document, and which saved rows make which documents stale. Both backends index the same
+documents (whoosh in its own files, PostgreSQL in a search table). Other apps add their own kinds
 with `register_source` (the rules in `policies` do, from their AppConfig.ready), so `kb` never
 imports them.
 """
@@ -50,27 +50,12 @@ def doc_id(kind, pk):
     return f"{kind}:{pk}"
 
 
-@dataclass(frozen=True)
-class PgText:
-    """One column (or ORM path) of a source's text for PostgreSQL search.
-
-    weight: A (names and ids), B (titles), C (body). identifier: replace - / _ : with spaces first,
-    so that `meta-llama/Llama-3.1-8B` yields the words meta, llama, 3.1, 8b.
-    """
-
-    path: str
-    weight: str
-    identifier: bool = False
-    json: bool = False  # a JSON list of strings (aliases)
-
-
 class DocumentSource:
     """Base for a kind of searchable thing. Subclasses set kind, label, model and implement document()."""
 
     kind = ""
     label = ""  # plural, for the kind facet: "Models"
     model = None
-    pg_text = ()  # PgText columns, for the PostgreSQL backend
     related = ()  # select_related paths
     prefetch = ()
 
@@ -86,15 +71,22 @@ class DocumentSource:
             qs = qs.filter(pk__in=list(pks))
         return [self.document(obj) for obj in qs.order_by("pk")]
 
+    # Other models whose text is part of this source's documents: {model: lookup from self.model to
+    # it}. Saving or deleting one of their rows makes the documents that reach it stale.
+    parents = {}
+
     def stale(self, sender, instance):
         """Which pks of this kind a saved or deleted `instance` of `sender` makes stale."""
         if sender is self.model:
             return [instance.pk]
-        return []
+        lookup = self.parents.get(sender)
+        if lookup is None:
+            return []
+        return list(self.model.objects.filter(**{lookup: instance}).values_list("pk", flat=True))
 
     # Models whose saves can make this source's documents stale (for the index-update signals).
     def watched_models(self):
-        return (self.model,)
+        return (self.model, *self.parents)
 
 
 def _join(*parts):
@@ -111,17 +103,9 @@ def _status(obj):
 
 class ModelSource(DocumentSource):
     kind, label, model = "model", "Models", kb.AIModel
+    parents = {kb.Organization: "organization"}
     related = ("organization",)
     prefetch = ("weights_terms", "service_terms")
-    pg_text = (
-        PgText("name", "A", identifier=True),
-        PgText("hf_id", "A", identifier=True),
-        PgText("slug", "A", identifier=True),
-        PgText("aliases", "A", identifier=True, json=True),
-        PgText("organization__name", "B"),
-        PgText("description", "C"),
-        PgText("notes", "C"),
-    )
 
     def document(self, m):
         terms = [*m.weights_terms.all(), *m.service_terms.all()]
@@ -143,27 +127,12 @@ class ModelSource(DocumentSource):
             status=_status(m),
         )
 
-    def watched_models(self):
-        return (kb.AIModel, kb.Organization)
-
-    def stale(self, sender, instance):
-        if sender is kb.Organization:
-            return list(kb.AIModel.objects.filter(organization=instance).values_list("pk", flat=True))
-        return super().stale(sender, instance)
 
 
 class DatasetSource(DocumentSource):
     kind, label, model = "dataset", "Datasets", kb.Dataset
+    parents = {kb.Organization: "organization"}
     related = ("organization", "license")
-    pg_text = (
-        PgText("name", "A", identifier=True),
-        PgText("hf_id", "A", identifier=True),
-        PgText("slug", "A", identifier=True),
-        PgText("aliases", "A", identifier=True, json=True),
-        PgText("organization__name", "B"),
-        PgText("description", "C"),
-        PgText("notes", "C"),
-    )
 
     def document(self, d):
         return SearchDocument(
@@ -184,24 +153,12 @@ class DatasetSource(DocumentSource):
             status=_status(d),
         )
 
-    def watched_models(self):
-        return (kb.Dataset, kb.Organization)
-
-    def stale(self, sender, instance):
-        if sender is kb.Organization:
-            return list(kb.Dataset.objects.filter(organization=instance).values_list("pk", flat=True))
-        return super().stale(sender, instance)
 
 
 class TermsSource(DocumentSource):
     kind, label, model = "terms", "Terms documents", kb.TermsDocument
+    parents = {kb.Organization: "publisher"}
     related = ("publisher",)
-    pg_text = (
-        PgText("name", "A", identifier=True),
-        PgText("spdx_id", "A", identifier=True),
-        PgText("publisher__name", "B"),
-        PgText("summary", "C"),
-    )
 
     def document(self, t):
         return SearchDocument(
@@ -216,24 +173,12 @@ class TermsSource(DocumentSource):
             licenses=[t.spdx_id],
         )
 
-    def watched_models(self):
-        return (kb.TermsDocument, kb.Organization)
-
-    def stale(self, sender, instance):
-        if sender is kb.Organization:
-            return list(kb.TermsDocument.objects.filter(publisher=instance).values_list("pk", flat=True))
-        return super().stale(sender, instance)
 
 
 class VersionSource(DocumentSource):
     kind, label, model = "version", "Terms versions", kb.TermsVersion
+    parents = {kb.TermsDocument: "document"}
     related = ("document", "document__publisher")
-    pg_text = (
-        PgText("document__name", "A", identifier=True),
-        PgText("version", "B", identifier=True),
-        PgText("summary", "C"),
-        PgText("notes", "C"),
-    )
 
     def document(self, v):
         doc = v.document
@@ -251,26 +196,12 @@ class VersionSource(DocumentSource):
             status=_status(v),
         )
 
-    def watched_models(self):
-        return (kb.TermsVersion, kb.TermsDocument)
-
-    def stale(self, sender, instance):
-        if sender is kb.TermsDocument:
-            return list(instance.versions.values_list("pk", flat=True))
-        return super().stale(sender, instance)
 
 
 class ClauseSource(DocumentSource):
     kind, label, model = "clause", "Clauses", kb.LicenseClause
+    parents = {kb.TermsVersion: "version", kb.TermsDocument: "version__document"}
     related = ("version", "version__document", "version__document__publisher")
-    pg_text = (
-        PgText("heading", "A"),
-        PgText("version__document__name", "B", identifier=True),
-        PgText("section", "B"),
-        PgText("quote", "C"),
-        PgText("summary", "C"),
-        PgText("notes", "C"),
-    )
 
     def document(self, c):
         doc = c.version.document
@@ -290,30 +221,12 @@ class ClauseSource(DocumentSource):
             status=_status(c),
         )
 
-    def watched_models(self):
-        return (kb.LicenseClause, kb.TermsVersion, kb.TermsDocument)
-
-    def stale(self, sender, instance):
-        if sender is kb.TermsVersion:
-            return list(instance.clauses.values_list("pk", flat=True))
-        if sender is kb.TermsDocument:
-            return list(kb.LicenseClause.objects.filter(version__document=instance).values_list("pk", flat=True))
-        return super().stale(sender, instance)
 
 
 class ProvisionSource(DocumentSource):
     kind, label, model = "provision", "Provisions", kb.Provision
+    parents = {kb.Instrument: "instrument"}
     related = ("instrument", "instrument__jurisdiction")
-    pg_text = (
-        PgText("title", "A"),
-        PgText("ref", "A", identifier=True),
-        PgText("article", "A"),
-        PgText("instrument__short_name", "B"),
-        PgText("instrument__title", "B"),
-        PgText("quote", "C"),
-        PgText("summary", "C"),
-        PgText("notes", "C"),
-    )
 
     def document(self, p):
         inst = p.instrument
@@ -329,13 +242,6 @@ class ProvisionSource(DocumentSource):
             status=_status(p),
         )
 
-    def watched_models(self):
-        return (kb.Provision, kb.Instrument)
-
-    def stale(self, sender, instance):
-        if sender is kb.Instrument:
-            return list(instance.provisions.values_list("pk", flat=True))
-        return super().stale(sender, instance)
 
 
 _SOURCES = {}

@@ -1,66 +1,77 @@
-"""PostgreSQL full-text search over the knowledge-base tables themselves (no second index).
+"""PostgreSQL full-text search over a search table in the application's own database.
 
-Each source lists its text columns with a weight (A names and ids, B titles, C body); the vector is
-built in the query with the `english` configuration (stemming), identifiers first having - / _ :
-replaced by spaces so that `meta-llama/Llama-3.1-8B` yields meta, llama, 3.1, 8b. Ranking scores only
-the first CANDIDATES matches of each kind (a LIMITed pre-filter): exact for a knowledge base of
-thousands of rows, and it bounds the worst case of a very common word.
+The table `kb_search_document` (migration kb 0002, PostgreSQL only) holds one row per SearchDocument,
+the same documents the whoosh backend indexes, written after each commit by kb.search.sync and
+rebuilt by load_kb / `manage.py rebuild_index`. Its weighted tsvector is a stored generated column
+with a GIN index (names and ids A, title B, body C, `english` configuration: stemming), so a query
+only parses the tsquery and walks the index. Several app servers share the one table.
 
-Facets and filters are computed from the matched rows' documents (the same SearchDocument the whoosh
-backend indexes), so both backends agree on what org:, license:, ... mean.
+Ranking scores only the first CANDIDATES matches (a LIMITed GIN scan, then ts_rank): exact whenever
+a query matches at most CANDIDATES documents, which is every query on the real knowledge base; for a
+very common word in a large corpus it bounds the work, and the top 10 come from those candidates
+(bench/search.py measures how often that changes the top 10). Totals and facets count every match.
 """
 
-import functools
-import operator
+import difflib
 import re
 import time
 
-from django.contrib.postgres.search import SearchVector
-from django.db import connection
-from django.db.models import F, Func, TextField, Value
-from django.db.models.functions import Cast
+from django.db import connection, transaction
 
 from kb.search.base import MARK_END, MARK_START, Hit, SearchResults, facet_list, marked_snippet, plain_snippet
-from kb.search.documents import FACETS, all_documents, sources
+from kb.search.documents import FACETS
 from kb.search.query import WORD, apply_replacements, words
 
+TABLE = "kb_search_document"
 CONFIG = "english"
 CANDIDATES = 1000
 # ts_rank weights for D, C, B, A: a name or id match (A) must outweigh many body mentions (C), as in
 # the whoosh backend; normalization 1 divides by 1 + log(document length).
 RANK_WEIGHTS, RANK_NORMALIZATION = "{0.01, 0.05, 0.3, 1.0}", 1
-IDENT_SEPARATORS = r'[-/_:\[\]",]+'
-_IDENT_RE = re.compile(IDENT_SEPARATORS)
+# Identifiers are split on these before indexing and querying, so that `meta-llama/Llama-3.1-8B`
+# yields the words meta, llama, 3.1, 8b.
+_IDENT_RE = re.compile(r'[-/_:\[\]",]+')
 VOCABULARY_TTL_S = 60.0
+COLUMNS = ("doc_id", "kind", "object_id", "title", "url", "subtitle", "names", "body", "organizations", "licenses", "jurisdictions", "status")
+# facet -> (column, is an array)
+FACET_COLUMNS = {
+    "kind": ("kind", False),
+    "status": ("status", False),
+    "org": ("organizations", True),
+    "license": ("licenses", True),
+    "jurisdiction": ("jurisdictions", True),
+}
 
 
-def _text_expr(pg_text):
-    expr = Cast(pg_text.path, TextField()) if pg_text.json else F(pg_text.path)
-    if pg_text.identifier:
-        expr = Func(expr, Value(IDENT_SEPARATORS), Value(" "), Value("g"), function="regexp_replace", output_field=TextField())
-    return expr
-
-
-def vector_for(source):
-    parts = [SearchVector(_text_expr(t), weight=t.weight, config=CONFIG) for t in source.pg_text]
-    return functools.reduce(operator.add, parts)
-
-
-def _phrase_text(term):
-    return _IDENT_RE.sub(" ", term.text)
+def to_row(doc):
+    return (
+        doc.doc_id,
+        doc.kind,
+        doc.pk,
+        doc.title,
+        doc.url,
+        doc.subtitle,
+        _IDENT_RE.sub(" ", " ".join(n for n in doc.names if n)),
+        doc.body or "",
+        doc.facet_values("org"),
+        doc.facet_values("license"),
+        doc.facet_values("jurisdiction"),
+        doc.status or "",
+    )
 
 
 def tsquery_sql(parsed):
     """ParsedQuery -> (SQL expression of a tsquery, params), or (None, []) when it has no words.
 
-    plainto_tsquery for words and ids (their parts ANDed), phraseto_tsquery for phrases, && within an
+    plainto_tsquery for words and ids (their parts ANDed), kb_search_phrase for phrases, && within an
     alternative and || between alternatives, all with the english configuration (stemming)."""
     ors, params = [], []
     for clause in parsed.clauses:
         ands = []
         for term in clause:
-            ands.append(f"{'phraseto_tsquery' if term.phrase else 'plainto_tsquery'}('{CONFIG}', %s)")
-            params.append(_phrase_text(term))
+            # kb_search_phrase (migration kb 0002): the phrase and its word-pair lexemes.
+            ands.append("kb_search_phrase(%s)" if term.phrase else f"plainto_tsquery('{CONFIG}', %s)")
+            params.append(_IDENT_RE.sub(" ", term.text))
         if ands:
             ors.append("(" + " && ".join(ands) + ")")
     if not ors:
@@ -68,116 +79,160 @@ def tsquery_sql(parsed):
     return "(" + " || ".join(ors) + ")", params
 
 
-def _matches_filters(doc, filters):
-    return all(set(doc.facet_values(facet)) & values for facet, values in filters.items())
+def filters_sql(filters):
+    """{facet: {values}} -> (SQL condition on the table aliased d, params); OR within a facet, AND between."""
+    conditions, params = [], []
+    for facet, values in sorted(filters.items()):
+        column, is_array = FACET_COLUMNS[facet]
+        conditions.append(f"d.{column} && %s::text[]" if is_array else f"d.{column} = ANY(%s::text[])")
+        params.append(sorted(values))
+    return " AND ".join(conditions) or "TRUE", params
 
 
 class PostgresBackend:
     name = "postgres"
-    needs_sync = False
+    needs_sync = True  # the search table follows the knowledge-base tables after each commit
 
     def __init__(self):
         self._vocabulary = (0.0, frozenset())
-        self._vector_sql_cache = {}
+
+    # ------------------------------------------------------------------ writing
 
     def rebuild(self, documents, progress=None):
-        return 0  # the tables are the index
+        """Replace every row in one transaction (other sessions see the old table until it commits)."""
+        # Documents come from ORM queries on this same connection, which cannot run during a COPY:
+        # read them all first.
+        rows = []
+        for doc in documents:
+            rows.append(to_row(doc))
+            if progress:
+                progress(1)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE}")
+            with cursor.copy(f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        self._vocabulary = (0.0, frozenset())
+        return len(rows)
 
     def update(self, documents, deleted_ids=()):
-        return None
+        """Upsert the given documents and delete the given ids, in one transaction."""
+        rows = [to_row(doc) for doc in documents]
+        if not rows and not deleted_ids:
+            return
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS[1:])
+        with transaction.atomic(), connection.cursor() as cursor:
+            if deleted_ids:
+                cursor.execute(f"DELETE FROM {TABLE} WHERE doc_id = ANY(%s)", [list(deleted_ids)])
+            if rows:
+                cursor.executemany(
+                    f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
+                    f"ON CONFLICT (doc_id) DO UPDATE SET {updates}",
+                    rows,
+                )
+        self._vocabulary = (0.0, frozenset())
 
-    def _vector_sql(self, source):
-        """SELECT pk, <weighted tsvector> FROM the source's table (with its joins), compiled once by the ORM.
-
-        A source with `pg_vector_column` (a stored, GIN-indexed tsvector) uses that column instead of
-        building the vector in the query."""
-        if source.kind not in self._vector_sql_cache:
-            column = getattr(source, "pg_vector_column", None)
-            vector = F(column) if column else vector_for(source)
-            qs = source.model.objects.annotate(search_vector=vector).values_list("pk", "search_vector")
-            self._vector_sql_cache[source.kind] = qs.query.sql_with_params()
-        return self._vector_sql_cache[source.kind]
-
-    def ranked(self, kind_sources, query_sql, query_params, candidates=CANDIDATES):
-        """{kind: {pk: rank}} for every source, in one round trip.
-
-        Each kind contributes its first `candidates` matches (found through the @@ operator), and only
-        those are ranked with ts_rank: exact for the knowledge base, bounded for a common word in a
-        large corpus (see bench/search.py). candidates=None ranks every match."""
-        parts, params = [], []
-        limit = f"LIMIT {int(candidates)}" if candidates else ""
-        for source in kind_sources:
-            inner, inner_params = self._vector_sql(source)
-            parts.append(
-                f"(SELECT %s AS kind, c.pk, ts_rank('{RANK_WEIGHTS}', c.v, q.q, {RANK_NORMALIZATION}) AS rank FROM "
-                f"(SELECT s.col1 AS pk, s.col2 AS v FROM ({inner}) AS s(col1, col2), q WHERE s.col2 @@ q.q {limit}) AS c, q)"
-            )
-            params.extend([source.kind, *inner_params])
-        sql = f"WITH q AS (SELECT {query_sql} AS q) " + " UNION ALL ".join(parts)
-        out = {source.kind: {} for source in kind_sources}
+    def ids(self):
+        """Every document id in the table (for checks and tests)."""
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*query_params, *params])
-            for kind, pk, rank in cursor.fetchall():
-                out[kind][pk] = rank
-        return out
+            cursor.execute(f"SELECT doc_id FROM {TABLE}")
+            return {row[0] for row in cursor.fetchall()}
 
-    def search(self, parsed, page=1, page_size=10, facets=True):
-        if not parsed.has_terms and not parsed.filters:
-            return SearchResults(parsed, [], 0, page, page_size, facet_list({}, parsed.filters) if facets else {})
-        query_sql, query_params = tsquery_sql(parsed)
-        kinds = [kind for kind in sources() if not parsed.filters.get("kind") or kind in parsed.filters["kind"]]
-        if query_sql is None and parsed.has_terms:
-            kinds = []  # only stop words: nothing can match
-        if query_sql is not None and kinds:
-            ranked = self.ranked([sources()[kind] for kind in kinds], query_sql, query_params)
-        else:
-            ranked = {kind: dict.fromkeys(sources()[kind].model.objects.values_list("pk", flat=True)[:CANDIDATES], 0.0) for kind in kinds}
-        matched = []  # (rank, doc)
-        for kind, rank_of in ranked.items():
-            if rank_of:
-                matched.extend((rank_of[doc.pk], doc) for doc in sources()[kind].documents(rank_of) if _matches_filters(doc, parsed.filters))
-        matched.sort(key=lambda item: (-item[0], item[1].title) if query_sql is not None else (item[1].kind, item[1].title))
-        total = len(matched)
-        page_items = matched[(page - 1) * page_size : page * page_size]
-        snippets = self._snippets(page_items, query_sql, query_params) if query_sql is not None else {}
-        hits = [
-            Hit(
-                kind=doc.kind,
-                title=doc.title,
-                url=doc.url,
-                subtitle=doc.subtitle,
-                snippet=snippets.get(doc.doc_id) or plain_snippet(doc.body),
-                score=float(rank),
-            )
-            for rank, doc in page_items
-        ]
-        counts = {}
+    # ------------------------------------------------------------------ reading
+
+    def ranked_page(self, query_sql, query_params, where, where_params, offset, limit, candidates=CANDIDATES):
+        """[(doc_id, kind, title, url, subtitle, body, rank)]: the page of the best-ranked matches.
+
+        Only the first `candidates` matches are ranked (None ranks every match)."""
+        cap = f"LIMIT {int(candidates)}" if candidates else ""
+        # The tsquery is written inline, not in a CTE, so that the planner sees it: for a word in
+        # most documents it reads the table in order and stops at the cap, instead of building the
+        # GIN index's bitmap of every match first (42 ms vs 16 ms for a word in 99% of 100k rows).
+        sql = (
+            "SELECT c.doc_id, c.kind, c.title, c.url, c.subtitle, c.body, c.rank FROM ("
+            f"  SELECT d.*, ts_rank('{RANK_WEIGHTS}', d.vector, {query_sql}, {RANK_NORMALIZATION}) AS rank FROM ("
+            f"    SELECT d.* FROM {TABLE} d WHERE d.vector @@ {query_sql} AND {where} {cap}) AS d"
+            ") AS c ORDER BY c.rank DESC, c.title, c.doc_id LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*query_params, *query_params, *where_params, limit, offset])
+            return cursor.fetchall()
+
+    def _listed_page(self, where, where_params, offset, limit):
+        """A filter without words: every selected document, by kind and title."""
+        sql = (
+            f"SELECT d.doc_id, d.kind, d.title, d.url, d.subtitle, d.body, 0.0 FROM {TABLE} d WHERE {where} "
+            "ORDER BY d.kind, d.title, d.doc_id LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*where_params, limit, offset])
+            return cursor.fetchall()
+
+    def _counts(self, match_sql, match_params, facets):
+        """(total, {facet: {value: n}}) over every match, in one query."""
+        parts = ["SELECT 'total', NULL, count(*) FROM m"]
         if facets:
             for facet in FACETS:
-                bucket = counts.setdefault(facet, {})
-                for _rank, doc in matched:
-                    for value in doc.facet_values(facet):
-                        bucket[value] = bucket.get(value, 0) + 1
+                column, is_array = FACET_COLUMNS[facet]
+                value = f"unnest(m.{column})" if is_array else f"m.{column}"
+                parts.append(f"SELECT '{facet}', v, count(*) FROM (SELECT {value} AS v FROM m) AS f WHERE v <> '' GROUP BY v")
+        sql = f"WITH {match_sql} " + " UNION ALL ".join(parts)
+        total, counts = 0, {}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, match_params)
+            for facet, value, n in cursor.fetchall():
+                if facet == "total":
+                    total = n
+                else:
+                    counts.setdefault(facet, {})[value] = n
+        return total, counts
+
+    def search(self, parsed, page=1, page_size=10, facets=True):
+        empty = SearchResults(parsed, [], 0, page, page_size, facet_list({}, parsed.filters) if facets else {})
+        if not parsed.has_terms and not parsed.filters:
+            return empty
+        query_sql, query_params = tsquery_sql(parsed)
+        if query_sql is None and parsed.has_terms:
+            return empty  # only stop words: nothing can match
+        where, where_params = filters_sql(parsed.filters)
+        offset = (page - 1) * page_size
+        columns = "d.kind, d.status, d.organizations, d.licenses, d.jurisdictions"
+        if query_sql is not None:
+            # A page beyond the first CANDIDATES ranks every match: exact, and the same ranking for
+            # every deeper page. (Where that switch happens, a query with more than CANDIDATES matches
+            # can repeat or skip a document between two pages; on the real knowledge base none has.)
+            deep = offset + page_size > CANDIDATES
+            rows = self.ranked_page(query_sql, query_params, where, where_params, offset, page_size, candidates=None if deep else CANDIDATES)
+            match_sql = f"m AS (SELECT {columns} FROM {TABLE} d WHERE d.vector @@ {query_sql} AND {where})"
+            match_params = [*query_params, *where_params]
+        else:
+            rows = self._listed_page(where, where_params, offset, page_size)
+            match_sql, match_params = f"m AS (SELECT {columns} FROM {TABLE} d WHERE {where})", where_params
+        total, counts = self._counts(match_sql, match_params, facets)
+        snippets = self._snippets(rows, query_sql, query_params) if query_sql is not None else {}
+        hits = [
+            Hit(kind=kind, title=title, url=url, subtitle=subtitle, snippet=snippets.get(doc_id) or plain_snippet(body), score=float(rank))
+            for doc_id, kind, title, url, subtitle, body, rank in rows
+        ]
         suggestion = self.suggest(parsed) if total == 0 and parsed.has_terms else ""
         return SearchResults(parsed, hits, total, page, page_size, facet_list(counts, parsed.filters) if facets else {}, suggestion)
 
-    def _snippets(self, page_items, query_sql, query_params):
-        """doc_id -> highlighted snippet: ts_headline over the same body text whoosh indexes, one query."""
-        if not page_items:
+    def _snippets(self, rows, query_sql, query_params):
+        """doc_id -> highlighted snippet: ts_headline over the page's bodies, one query."""
+        if not rows:
             return {}
-        bodies = [doc.body for _rank, doc in page_items]
         sql = (
             f"WITH q AS (SELECT {query_sql} AS q) SELECT t.i, ts_headline('{CONFIG}', t.b, q.q, %s) "
             "FROM unnest(%s::text[]) WITH ORDINALITY AS t(b, i), q ORDER BY t.i"
         )
         options = f'StartSel={MARK_START}, StopSel={MARK_END}, MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=" … "'
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*query_params, options, bodies])
-            rows = cursor.fetchall()
+            cursor.execute(sql, [*query_params, options, [row[5] for row in rows]])
+            headlines = cursor.fetchall()
         out = {}
-        for (_i, snippet), (_rank, doc) in zip(rows, page_items, strict=True):
+        for (_i, snippet), row in zip(headlines, rows, strict=True):
             if snippet and MARK_START in snippet:
-                out[doc.doc_id] = marked_snippet(" ".join(snippet.split()))
+                out[row[0]] = marked_snippet(" ".join(snippet.split()))
         return out
 
     def vocabulary(self):
@@ -185,15 +240,15 @@ class PostgresBackend:
         built_at, vocab = self._vocabulary
         if time.monotonic() - built_at > VOCABULARY_TTL_S:
             found = set()
-            for doc in all_documents():
-                found.update(words(" ".join([doc.title, *[n for n in doc.names if n], doc.body])))
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT title, names, body FROM {TABLE}")
+                for row in cursor.fetchall():
+                    found.update(words(" ".join(row)))
             vocab = frozenset(found)
             self._vocabulary = (time.monotonic(), vocab)
         return vocab
 
     def suggest(self, parsed):
-        import difflib
-
         vocab = self.vocabulary()
         replacements = {}
         for term in parsed.terms():

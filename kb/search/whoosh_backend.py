@@ -6,19 +6,33 @@ wait for each other instead of failing with a LockError or dropping an update (w
 would fall back to a buffering thread that a worker can exit before flushing).
 
 Reads reuse one searcher per thread and open a new one only when a writer has committed.
+
+Speed at 100,000 documents (bench/search.py), in pure Python:
+- phrases: `text` keeps positions, but a positional phrase over two common words checks every
+  document holding both (seconds). So each adjacent word pair is also indexed in `pairs` as one of
+  PAIR_BUCKETS hashed terms: a phrase walks its pair bucket's short posting list and checks
+  positions only there (VerifiedPhrase), exact despite hash collisions. Hashing bounds the number of
+  distinct terms: an earlier field of literal pairs had 193,621 terms for 2,000 documents (a 39 MB
+  index against 8 MB without it), and whoosh's build cost grows with the number of terms.
+- ranking: whoosh scores every document that matches, so a two-common-word AND scores tens of
+  thousands. Like the PostgreSQL backend, only the first CANDIDATES matches (index order) are
+  ranked: exact for any query with at most that many matches (every query on the real knowledge
+  base); totals and facets still count every match.
 """
 
 import fcntl
 import threading
 import time
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 
-from whoosh import index, sorting
+from whoosh import collectors, index, sorting
 from whoosh import query as wq
-from whoosh.analysis import BiWordFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
+from whoosh.matching import Matcher, NullMatcher, WrappingMatcher
 from whoosh.writing import CLEAR
 
 from kb.search.base import MARK_END, MARK_START, Hit, SearchResults, facet_list, marked_snippet, plain_snippet
@@ -27,18 +41,43 @@ from kb.search.query import WORD, apply_replacements
 
 LOCK_FILE = ".provenant-write.lock"
 LOCK_TIMEOUT_S = 60.0
+# Worker processes for a full rebuild. whoosh's analysis is pure Python, but on this 2-core machine,
+# shared with other work, 2 processes built 2,000 synthetic documents slower than 1 (28.6 s vs 22.9 s)
+# and left two segments: one process unless a deployment measures otherwise.
+REBUILD_PROCS = 1
 
 # Names, ids and titles split on - / . _ : but keep "3.1" and "qwen2.5" whole (see query.WORD).
 _tokenizer = RegexTokenizer(WORD.pattern)
 IDENT_ANALYZER = _tokenizer | LowercaseFilter()
 ENGLISH_ANALYZER = _tokenizer | LowercaseFilter() | StopFilter() | StemFilter(lang="en", cachesize=50000)
-# Adjacent stemmed words as single terms ("built llama"): a two-word phrase is one term lookup instead
-# of a positional intersection, which is what made phrase queries whoosh's slowest (bench/search.py).
-# Stop words are dropped first, so "built with llama" matches the pairs "built llama".
-PAIRS_ANALYZER = ENGLISH_ANALYZER | BiWordFilter(sep=" ")
-# Separates title from body in the pairs field, so that no pair spans the two.
-PAIR_BREAK = " qqpairbreakqq "
+PAIR_BUCKETS = 1 << 16
+# Separates names, title and body in the pairs field, so that no pair spans two of them.
+PAIR_BREAK = "qqpairbreakqq"
+CANDIDATES = 1000
 
+
+def pair_bucket(first, second):
+    """The pairs-field term for two adjacent analyzed words (crc32: the same in every process)."""
+    return format(zlib.crc32(f"{first} {second}".encode()) % PAIR_BUCKETS, "x")
+
+
+class PairBucketFilter(Filter):
+    """Turns a stream of analyzed words into one token per adjacent pair: the pair's hash bucket."""
+
+    def __call__(self, tokens):
+        previous = None
+        for token in tokens:
+            text = token.text  # tokenizers reuse one Token object: read before overwriting
+            if text == PAIR_BREAK:
+                previous = None
+                continue
+            if previous is not None:
+                token.text = pair_bucket(previous, text)
+                yield token
+            previous = text
+
+
+PAIRS_ANALYZER = ENGLISH_ANALYZER | PairBucketFilter()
 # field -> boost. Names and ids weigh most, then titles, then body text.
 # Everything is matched and scored on one field, `text`: a word is one posting list, and whoosh can
 # skip low-scoring blocks (an OR over per-field terms, or optional boost clauses, made it score every
@@ -57,7 +96,7 @@ def make_schema():
         license=KEYWORD(commas=True, lowercase=True, scorable=False),
         jurisdiction=KEYWORD(commas=True, lowercase=True, scorable=False),
         title=STORED,
-        text=TEXT(analyzer=ENGLISH_ANALYZER, phrase=False),
+        text=TEXT(analyzer=ENGLISH_ANALYZER, phrase=True),
         body=STORED,
         pairs=TEXT(analyzer=PAIRS_ANALYZER, phrase=False),
         spell=TEXT(analyzer=IDENT_ANALYZER, phrase=False),  # unstemmed words, for "did you mean"
@@ -77,11 +116,97 @@ def to_fields(doc):
         "title": doc.title,
         "body": doc.body,
         "text": "\n".join([*[n for n in doc.names if n] * NAME_REPEAT, *[doc.title] * TITLE_REPEAT, doc.body]),
-        "pairs": PAIR_BREAK.join([*[n for n in doc.names if n], doc.title, doc.body]),
+        "pairs": f" {PAIR_BREAK} ".join([*[n for n in doc.names if n], doc.title, doc.body]),
         "spell": "\n".join([doc.title, *[n for n in doc.names if n], doc.body]),
         "url": doc.url,
         "subtitle": doc.subtitle,
     }
+
+
+class VerifiedPhrase(wq.WrappingQuery):
+    """Documents whose `text` has `words` at consecutive positions, found through their pair buckets.
+
+    The child (an And of pairs-field bucket terms) yields candidates; each is kept only when the
+    words' positions line up, so hash collisions never reach the results. Scored by the child: the
+    buckets' BM25 weight, i.e. how often the pairs occur."""
+
+    def __init__(self, child, words):
+        super().__init__(child)
+        self.words = tuple(words)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.child == self.child and other.words == self.words
+
+    def __hash__(self):
+        return hash((type(self).__name__, self.child, self.words))
+
+    def _rewrap(self, child):
+        return type(self)(child, self.words)
+
+    def matcher(self, searcher, context=None):
+        child = self.child.matcher(searcher, context)
+        positional = [wq.Term("text", word).matcher(searcher, searcher.boolean_context()) for word in self.words]
+        if not child.is_active() or not all(m.is_active() for m in positional):
+            return NullMatcher()
+        return _VerifiedPhraseMatcher(child, positional)
+
+
+class _VerifiedPhraseMatcher(WrappingMatcher):
+    def __init__(self, child, positional, boost=1.0):
+        super().__init__(child, boost)
+        self.positional = positional
+        self._find_next()
+
+    def copy(self):
+        return type(self)(self.child.copy(), [m.copy() for m in self.positional], self.boost)
+
+    def _replacement(self, newchild):
+        return type(self)(newchild, self.positional, self.boost)
+
+    def _verified(self, docnum):
+        positions = []
+        for m in self.positional:
+            if m.is_active() and m.id() < docnum:
+                m.skip_to(docnum)
+            if not m.is_active() or m.id() != docnum:
+                return False
+            positions.append(set(m.value_as("positions")))
+        return any(all(start + i in positions[i] for i in range(1, len(positions))) for start in positions[0])
+
+    def _find_next(self):
+        while self.child.is_active() and not self._verified(self.child.id()):
+            self.child.next()
+
+    def next(self):
+        self.child.next()
+        self._find_next()
+
+    def skip_to(self, id):
+        self.child.skip_to(id)
+        self._find_next()
+
+    # WrappingMatcher would hand these straight to the child, bypassing the position check.
+    all_ids = Matcher.all_ids
+    all_items = Matcher.all_items
+
+    def supports_block_quality(self):
+        return False
+
+
+class FirstMatchesCollector(collectors.TopCollector):
+    """The top `limit` by score among the first `candidates` matches in index order."""
+
+    def __init__(self, limit, candidates):
+        super().__init__(limit=limit)
+        self.candidates = candidates
+
+    def matches(self):
+        if self.total >= self.candidates:
+            return
+        for docnum in super().matches():
+            yield docnum
+            if self.total >= self.candidates:  # collect() has counted it by now
+                return
 
 
 class _MarkFormatter(Formatter):
@@ -130,12 +255,18 @@ class WhooshBackend:
                 return ix
         return index.create_in(str(self.index_dir), make_schema())
 
-    def rebuild(self, documents, progress=None, limitmb=128):
-        """Replace the whole index with `documents` in one commit (readers see old or new, never half)."""
+    def rebuild(self, documents, progress=None, limitmb=128, procs=REBUILD_PROCS):
+        """Replace the whole index with `documents` in one commit (readers see old or new, never half).
+
+        With procs > 1, whoosh analyzes batches of documents in that many worker processes, each
+        writing its own segment (multisegment: no final merge, which would cost as much again)."""
         count = 0
         with self._write_lock():
             ix = self._open_for_write()
-            writer = ix.writer(limitmb=limitmb)
+            if procs > 1:
+                writer = ix.writer(limitmb=limitmb, procs=procs, multisegment=True, batchsize=256)
+            else:
+                writer = ix.writer(limitmb=limitmb)
             try:
                 for doc in documents:
                     writer.add_document(**to_fields(doc))
@@ -192,14 +323,12 @@ class WhooshBackend:
     @staticmethod
     def _required(term):
         """What a document must contain for this term, or None (only stop words)."""
-        if term.phrase:
-            pairs = [t.text for t in PAIRS_ANALYZER(term.text, mode="query")]
-            if len(pairs) > 1 or (pairs and " " in pairs[0]):
-                # A phrase: every adjacent word pair of it (exact for two words).
-                return wq.And([wq.Term("pairs", p) for p in pairs]) if len(pairs) > 1 else wq.Term("pairs", pairs[0])
         tokens = [t.text for t in ENGLISH_ANALYZER(term.text, mode="query")]
         if not tokens:
             return None
+        if term.phrase and len(tokens) > 1:
+            buckets = [wq.Term("pairs", pair_bucket(a, b)) for a, b in zip(tokens, tokens[1:], strict=False)]
+            return VerifiedPhrase(wq.And(buckets) if len(buckets) > 1 else buckets[0], tokens)
         return wq.Term("text", tokens[0]) if len(tokens) == 1 else wq.And([wq.Term("text", t) for t in tokens])
 
     def compile(self, parsed, schema=None):
@@ -217,6 +346,15 @@ class WhooshBackend:
         filter_q = (wq.And(filters) if len(filters) > 1 else filters[0]) if filters else None
         return scored, filter_q
 
+    @staticmethod
+    def ranked(searcher, q, filter_q=None, limit=10, candidates=CANDIDATES):
+        """whoosh Results: the best `limit` of the first `candidates` matches (None: of every match)."""
+        collector = FirstMatchesCollector(limit, candidates) if candidates else collectors.TopCollector(limit=limit)
+        if filter_q is not None:
+            collector = collectors.FilterCollector(collector, allow=filter_q)
+        searcher.search_with_collector(q, collector)
+        return collector.results()
+
     def search(self, parsed, page=1, page_size=10, facets=True):
         searcher = self._searcher()
         if searcher is None or (parsed.has_terms is False and not parsed.filters):
@@ -225,25 +363,28 @@ class WhooshBackend:
         if scored is None and parsed.has_terms:
             # Only stop words: nothing can match.
             return SearchResults(parsed, [], 0, page, page_size, facet_list({}, parsed.filters) if facets else {})
-        q = scored if scored is not None else wq.Every()
         limit = page * page_size
-        kwargs = {"limit": limit, "filter": filter_q, "terms": False}
+        if scored is None:
+            ranked = searcher.search(wq.Every(), limit=limit, filter=filter_q, sortedby="kind", terms=False)
+        else:
+            # A page beyond the first CANDIDATES ranks every match (see postgres_backend.search).
+            ranked = self.ranked(searcher, scored, filter_q, limit, candidates=CANDIDATES if limit <= CANDIDATES else None)
+        # Totals and facets count every match: one unscored pass (no BM25, no ranking heap).
+        grouping = {}
         if facets:
-            kwargs["groupedby"] = {
+            grouping["groupedby"] = {
                 name: sorting.FieldFacet(FACET_FIELDS[name], allow_overlap=name in ("org", "license", "jurisdiction"))
                 for name in FACETS
             }
-            kwargs["maptype"] = sorting.Count
-        if scored is None:
-            kwargs["sortedby"] = "kind"
-        results = searcher.search(q, **kwargs)
-        total = len(results)
+            grouping["maptype"] = sorting.Count
+        counted = searcher.search(scored if scored is not None else wq.Every(), filter=filter_q, limit=None, scored=False, terms=False, **grouping)
+        total = len(counted)
         # Highlight every query word in the body (phrases match through the pairs field, so the
         # query's own body terms would miss them).
         words = {t.text for term in parsed.terms() for t in ENGLISH_ANALYZER(term.text, mode="query")}
         fragmenter, formatter = ContextFragmenter(maxchars=240, surround=60), _MarkFormatter()
         hits = []
-        for hit in results[(page - 1) * page_size : limit]:
+        for hit in ranked[(page - 1) * page_size : limit]:
             snippet = ""
             if scored is not None and words:
                 snippet = highlight(hit.get("body", ""), words, ENGLISH_ANALYZER, fragmenter, formatter, top=2)
@@ -260,7 +401,7 @@ class WhooshBackend:
         facet_counts = {}
         if facets:
             for name in FACETS:
-                facet_counts[name] = {k: v for k, v in results.groups(name).items() if k not in (None, "")}
+                facet_counts[name] = {k: v for k, v in counted.groups(name).items() if k not in (None, "")}
         suggestion = self.suggest(parsed, searcher) if total == 0 and parsed.has_terms else ""
         return SearchResults(parsed, hits, total, page, page_size, facet_list(facet_counts, parsed.filters) if facets else {}, suggestion)
 

@@ -1,9 +1,12 @@
 """The search specification, run against both backends (see conftest: `backend` is parametrized)."""
 
+import sys
+
 import pytest
 
 from kb import models as kb
-from kb.search.base import search
+from kb.search.base import get_backend, search
+from kb.search.sync import rebuild_index
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +130,31 @@ def test_results_come_in_pages_without_overlap(backend):
 def test_an_empty_or_stopword_query_finds_nothing(backend):
     assert search("", backend=backend).total == 0
     assert search("the", backend=backend).total == 0
+
+
+def test_with_few_ranking_candidates_totals_facets_and_pages_still_cover_every_match(backend, monkeypatch):
+    # Both backends rank only the first CANDIDATES matches (bench/search.py: a common word at 100k
+    # documents); counting must not depend on it, and pages beyond the candidates rank every match.
+    module = sys.modules[type(backend).__module__]
+    monkeypatch.setattr(module, "CANDIDATES", 10)
+    first = search("zephyrquill", page=1, backend=backend)
+    assert first.total == 23 and facet(first, "kind") == {"dataset": 23} and len(first.hits) == 10
+    monkeypatch.setattr(module, "CANDIDATES", 5)  # every page is beyond the candidates
+    pages = [search("zephyrquill", page=n, backend=backend) for n in (1, 2, 3)]
+    assert [p.total for p in pages] == [23, 23, 23]
+    assert [len(p.hits) for p in pages] == [10, 10, 3]
+    assert len({hit.title for p in pages for hit in p.hits}) == 23
+
+
+def test_a_phrase_is_checked_against_word_positions_even_when_pair_buckets_collide(search_data, settings, tmp_path, monkeypatch):
+    from kb.search import whoosh_backend
+
+    monkeypatch.setattr(whoosh_backend, "PAIR_BUCKETS", 1)  # every word pair hashes to the same term
+    settings.SEARCH_BACKEND, settings.SEARCH_INDEX_DIR = "whoosh", tmp_path / "collide"
+    backend = get_backend()
+    rebuild_index(backend)
+    in_order = search('"built with llama"', backend=backend)
+    assert any(hit.kind == "clause" for hit in in_order.hits)
+    assert search('"llama with built"', backend=backend).total < in_order.total
+    assert search('"zephyrquill corpus"', backend=backend).total == 23
+    assert search('"corpus zephyrquill"', backend=backend).total == 0

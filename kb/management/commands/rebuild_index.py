@@ -6,7 +6,7 @@ from kb.search.sync import rebuild_index
 
 
 class Command(BaseCommand):
-    help = "Rebuild the whoosh search index from the database (nothing to do with SEARCH_BACKEND=postgres)."
+    help = "Rebuild the search index (whoosh files, or the PostgreSQL search table) from the knowledge-base tables."
 
     def handle(self, *args, **options):
         backend = get_backend()
@@ -27,4 +27,5 @@ class Command(BaseCommand):
         finally:
             if bar:
                 bar.close()
-        self.stdout.write(self.style.SUCCESS(f"Indexed {count} documents in {backend.index_dir}."))
+        where = getattr(backend, "index_dir", None) or "the PostgreSQL search table"
+        self.stdout.write(self.style.SUCCESS(f"Indexed {count} documents in {where}."))
