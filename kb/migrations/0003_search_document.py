@@ -78,6 +78,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("kb", "0001_initial")]
+    dependencies = [("kb", "0002_keep_terms_versions_and_clauses")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
