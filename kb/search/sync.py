@@ -11,7 +11,6 @@ import threading
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from kb import models as kb
 from kb.search.documents import doc_id, sources
 from kb.signals import knowledge_base_loaded
 
@@ -102,8 +101,9 @@ def _on_delete(sender, instance, **kwargs):
 
 
 def _on_m2m(sender, instance, action, **kwargs):
-    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, kb.AIModel):
-        mark_stale(kb.AIModel, instance)
+    # A model's terms, a rule's citations: the document of the row whose relation changed is stale.
+    if action in ("post_add", "post_remove", "post_clear"):
+        mark_stale(type(instance), instance)
 
 
 def _on_loaded(sender, **kwargs):
@@ -120,6 +120,8 @@ def connect():
     for model in watched_models():
         post_save.connect(_on_save, sender=model, dispatch_uid=f"search-save-{model._meta.label}")
         post_delete.connect(_on_delete, sender=model, dispatch_uid=f"search-delete-{model._meta.label}")
-    for through in (kb.AIModel.weights_terms.through, kb.AIModel.service_terms.through):
-        m2m_changed.connect(_on_m2m, sender=through, dispatch_uid=f"search-m2m-{through._meta.label}")
+    for source in sources().values():
+        for m2m in source.model._meta.many_to_many:
+            through = m2m.remote_field.through
+            m2m_changed.connect(_on_m2m, sender=through, dispatch_uid=f"search-m2m-{through._meta.label}")
     knowledge_base_loaded.connect(_on_loaded, dispatch_uid="search-kb-loaded")

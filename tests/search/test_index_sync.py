@@ -114,3 +114,21 @@ def test_concurrent_writers_in_several_processes_lose_no_update(tmp_path):
     assert [p.exitcode for p in processes] == [0] * workers, "a writer failed (lock error?)"
     expected = {doc_id("dataset", w * 1000 + i) for w in range(workers) for i in range(per_worker)}
     assert WhooshBackend(index_dir).ids() == expected
+
+
+def test_a_rule_edit_and_its_citations_reach_the_index(synced, django_capture_on_commit_callbacks):
+    from kb.search.base import search
+    from policies.models import Rule
+
+    call_command("rebuild_index", stdout=io.StringIO(), stderr=io.StringIO())
+    rule = Rule.objects.get(slug="competing-models")
+    assert doc_id("rule", rule.pk) in synced.ids()
+    with django_capture_on_commit_callbacks(execute=True):
+        rule.title = "Outputs may not train a blorptastic competitor"
+        rule.save()
+    assert [hit.title for hit in search("blorptastic", backend=synced).hits] == [rule.title]
+
+    mit = kb.LicenseClause.objects.filter(version__document__spdx_id="MIT").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        rule.clauses.add(mit)  # a citation alone changes the rule's license facet
+    assert search("blorptastic license:mit", backend=synced).total == 1

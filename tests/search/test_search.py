@@ -96,9 +96,14 @@ def test_jurisdiction_filter_selects_provisions_and_clauses_that_name_that_juris
     excluding = [
         c for c in kb.LicenseClause.objects.filter(clause_type="jurisdiction_exclusion") if "EU" in c.parameters.get("jurisdictions", [])
     ]
+    # So is a rule that cites EU provisions or is scoped to the EU.
+    from policies.search import RuleSource
+
+    eu_rules = [d for d in RuleSource().documents() if "EU" in d.jurisdictions]
+    assert eu_rules
     everything = search("jurisdiction:EU", backend=backend)
-    assert everything.total == expected + len(excluding)
-    assert facet(everything, "kind") == {k: v for k, v in {"provision": expected, "clause": len(excluding)}.items() if v}
+    assert everything.total == expected + len(excluding) + len(eu_rules)
+    assert facet(everything, "kind") == {k: v for k, v in {"provision": expected, "clause": len(excluding), "rule": len(eu_rules)}.items() if v}
 
 
 def test_snippets_highlight_the_matched_words_and_escape_markup(backend):
@@ -158,3 +163,13 @@ def test_a_phrase_is_checked_against_word_positions_even_when_pair_buckets_colli
     assert search('"llama with built"', backend=backend).total < in_order.total
     assert search('"zephyrquill corpus"', backend=backend).total == 23
     assert search('"corpus zephyrquill"', backend=backend).total == 0
+
+
+def test_rules_are_found_by_what_they_check_and_filtered_by_what_they_cite(backend):
+    results = search("competing kind:rule", backend=backend)
+    slugs = [hit.url.split("#rule-")[1] for hit in results.hits]
+    assert "competing-models" in slugs and all(hit.kind == "rule" for hit in results.hits)
+    assert results.hits[0].url.startswith("/rules/#rule-")
+    # A rule citing EU AI Act provisions is found under the EU; a licence rule is not.
+    eu_rules = [h.url.split("#rule-")[1] for h in search("provider kind:rule jurisdiction:eu", backend=backend).hits]
+    assert "eu-gpai-provider-modification" in eu_rules and "competing-models" not in eu_rules
