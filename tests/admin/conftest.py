@@ -8,6 +8,17 @@ from policies.publishing import current_revision
 
 
 @pytest.fixture
+def editor_client(client, db):
+    """Logged in as a policy editor: may view and change rules, may not publish them."""
+    from django.contrib.auth.models import Permission
+
+    editor = get_user_model().objects.create_user("ed", password="pw-for-tests-only", is_staff=True)
+    editor.user_permissions.add(*Permission.objects.filter(codename__in=["view_rule", "change_rule"]))
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
 def staff_client(client, db):
     user = get_user_model().objects.create_superuser("admin", "admin@example.org", "pw-for-tests-only")
     client.force_login(user)

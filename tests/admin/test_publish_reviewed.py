@@ -4,7 +4,7 @@ review is refused, so it cannot reach checks unseen."""
 import re
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 
 from policies.engine import snapshot as snapshots
 from policies.models import Rule
@@ -61,11 +61,8 @@ def test_a_publish_without_a_revision_is_refused(staff_client, edited_rule):
     assert Rule.objects.get(pk=edited_rule.pk).status == Rule.Status.DRAFT
 
 
-def test_an_editor_without_the_publish_permission_sees_no_publish_form_and_cannot_post_one(client, edited_rule):
-    editor = User.objects.create_user("ed", password="pw", is_staff=True)
-    editor.user_permissions.add(*Permission.objects.filter(codename__in=["view_rule", "change_rule"]))
-    client.force_login(editor)
-    page = client.get(impact_url(edited_rule)).content.decode()
+def test_an_editor_without_the_publish_permission_sees_no_publish_form_and_cannot_post_one(edited_rule, editor_client):
+    page = editor_client.get(impact_url(edited_rule)).content.decode()
     assert "verdict" in page and 'id="publish-reviewed"' not in page
-    assert client.post(impact_url(edited_rule), {"revision": "1"}).status_code == 403
+    assert editor_client.post(impact_url(edited_rule), {"revision": "1"}).status_code == 403
     assert Rule.objects.get(pk=edited_rule.pk).status == Rule.Status.DRAFT
