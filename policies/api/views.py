@@ -40,9 +40,8 @@ def _decide(workflow, as_of=None):
 
 
 def _decision_json(decision, check=None):
-    body = decision.to_json()
-    body["check_id"] = str(check.id) if check is not None else None
-    return body
+    # A logged decision's JSON was built (with its check_id) when it was stored: send that, not a second copy.
+    return check.decision if check is not None else decision.to_json()
 
 
 def _record(request, workflow, decision):
