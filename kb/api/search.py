@@ -48,8 +48,8 @@ def _positive_int(params, name, default, maximum=None):
 class SearchView(APIView):
     @extend_schema(
         summary="Search the knowledge base",
-        description="Models, datasets, terms, clauses and provisions, ranked. The query language is the portal's: words (all must "
-        'match), "a phrase", OR, and filters such as kind:model org:meta license:MIT jurisdiction:EU status:verified.',
+        description="Models, datasets, terms, clauses, provisions and rules, ranked. The query language is the portal's: words (all must "
+        'match), "a phrase", OR, and filters such as kind:model kind:rule org:meta license:MIT jurisdiction:EU status:verified.',
         parameters=[
             OpenApiParameter("q", str, required=True, description="The search text."),
             OpenApiParameter("page", int, description="Page number (from 1)."),
