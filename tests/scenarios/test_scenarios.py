@@ -417,6 +417,13 @@ SCENARIOS = [
         fires=[("eu-gpai-provider-modification", "EU-GL-GPAI-60")],
     ),
     scenario(
+        "eu-modifier-of-llama-405b-instruct-measured-against-its-base-pretraining-compute",
+        {"student": student(name="Llama-acme-405b", release="api", base_model="meta-llama/Llama-3.1-405B-Instruct", training_compute_flop=5e24),
+         "organization": {"country": "DE"}, "deployment": {"jurisdictions": ["EU"]}},
+        "conditional",
+        quiet=["eu-gpai-provider-modification", "eu-gpai-compute-unknown"],
+    ),
+    scenario(
         "eu-heavy-modifier-of-llama-405b-inherits-systemic-risk",
         {"student": student(name="Llama-acme-405b", release="api", base_model="meta-llama/Llama-3.1-405B", training_compute_flop=2e25),
          "organization": {"country": "DE"}, "deployment": {"jurisdictions": ["EU"]}},
