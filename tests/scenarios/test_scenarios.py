@@ -544,3 +544,16 @@ def test_pairs_differ_in_one_input_only():
     ]
     for a, b in pairs:
         assert by_id[a] != by_id[b] or a.startswith("eu-article-50")
+
+
+def test_the_provider_finding_says_which_base_compute_it_compared_with():
+    base = {"release": "api", "training_compute_flop": 3e23}
+    known = evaluate_workflow({"as_of": DAY, "student": student(name="Llama-acme-8b", base_model="meta-llama/Llama-3.1-8B-Instruct", **base),
+                               "deployment": {"jurisdictions": ["EU"]}})
+    unknown = evaluate_workflow({"as_of": DAY, "student": student(base_model="Qwen/Qwen2.5-7B-Instruct", **base),
+                                 "deployment": {"jurisdictions": ["EU"]}})
+    known_message, unknown_message = (
+        next(f.message for f in d.findings if f.rule == "eu-gpai-provider-modification") for d in (known, unknown)
+    )
+    assert "(7.2e+23 FLOP as recorded;" in known_message
+    assert "(unknown FLOP as recorded; 10^23 FLOP is used where it is unknown)" in unknown_message
