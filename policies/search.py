@@ -16,9 +16,6 @@ class RuleSource(DocumentSource):
     # A rule's document names the terms documents and instruments it cites.
     parents = {kb.TermsDocument: "clauses__version__document", kb.Instrument: "provisions__instrument"}
 
-    def stale(self, sender, instance):
-        return sorted(set(super().stale(sender, instance)))  # a rule citing two clauses of one document
-
     def document(self, rule):
         clauses, provisions = list(rule.clauses.all()), list(rule.provisions.all())
         documents = {c.version.document.spdx_id: c.version.document.name for c in clauses}

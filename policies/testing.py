@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from policies.engine.evaluate import evaluate_workflow
 from policies.engine.workflow import WorkflowError
+from policies.impact import draft_snapshot
 from policies.models import Rule
 
 
@@ -48,8 +49,6 @@ def run_examples(snapshot, slugs=None):
     # Drafts are not in the snapshot; their examples run in the admin against a candidate snapshot.
     # A disabled rule's examples run too, against the snapshot with the rule switched on (as the
     # admin runs them on save): they say what the rule does once someone enables it.
-    from policies.impact import draft_snapshot
-
     rules = Rule.objects.filter(status=Rule.Status.PUBLISHED).prefetch_related("examples").order_by("slug")
     if slugs:
         rules = rules.filter(slug__in=slugs)

@@ -82,7 +82,8 @@ class DocumentSource:
         lookup = self.parents.get(sender)
         if lookup is None:
             return []
-        return list(self.model.objects.filter(**{lookup: instance}).values_list("pk", flat=True))
+        # distinct: a lookup across a many-to-many (a rule citing two clauses of one document) repeats rows.
+        return list(self.model.objects.filter(**{lookup: instance}).values_list("pk", flat=True).distinct())
 
     # Models whose saves can make this source's documents stale (for the index-update signals).
     def watched_models(self):
@@ -128,7 +129,6 @@ class ModelSource(DocumentSource):
         )
 
 
-
 class DatasetSource(DocumentSource):
     kind, label, model = "dataset", "Datasets", kb.Dataset
     parents = {kb.Organization: "organization"}
@@ -154,7 +154,6 @@ class DatasetSource(DocumentSource):
         )
 
 
-
 class TermsSource(DocumentSource):
     kind, label, model = "terms", "Terms documents", kb.TermsDocument
     parents = {kb.Organization: "publisher"}
@@ -172,7 +171,6 @@ class TermsSource(DocumentSource):
             organizations=[t.publisher.slug] if t.publisher else [],
             licenses=[t.spdx_id],
         )
-
 
 
 class VersionSource(DocumentSource):
@@ -197,7 +195,6 @@ class VersionSource(DocumentSource):
         )
 
 
-
 class ClauseSource(DocumentSource):
     kind, label, model = "clause", "Clauses", kb.LicenseClause
     parents = {kb.TermsVersion: "version", kb.TermsDocument: "version__document"}
@@ -220,7 +217,6 @@ class ClauseSource(DocumentSource):
             jurisdictions=[str(code) for code in excluded if isinstance(code, str)],
             status=_status(c),
         )
-
 
 
 class ProvisionSource(DocumentSource):
