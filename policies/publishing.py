@@ -33,7 +33,11 @@ def current_revision(rule_id):
     return Rule.history.filter(id=rule_id).order_by("-history_id").values_list("history_id", flat=True).first()
 
 
-def refuse_stale_edit(rule_id, based_on):
+SAVE_REFUSED = "Nothing was saved: open the rule again to see the current version (its History shows what changed), then redo your edit."
+PUBLISH_REFUSED = "Nothing was published: review the impact again to see the current version (its History shows what changed)."
+
+
+def refuse_stale_edit(rule_id, based_on, refused=SAVE_REFUSED):
     """Raise StaleEdit unless `based_on` is still the rule's current revision.
 
     Call it inside the transaction that saves the edit: the row lock taken here makes a second
@@ -47,8 +51,7 @@ def refuse_stale_edit(rule_id, based_on):
     when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M %Z")
     why = f' ("{latest.history_change_reason}")' if latest.history_change_reason else ""
     raise StaleEdit(
-        f'Rule "{locked}" was changed by {who} at {when}{why} after you opened it. Nothing was saved: '
-        "open the rule again to see the current version (its History shows what changed), then redo your edit."
+        f'Rule "{locked}" was changed by {who} at {when}{why} after you opened it. {refused}'
     )
 
 
@@ -67,9 +70,9 @@ def publish_rule(rule, user, revision=None):
     """
     if revision is not None:
         try:
-            refuse_stale_edit(rule.pk, revision)
+            refuse_stale_edit(rule.pk, revision, refused=PUBLISH_REFUSED)
         except StaleEdit as exc:
-            raise PublishRefused(str(exc).replace("Nothing was saved: open the rule again", "Nothing was published: review the impact again")) from None
+            raise PublishRefused(str(exc)) from None
         rule.refresh_from_db()
     if not user.has_perm(PUBLISH_PERMISSION):
         raise PublishRefused(f'You may not publish rules: you lack the "{PUBLISH_PERMISSION}" permission.')

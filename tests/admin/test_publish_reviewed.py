@@ -52,6 +52,7 @@ def test_an_edit_saved_after_the_review_is_not_published(staff_client, edited_ru
     response = staff_client.post(impact_url(edited_rule), {"revision": revision}, follow=True)
     body = response.content.decode()
     assert "Not published" in body and "changed by bob" in body and "late edit" in body
+    assert "Nothing was published: review the impact again" in body
     assert Rule.objects.get(pk=edited_rule.pk).status == Rule.Status.DRAFT
 
 
