@@ -51,7 +51,6 @@ class CompiledRule:
     # False when the condition reads only workflow-level facts and the clause/document in hand, so its
     # result is the same on every route by which that clause reaches the student (evaluated once).
     route_dependent: bool = True
-    facts_needed: tuple = ()  # the facts the condition names
     binding: tuple = ()  # (fact, fields or None) the condition reads: all CEL is handed (conditions.bind)
     # True when the condition reads only the clause and terms document in hand, which belong to the
     # snapshot: its answer for a clause is the same in every check, so it is evaluated once per snapshot.
@@ -160,7 +159,6 @@ def compile_rule(row, citations, windows):
         effective_from=max(starts) if starts else None,
         effective_to=min(ends) if ends else None,
         route_dependent=bool(needed & {"exposure", "asset"}),
-        facts_needed=tuple(sorted(needed)),
         binding=tuple(sorted(plan.items())),
         static_condition=bool(condition.source) and needed <= SNAPSHOT_FACTS,
         scope_test=compile_scope(row["scope"]),
