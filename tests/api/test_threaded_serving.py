@@ -1,5 +1,5 @@
-"""The API is served by threaded gunicorn workers (config/gunicorn.conf.py), so checks in one process
-run at the same time. They share the process's engine snapshot and its memo of derived facts; deciding
+"""Threaded servers (runserver, gunicorn's gthread workers if a deployment picks them) run checks of one
+process at the same time. They share the process's engine snapshot and its memo of derived facts; deciding
 workflows concurrently must give exactly the decisions that deciding them one by one gives."""
 
 import copy
