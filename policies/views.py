@@ -4,11 +4,10 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from kb import models as kb
-from policies.engine.evaluate import evaluate_workflow
 from policies.engine.workflow import WorkflowError
 from policies.forms import CheckForm
 from policies.models import Check, Rule
-from policies.services import record_check
+from policies.services import decide_and_record
 
 
 def rules_list(request):
@@ -33,11 +32,11 @@ def check_form(request):
     if not form.is_valid():
         return _check_page(request, form, status=400)
     workflow = form.workflow()
+    requester = request.user if request.user.is_authenticated else None
     try:
-        decision = evaluate_workflow(workflow)
+        _decision, check = decide_and_record(workflow, channel=Check.Channel.PORTAL, requester=requester)
     except WorkflowError as exc:
         return _check_page(request, form, error=str(exc), status=400)
-    check = record_check(workflow, decision, requester=request.user if request.user.is_authenticated else None, channel=Check.Channel.PORTAL)
     return redirect("policies:check", check_id=check.pk)
 
 

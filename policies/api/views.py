@@ -1,7 +1,7 @@
 """The checks endpoints: a workflow in, the engine's decision out, logged with who asked.
 
 Thin on purpose: `policies.engine.evaluate_workflow` validates and decides (the same function the
-CLI and the portal call), `record_check` writes the decision log, `services` holds the rest.
+CLI and the portal call), `decide_and_record` also writes the decision log, `services` holds the rest.
 """
 
 from django.db.models import Prefetch
@@ -20,7 +20,7 @@ from policies.api import openapi, serializers, services
 from policies.api.filters import CheckFilter, RuleFilter
 from policies.engine.evaluate import evaluate_workflow
 from policies.engine.workflow import WorkflowError
-from policies.services import record_check
+from policies.services import decide_and_record, record_check
 
 EXAMPLE_WORKFLOW = {
     "name": "Distil GPT-4o into a support bot",
@@ -32,11 +32,22 @@ EXAMPLE_WORKFLOW = {
 }  # fmt: skip
 
 
+def _invalid(exc):
+    return ValidationError({exc.path or "non_field_errors": [exc.message]})
+
+
 def _decide(workflow, as_of=None):
     try:
         return evaluate_workflow(workflow, as_of=as_of)
     except WorkflowError as exc:
-        raise ValidationError({exc.path or "non_field_errors": [exc.message]}) from None
+        raise _invalid(exc) from None
+
+
+def _decide_and_record(request, workflow):
+    try:
+        return decide_and_record(workflow, channel=policies.Check.Channel.API, requester=request.user)
+    except WorkflowError as exc:
+        raise _invalid(exc) from None
 
 
 def _decision_json(decision, check=None):
@@ -84,8 +95,7 @@ class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         examples=[OpenApiExample("distillation", value=EXAMPLE_WORKFLOW, request_only=True)],
     )
     def create(self, request):
-        decision = _decide(request.data)
-        check = _record(request, request.data, decision)
+        decision, check = _decide_and_record(request, request.data)
         return Response(_decision_json(decision, check), status=status.HTTP_201_CREATED)
 
     @extend_schema(

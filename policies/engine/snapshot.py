@@ -8,7 +8,8 @@ Caching: one snapshot per process. `current()` reads a single token (`PolicyRevi
 handlers (policies.signals) replace whenever a knowledge-base row or a rule is saved or deleted; the
 snapshot is rebuilt only when the token differs. That is one indexed read per check, outside the
 evaluation loop, and it works across processes (gunicorn workers) because the token lives in the
-database, not in memory.
+database, not in memory. A logged check skips even that read: it is decided with `last_read()` and
+its insert confirms the token in the same statement (policies.services.decide_and_record).
 """
 
 import hashlib
@@ -492,15 +493,30 @@ def current_token():
 
 def current():
     """The snapshot for the database's current revision (rebuilt only when it changed)."""
+    return current_with_token()[1]
+
+
+def current_with_token():
+    """(revision token, snapshot) for the database's current revision."""
     global _cached
     token = current_token()
-    cached_token, snapshot = _cached
-    if snapshot is not None and token == cached_token:
-        return snapshot
+    cached = _cached
+    if cached[1] is not None and token == cached[0]:
+        return cached
     with _lock:
-        snapshot = build()
-        _cached = (token, snapshot)
-    return snapshot
+        cached = (token, build())
+        _cached = cached
+    return cached
+
+
+def last_read():
+    """(revision token, snapshot) as this process last read them, without asking the database.
+
+    For a caller that confirms the token itself in a statement it sends anyway (the decision log's
+    insert, policies.services.decide_and_record). Reads the database only when nothing is cached.
+    """
+    cached = _cached
+    return cached if cached[1] is not None else current_with_token()
 
 
 def clear_cache():

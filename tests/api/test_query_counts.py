@@ -81,3 +81,16 @@ def test_terms_detail_with_many_versions_costs_the_same_as_with_one(api, many_ro
             kb.LicenseClause.objects.create(version=version, key=f"c{c}", clause_type="other", summary="s", **common)
     after, body = count_queries(api, "/api/v1/terms/LicenseRef-T-1", {})
     assert len(body["versions"]) == 12 and before == after
+
+
+def test_a_check_costs_two_queries_once_the_engine_is_warm(kb_db):
+    """The token lookup, and the decision log's insert, which also confirms the rules' revision."""
+    from tests.api.conftest import client_with_token
+
+    client = client_with_token("counter")
+    workflow = {"as_of": "2026-11-28", "student": {"name": "acme", "purpose": "commercial", "release": "internal"}}
+    assert client.post("/api/v1/checks", workflow, format="json").status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/api/v1/checks", workflow, format="json")
+    assert response.status_code == 201
+    assert len(queries) == 2, [q["sql"][:80] for q in queries]

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from policies.engine.evaluate import evaluate_workflow
 from policies.engine.workflow import WorkflowError
 from policies.models import Check
-from policies.services import record_check
+from policies.services import decide_and_record
 
 EXIT_CODES = {"allowed": 0, "conditional": 0, "review": 3, "prohibited": 4}
 INVALID = 2
@@ -37,11 +37,12 @@ class Command(BaseCommand):
         except json.JSONDecodeError as exc:
             self.fail(f"invalid JSON: {exc}")
         try:
-            decision = evaluate_workflow(data, as_of=as_of)
+            if no_record:
+                decision = evaluate_workflow(data, as_of=as_of)
+            else:
+                decision, _check = decide_and_record(data, channel=Check.Channel.CLI, as_of=as_of)
         except WorkflowError as exc:
             self.fail(str(exc))
-        if not no_record:
-            record_check(data, decision, channel=Check.Channel.CLI)
         if format == "json":
             self.stdout.write(json.dumps(decision.to_json(), indent=2, ensure_ascii=False))
         else:
