@@ -277,6 +277,29 @@ def measure(name, wrk, url, script, clients, seconds, meter):
     }
 
 
+def commit_wait_ms(samples=200):
+    """Median wall time of committing one decision-log-sized row, durably and with synchronous_commit
+    off (a diagnostic, not a setting: the decision log commits durably). A sync worker waits this
+    long for the disk on every check; ping commits nothing."""
+    results = {}
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_commit_probe")
+        conn.execute("CREATE TABLE bench_commit_probe (id serial PRIMARY KEY, decision jsonb)")
+        row = json.dumps({"findings": [WORKFLOW] * 12})  # about the size of the bench's decision (9 KB)
+        try:
+            for mode in ("on", "off"):
+                conn.execute(f"SET synchronous_commit = {mode}")
+                waits = []
+                for _ in range(samples):
+                    started = time.perf_counter()
+                    conn.execute("INSERT INTO bench_commit_probe (decision) VALUES (%s::jsonb)", (row,))
+                    waits.append(time.perf_counter() - started)
+                results[mode] = 1000 * statistics.median(waits)
+        finally:
+            conn.execute("DROP TABLE bench_commit_probe")
+    return results
+
+
 def wait_until_up(url, token, process, timeout=30):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -355,6 +378,8 @@ def main():
         m = med[name]
         ceiling = CORES * 1000 / (m["app_ms"] + m["pg_ms"] + m["client_ms"])
         print(f"  {name} on {CORES} idle cores: about {ceiling:.0f} req/s, mean latency about {1000 * args.clients / ceiling:.0f} ms at {args.clients} clients")
+    commit = commit_wait_ms()
+    print(f"  one durable commit of a decision-sized row: {commit['on']:.2f} ms wall ({commit['off']:.2f} ms with synchronous_commit off)")
     print(f"  checks / ping throughput: {ratio:.2f} (target >= 0.50)")
     print(f"  checks p99: {med['checks']['p99']:.1f} ms (target < 50 ms)")
     ok = ratio >= 0.5 and med["checks"]["p99"] < 50
