@@ -8,16 +8,24 @@ would fall back to a buffering thread that a worker can exit before flushing).
 Reads reuse one searcher per thread and open a new one only when a writer has committed.
 
 Speed at 100,000 documents (bench/search.py), in pure Python:
-- phrases: `text` keeps positions, but a positional phrase over two common words checks every
-  document holding both (seconds). So each adjacent word pair is also indexed in `pairs` as one of
-  PAIR_BUCKETS hashed terms: a phrase walks its pair bucket's short posting list and checks
-  positions only there (VerifiedPhrase), exact despite hash collisions. Hashing bounds the number of
-  distinct terms: an earlier field of literal pairs had 193,621 terms for 2,000 documents (a 39 MB
-  index against 8 MB without it), and whoosh's build cost grows with the number of terms.
-- ranking: whoosh scores every document that matches, so a two-common-word AND scores tens of
-  thousands. Like the PostgreSQL backend, only the first CANDIDATES matches (index order) are
-  ranked: exact for any query with at most that many matches (every query on the real knowledge
-  base); totals and facets still count every match.
+- words are matched and scored in `text`, which keeps no positions: a posting block is then ids
+  and frequencies, which decode several times faster than blocks with positions (an AND of a rare
+  and a common word decodes most of the common word's blocks). Positions live in `positions`, read
+  only to check phrase candidates.
+- phrases: a positional phrase over two common words checks every document holding both (seconds).
+  So each adjacent word pair is also indexed in `pairs` as one of PAIR_BUCKETS hashed terms: a
+  phrase walks its pair bucket's short posting list (VerifiedPhrase), exact despite hash collisions
+  because a candidate's positions are checked, and when ranking, only for a candidate that would
+  enter the top N (RankingCollector). Hashing bounds the number of distinct terms: an earlier field
+  of literal pairs had 193,621 terms for 2,000 documents (a 39 MB index against 8 MB without it),
+  and whoosh's build cost grows with the number of terms.
+- ranking: whoosh's block-quality skipping barely helps here (BM25 saturates: a block's best
+  possible score is close to the top 10's for a common word), so a two-common-word AND scores
+  nearly every document (about 0.3 s at 100k even with the speed-ups below). Like the PostgreSQL
+  backend, only the first CANDIDATES candidates in index order are ranked: exact for any query with
+  at most that many (every query on the real knowledge base); totals and facets still count every
+  match. Per scored document: BM25F from a per-searcher table of field lengths (LengthTableBM25F,
+  the same scores), and whoosh's posting-by-posting skip inside a block is a bisection.
 """
 
 import fcntl
@@ -55,7 +63,7 @@ _tokenizer = RegexTokenizer(WORD.pattern)
 IDENT_ANALYZER = _tokenizer | LowercaseFilter()
 ENGLISH_ANALYZER = _tokenizer | LowercaseFilter() | StopFilter() | StemFilter(lang="en", cachesize=50000)
 PAIR_BUCKETS = 1 << 16
-# Separates names, title and body in the pairs field, so that no pair spans two of them.
+# Separates names, title and body in the pairs and positions fields, so that no phrase spans two of them.
 PAIR_BREAK = "qqpairbreakqq"
 CANDIDATES = 1000
 
@@ -171,7 +179,10 @@ def make_schema():
         license=KEYWORD(commas=True, lowercase=True, scorable=False),
         jurisdiction=KEYWORD(commas=True, lowercase=True, scorable=False),
         title=STORED,
-        text=TEXT(analyzer=ENGLISH_ANALYZER, phrase=True),
+        # Matched and scored; without positions its posting blocks decode several times faster (an AND
+        # of a rare and a common word decodes most of the common word's blocks).
+        text=TEXT(analyzer=ENGLISH_ANALYZER, phrase=False),
+        positions=TEXT(analyzer=ENGLISH_ANALYZER, phrase=True),  # only for checking phrase candidates
         body=STORED,
         pairs=TEXT(analyzer=PAIRS_ANALYZER, phrase=False),
         spell=TEXT(analyzer=IDENT_ANALYZER, phrase=False),  # unstemmed words, for "did you mean"
@@ -181,6 +192,7 @@ def make_schema():
 
 
 def to_fields(doc):
+    parts = f" {PAIR_BREAK} ".join([*[n for n in doc.names if n], doc.title, doc.body])
     return {
         "id": doc.doc_id,
         "kind": doc.kind,
@@ -191,7 +203,8 @@ def to_fields(doc):
         "title": doc.title,
         "body": doc.body,
         "text": "\n".join([*[n for n in doc.names if n] * NAME_REPEAT, *[doc.title] * TITLE_REPEAT, doc.body]),
-        "pairs": f" {PAIR_BREAK} ".join([*[n for n in doc.names if n], doc.title, doc.body]),
+        "positions": parts,
+        "pairs": parts,
         "spell": "\n".join([doc.title, *[n for n in doc.names if n], doc.body]),
         "url": doc.url,
         "subtitle": doc.subtitle,
@@ -199,7 +212,7 @@ def to_fields(doc):
 
 
 class VerifiedPhrase(wq.WrappingQuery):
-    """Documents whose `text` has `words` at consecutive positions, found through their pair buckets.
+    """Documents whose `positions` field has `words` at consecutive positions, found through their pair buckets.
 
     The child (an And of pairs-field bucket terms) yields candidates; each is kept only when the
     words' positions line up, so hash collisions never reach the results. Scored by the child: the
@@ -224,7 +237,7 @@ class VerifiedPhrase(wq.WrappingQuery):
 
     def matcher(self, searcher, context=None):
         child = self.child.matcher(searcher, context)
-        positional = [wq.Term("text", word).matcher(searcher, searcher.boolean_context()) for word in self.words]
+        positional = [wq.Term("positions", word).matcher(searcher, searcher.boolean_context()) for word in self.words]
         if not child.is_active() or not all(m.is_active() for m in positional):
             return NullMatcher()
         return _VerifiedPhraseMatcher(child, positional, self.deferred)
