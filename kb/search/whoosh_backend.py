@@ -21,11 +21,12 @@ Speed at 100,000 documents (bench/search.py), in pure Python:
   and whoosh's build cost grows with the number of terms.
 - ranking: whoosh's block-quality skipping barely helps here (BM25 saturates: a block's best
   possible score is close to the top 10's for a common word), so a two-common-word AND scores
-  nearly every document (about 0.3 s at 100k even with the speed-ups below). Like the PostgreSQL
-  backend, only the first CANDIDATES candidates in index order are ranked: exact for any query with
-  at most that many (every query on the real knowledge base); totals and facets still count every
-  match. Per scored document: BM25F from a per-searcher table of field lengths (LengthTableBM25F,
-  the same scores), and whoosh's posting-by-posting skip inside a block is a bisection.
+  nearly every document: with every match ranked, AND queries had p95 204 ms at 100k even with the
+  speed-ups below. Like the PostgreSQL backend, only the first CANDIDATES candidates in index order
+  are ranked: exact for any query with at most that many (every query on the real knowledge base);
+  totals and facets still count every match. Per scored document: BM25F from a per-searcher table
+  of field lengths (LengthTableBM25F, the same scores), and whoosh's posting-by-posting skip inside
+  a block is a bisection.
 """
 
 import fcntl
@@ -65,7 +66,10 @@ ENGLISH_ANALYZER = _tokenizer | LowercaseFilter() | StopFilter() | StemFilter(la
 PAIR_BUCKETS = 1 << 16
 # Separates names, title and body in the pairs and positions fields, so that no phrase spans two of them.
 PAIR_BREAK = "qqpairbreakqq"
-CANDIDATES = 1000
+# Ranked candidates per query (see RankingCollector). bench/search.py at 100,000 documents, load
+# about 2: 1,000 gave p50 / p95 2.8 / 9.9 ms and 75% top-10 agreement with exact ranking; 3,000
+# 6.4 / 20.8 ms and 87%; 5,000 7.0 / 25.1 ms and 90%; 10,000 7.8 / 38.4 ms and 95%.
+CANDIDATES = 5000
 
 
 def _skip_to_by_bisection(self, targetid):
