@@ -241,7 +241,9 @@ class VerifiedPhrase(wq.WrappingQuery):
 
     def matcher(self, searcher, context=None):
         child = self.child.matcher(searcher, context)
-        positional = [wq.Term("positions", word).matcher(searcher, searcher.boolean_context()) for word in self.words]
+        # An index built before `positions` existed kept positions in `text` (until rebuild_index).
+        field = "positions" if "positions" in searcher.schema else "text"
+        positional = [wq.Term(field, word).matcher(searcher, searcher.boolean_context()) for word in self.words]
         if not child.is_active() or not all(m.is_active() for m in positional):
             return NullMatcher()
         return _VerifiedPhraseMatcher(child, positional, self.deferred)
