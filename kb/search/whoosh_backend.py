@@ -345,6 +345,8 @@ class RankingCollector(collectors.TopCollector):
     def collect(self, sub_docnum):
         self.seen += 1
         score = self.matcher.score()
+        if self.final_fn:  # as TopCollector.collect (a weighting with a final step; not ours)
+            score = self.final_fn(self.top_searcher, self.offset + sub_docnum, score)
         items = self.items
         if len(items) >= self.limit and score <= items[0][0]:
             return 0  # would not enter the top `limit` (TopCollector keeps the earlier document on a tie)
