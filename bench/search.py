@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/search.py              # 100,000 synthetic documents (whoosh indexing takes minutes)
     .venv/bin/python bench/search.py --docs 20000 # a quicker run
+    .venv/bin/python bench/search.py --whoosh-index /tmp/w100k  # keep the whoosh index; a later run reuses it
 
 Method (as in ../shared/reference/stack.md §2): a corpus generated with random.Random(20261201): 8,000
 pseudo-words drawn Zipf(s=1), titles of 4-9 words, bodies of 130-170 words with punctuation. 200 queries:
@@ -12,8 +13,10 @@ pass, then 3 passes; each query's median over the passes is used, and the table 
 
 Engines, all in this run (--skip drops some):
 - whoosh: Provenant's backend itself (kb.search.whoosh_backend: its schema, analyzers, query compiler
-  and ranking), a reused searcher, top 10. "(Provenant)" ranks the first CANDIDATES matches, as the
-  portal does; "every match ranked" is the exact ranking;
+  and ranking), a reused searcher, top 10. "(Provenant)" ranks the first CANDIDATES candidates, as
+  the portal does (whoosh_backend.RankingCollector: index order after whoosh's block-quality skips;
+  a phrase's candidates are its pair-bucket documents); "every match ranked" is the exact ranking.
+  With --whoosh-index the index is kept and reused by a later run with the same corpus and schema;
 - whoosh, untuned baseline: a new searcher per query, MultifieldParser, the stock StandardAnalyzer;
 - PostgreSQL: Provenant's backend itself (kb.search.postgres_backend): its search table (stored
   generated tsvector, english, GIN index) filled by its rebuild(); "(Provenant)" ranks the first
@@ -51,6 +54,12 @@ def parse_args():
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/provenant_bench"))
     parser.add_argument("--skip", default="", help="comma-separated: whoosh,whoosh-baseline,postgres,tantivy")
+    parser.add_argument(
+        "--whoosh-index",
+        type=Path,
+        help="keep Provenant's whoosh index of the synthetic corpus in this directory and reuse it when it already holds this "
+        "corpus (its build is then not timed: the build column says 'reused')",
+    )
     return parser.parse_args()
 
 
@@ -184,18 +193,33 @@ def top10_agreement(run_capped, run_exact, queries):
     return statistics.mean(shares) if shares else 1.0
 
 
-def bench_whoosh(docs, queries, scratch, baseline):
+def holds_corpus(backend, docs):
+    """Whether a kept index holds exactly these documents under the current schema."""
+    from kb.search.whoosh_backend import make_schema
+
+    searcher = backend._searcher()
+    if searcher is None or set(searcher.schema.names()) != set(make_schema().names()) or searcher.doc_count() != len(docs):
+        return False
+    stored = {fields["id"]: (fields["title"], fields["body"]) for fields in searcher.all_stored_fields()}
+    return all(stored.get(f"bench:{i}") == (t, b) for i, t, b in docs)
+
+
+def bench_whoosh(docs, queries, scratch, baseline, reuse_dir=None):
     from kb.search import whoosh_backend
     from kb.search.documents import SearchDocument
     from kb.search.query import parse
     from kb.search.whoosh_backend import WhooshBackend
 
     rows = []
-    backend = WhooshBackend(scratch / "whoosh")
-    t0 = time.perf_counter()
-    backend.rebuild((SearchDocument(kind="bench", pk=i, title=t, url="", body=b) for i, t, b in docs), limitmb=256)
-    build = time.perf_counter() - t0
-    size = sum(f.stat().st_size for f in (scratch / "whoosh").iterdir()) / 1e6
+    index_dir = reuse_dir or scratch / "whoosh"
+    backend = WhooshBackend(index_dir)
+    if reuse_dir and holds_corpus(backend, docs):
+        build = None
+    else:
+        t0 = time.perf_counter()
+        backend.rebuild((SearchDocument(kind="bench", pk=i, title=t, url="", body=b) for i, t, b in docs), limitmb=256)
+        build = time.perf_counter() - t0
+    size = sum(f.stat().st_size for f in index_dir.iterdir()) / 1e6
     searcher = backend._searcher()
     compiled = {q: backend.compile(parse(q), searcher.schema)[0] for _k, q in queries}
 
@@ -380,8 +404,9 @@ def main():
                     floor.update(p50=p50, p95=p95)
                 ratio = f"{p50 / floor['p50']:7.0f} / {p95 / floor['p95']:7.0f}" if floor else "n/a"
                 agree = f"{agreement:11.1%}" if agreement is not None else "n/a"
+                built = f"{build:8.1f}" if build is not None else f"{'reused':>8}"
                 print(
-                    f"{name:60} {build:8.1f} {size:8.1f}  " + "  ".join(f"{c:>15}" for c in summary(by_kind)) + f"  {ratio:>17}  {agree:>11}",
+                    f"{name:60} {built} {size:8.1f}  " + "  ".join(f"{c:>15}" for c in summary(by_kind)) + f"  {ratio:>17}  {agree:>11}",
                     flush=True,
                 )
                 rows.append((name, p95))
@@ -391,7 +416,7 @@ def main():
         if use_pg:
             report(bench_postgres(docs, queries))
         if "whoosh" not in skip:
-            report(bench_whoosh(docs, queries, scratch, baseline="whoosh-baseline" not in skip))
+            report(bench_whoosh(docs, queries, scratch, baseline="whoosh-baseline" not in skip, reuse_dir=args.whoosh_index))
         print("top10 agree: share of the exact ranking's top 10 (every match scored) that the row also returns.")
         # The issue's targets, for Provenant's own configuration of each backend.
         targets = {"whoosh": 50.0, "PostgreSQL": 30.0}

@@ -8,31 +8,44 @@ would fall back to a buffering thread that a worker can exit before flushing).
 Reads reuse one searcher per thread and open a new one only when a writer has committed.
 
 Speed at 100,000 documents (bench/search.py), in pure Python:
-- phrases: `text` keeps positions, but a positional phrase over two common words checks every
-  document holding both (seconds). So each adjacent word pair is also indexed in `pairs` as one of
-  PAIR_BUCKETS hashed terms: a phrase walks its pair bucket's short posting list and checks
-  positions only there (VerifiedPhrase), exact despite hash collisions. Hashing bounds the number of
-  distinct terms: an earlier field of literal pairs had 193,621 terms for 2,000 documents (a 39 MB
-  index against 8 MB without it), and whoosh's build cost grows with the number of terms.
-- ranking: whoosh scores every document that matches, so a two-common-word AND scores tens of
-  thousands. Like the PostgreSQL backend, only the first CANDIDATES matches (index order) are
-  ranked: exact for any query with at most that many matches (every query on the real knowledge
-  base); totals and facets still count every match.
+- words are matched and scored in `text`, which keeps no positions: a posting block is then ids
+  and frequencies, which decode several times faster than blocks with positions (an AND of a rare
+  and a common word decodes most of the common word's blocks). Positions live in `positions`, read
+  only to check phrase candidates.
+- phrases: a positional phrase over two common words checks every document holding both (seconds).
+  So each adjacent word pair is also indexed in `pairs` as one of PAIR_BUCKETS hashed terms: a
+  phrase walks its pair bucket's short posting list (VerifiedPhrase), exact despite hash collisions
+  because a candidate's positions are checked, and when ranking, only for a candidate that would
+  enter the top N (RankingCollector). Hashing bounds the number of distinct terms: an earlier field
+  of literal pairs had 193,621 terms for 2,000 documents (a 39 MB index against 8 MB without it),
+  and whoosh's build cost grows with the number of terms.
+- ranking: whoosh's block-quality skipping barely helps here (BM25 saturates: a block's best
+  possible score is close to the top 10's for a common word), so a two-common-word AND scores
+  nearly every document: with every match ranked, AND queries had p95 204 ms at 100k even with the
+  speed-ups below. Like the PostgreSQL backend, only the first CANDIDATES candidates in index order
+  are ranked: exact for any query with at most that many (every query on the real knowledge base);
+  totals and facets still count every match. Per scored document: BM25F from a per-searcher table
+  of field lengths (LengthTableBM25F, the same scores), and whoosh's posting-by-posting skip inside
+  a block is a bisection.
 """
 
 import fcntl
 import threading
 import time
 import zlib
+from bisect import bisect_left
 from contextlib import contextmanager
 from pathlib import Path
 
-from whoosh import collectors, index, sorting
+import whoosh
+from whoosh import collectors, index, scoring, sorting
 from whoosh import query as wq
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
-from whoosh.matching import Matcher, NullMatcher, WrappingMatcher
+from whoosh.matching import Matcher, NullMatcher, ReadTooFar, WrappingMatcher
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import CLEAR
 
 from kb.search.base import MARK_END, MARK_START, Hit, SearchResults, facet_list, marked_snippet, plain_snippet
@@ -51,9 +64,83 @@ _tokenizer = RegexTokenizer(WORD.pattern)
 IDENT_ANALYZER = _tokenizer | LowercaseFilter()
 ENGLISH_ANALYZER = _tokenizer | LowercaseFilter() | StopFilter() | StemFilter(lang="en", cachesize=50000)
 PAIR_BUCKETS = 1 << 16
-# Separates names, title and body in the pairs field, so that no pair spans two of them.
+# Separates names, title and body in the pairs and positions fields, so that no phrase spans two of them.
 PAIR_BREAK = "qqpairbreakqq"
-CANDIDATES = 1000
+# Ranked candidates per query (see RankingCollector). bench/search.py at 100,000 documents, load
+# about 2: 1,000 gave p50 / p95 2.8 / 9.9 ms and 75% top-10 agreement with exact ranking; 3,000
+# 6.4 / 20.8 ms and 87%; 5,000 7.0 / 25.1 ms and 90%; 10,000 7.8 / 38.4 ms and 95%.
+CANDIDATES = 5000
+
+
+def _skip_to_by_bisection(self, targetid):
+    """W3LeafMatcher.skip_to with a binary search inside a posting block.
+
+    whoosh 2.7.5 walks a block posting by posting (id(), is_active(), next() for each): an AND of a
+    rare and a common word spent most of its time there in bench/search.py. Same result: the first
+    posting with an id >= targetid."""
+    if not self.is_active():
+        raise ReadTooFar
+    if targetid <= self.id():
+        return
+    if targetid > self._maxid:
+        self._skip_to_block(lambda: targetid > self._maxid)  # reads block headers only
+        if not self.is_active():
+            return
+    if self._ids is None:
+        self._read_ids()
+    self._i = bisect_left(self._ids, targetid, self._i)
+
+
+if whoosh.versionstring() == "2.7.5":  # the pinned version, whose internals this relies on
+    W3LeafMatcher.skip_to = _skip_to_by_bisection
+
+
+class LengthTableBM25F(scoring.BM25F):
+    """whoosh's BM25F with the same scores, computed from a per-searcher table of field lengths.
+
+    BM25F looks up each scored document's field length through several layers of reader calls; here
+    a field's one-byte lengths are read once per segment and the length normalization is
+    precomputed for each of the 256 byte values (the same expressions, so the same floats)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._lengths = {}
+
+    def length_bytes(self, reader, fieldname):
+        key = (id(reader), fieldname)
+        if key not in self._lengths:
+            self._lengths[key] = (reader, _length_bytes(reader, fieldname))  # keeps reader alive: id stays unique
+        return self._lengths[key][1]
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        lengths = self.length_bytes(searcher.reader(), fieldname) if searcher.schema[fieldname].scorable else None
+        if lengths is None:
+            return super().scorer(searcher, fieldname, text, qf)
+        return _LengthTableScorer(searcher, fieldname, text, self._field_B.get(fieldname, self.B), self.K1, qf, lengths)
+
+
+class _LengthTableScorer(scoring.BM25FScorer):
+    def __init__(self, searcher, fieldname, text, B, K1, qf, lengths):
+        super().__init__(searcher, fieldname, text, B, K1, qf=qf)
+        self._lens = lengths
+        # bm25(): idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+        self._norms = [K1 * ((1 - B) + B * byte_to_length(b) / self.avgfl) for b in range(256)]
+        self._k1_plus_1 = K1 + 1
+
+    def score(self, matcher):
+        tf = matcher.weight()
+        return self.idf * ((tf * self._k1_plus_1) / (tf + self._norms[self._lens[matcher.id()]]))
+
+
+def _length_bytes(reader, fieldname):
+    """A segment's one-byte field lengths for `fieldname`, indexable by document number (None: this
+    reader does not keep them the way whoosh 2.7.5's segment files do; BM25F is used as it is)."""
+    perdoc = getattr(reader, "_perdoc", None)
+    lengths = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN) if perdoc is not None else None
+    if lengths is None or getattr(lengths, "_fixedlen", None) != 1 or not hasattr(lengths, "_dbfile"):
+        return None
+    data = bytes(lengths._dbfile.get(lengths._basepos, lengths._count)) if lengths._count else b""
+    return data + bytes(reader.doc_count_all() - len(data))  # documents after the last length written have none
 
 
 def pair_bucket(first, second):
@@ -96,7 +183,10 @@ def make_schema():
         license=KEYWORD(commas=True, lowercase=True, scorable=False),
         jurisdiction=KEYWORD(commas=True, lowercase=True, scorable=False),
         title=STORED,
-        text=TEXT(analyzer=ENGLISH_ANALYZER, phrase=True),
+        # Matched and scored; without positions its posting blocks decode several times faster (an AND
+        # of a rare and a common word decodes most of the common word's blocks).
+        text=TEXT(analyzer=ENGLISH_ANALYZER, phrase=False),
+        positions=TEXT(analyzer=ENGLISH_ANALYZER, phrase=True),  # only for checking phrase candidates
         body=STORED,
         pairs=TEXT(analyzer=PAIRS_ANALYZER, phrase=False),
         spell=TEXT(analyzer=IDENT_ANALYZER, phrase=False),  # unstemmed words, for "did you mean"
@@ -106,6 +196,7 @@ def make_schema():
 
 
 def to_fields(doc):
+    parts = f" {PAIR_BREAK} ".join([*[n for n in doc.names if n], doc.title, doc.body])
     return {
         "id": doc.doc_id,
         "kind": doc.kind,
@@ -116,7 +207,8 @@ def to_fields(doc):
         "title": doc.title,
         "body": doc.body,
         "text": "\n".join([*[n for n in doc.names if n] * NAME_REPEAT, *[doc.title] * TITLE_REPEAT, doc.body]),
-        "pairs": f" {PAIR_BREAK} ".join([*[n for n in doc.names if n], doc.title, doc.body]),
+        "positions": parts,
+        "pairs": parts,
         "spell": "\n".join([doc.title, *[n for n in doc.names if n], doc.body]),
         "url": doc.url,
         "subtitle": doc.subtitle,
@@ -124,46 +216,55 @@ def to_fields(doc):
 
 
 class VerifiedPhrase(wq.WrappingQuery):
-    """Documents whose `text` has `words` at consecutive positions, found through their pair buckets.
+    """Documents whose `positions` field has `words` at consecutive positions, found through their pair buckets.
 
     The child (an And of pairs-field bucket terms) yields candidates; each is kept only when the
     words' positions line up, so hash collisions never reach the results. Scored by the child: the
-    buckets' BM25 weight, i.e. how often the pairs occur."""
+    buckets' BM25 weight, i.e. how often the pairs occur.
 
-    def __init__(self, child, words):
+    `deferred`: the matcher yields every candidate unchecked and RankingCollector checks positions
+    only for a document that would enter the top N (reading positions is most of a phrase's cost)."""
+
+    def __init__(self, child, words, deferred=False):
         super().__init__(child)
         self.words = tuple(words)
+        self.deferred = deferred
 
     def __eq__(self, other):
-        return type(other) is type(self) and other.child == self.child and other.words == self.words
+        return type(other) is type(self) and (other.child, other.words, other.deferred) == (self.child, self.words, self.deferred)
 
     def __hash__(self):
-        return hash((type(self).__name__, self.child, self.words))
+        return hash((type(self).__name__, self.child, self.words, self.deferred))
 
     def _rewrap(self, child):
-        return type(self)(child, self.words)
+        return type(self)(child, self.words, self.deferred)
 
     def matcher(self, searcher, context=None):
         child = self.child.matcher(searcher, context)
-        positional = [wq.Term("text", word).matcher(searcher, searcher.boolean_context()) for word in self.words]
+        # An index built before `positions` existed kept positions in `text` (until rebuild_index).
+        field = "positions" if "positions" in searcher.schema else "text"
+        positional = [wq.Term(field, word).matcher(searcher, searcher.boolean_context()) for word in self.words]
         if not child.is_active() or not all(m.is_active() for m in positional):
             return NullMatcher()
-        return _VerifiedPhraseMatcher(child, positional)
+        return _VerifiedPhraseMatcher(child, positional, self.deferred)
 
 
 class _VerifiedPhraseMatcher(WrappingMatcher):
-    def __init__(self, child, positional, boost=1.0):
+    def __init__(self, child, positional, deferred=False, boost=1.0):
         super().__init__(child, boost)
         self.positional = positional
+        self.deferred = deferred
         self._find_next()
 
     def copy(self):
-        return type(self)(self.child.copy(), [m.copy() for m in self.positional], self.boost)
+        return type(self)(self.child.copy(), [m.copy() for m in self.positional], self.deferred, self.boost)
 
     def _replacement(self, newchild):
-        return type(self)(newchild, self.positional, self.boost)
+        return type(self)(newchild, self.positional, self.deferred, self.boost)
 
-    def _verified(self, docnum):
+    def verified(self):
+        """Whether the current candidate really has the words at consecutive positions."""
+        docnum = self.child.id()
         positions = []
         for m in self.positional:
             if m.is_active() and m.id() < docnum:
@@ -174,12 +275,16 @@ class _VerifiedPhraseMatcher(WrappingMatcher):
         return any(all(start + i in positions[i] for i in range(1, len(positions))) for start in positions[0])
 
     def _find_next(self):
-        while self.child.is_active() and not self._verified(self.child.id()):
+        if self.deferred:
+            return
+        while self.child.is_active() and not self.verified():
             self.child.next()
 
     def next(self):
         self.child.next()
         self._find_next()
+        # Tells the collector to look at block quality again (the child may have changed block).
+        return True
 
     def skip_to(self, id):
         self.child.skip_to(id)
@@ -189,24 +294,65 @@ class _VerifiedPhraseMatcher(WrappingMatcher):
     all_ids = Matcher.all_ids
     all_items = Matcher.all_items
 
-    def supports_block_quality(self):
-        return False
+    # The child's block quality bounds the phrase's score: checking positions only removes documents.
+    def skip_to_quality(self, minquality):
+        skipped = self.child.skip_to_quality(minquality / self.boost)
+        self._find_next()
+        return skipped
 
 
-class FirstMatchesCollector(collectors.TopCollector):
-    """The top `limit` by score among the first `candidates` matches in index order."""
+def deferred_phrases(q):
+    """`q` with its phrases checked only for documents entering the top N, or None when that would
+    change results: only where every phrase is required (a phrase under an Or can fail while the
+    document still matches through another branch, with a different score)."""
+    if isinstance(q, VerifiedPhrase):
+        return VerifiedPhrase(q.child, q.words, deferred=True)
+    if isinstance(q, wq.Term):
+        return q
+    if type(q) is wq.And:
+        subqueries = [deferred_phrases(sub) for sub in q.subqueries]
+        return None if any(sub is None for sub in subqueries) else wq.And(subqueries)
+    return None
 
-    def __init__(self, limit, candidates):
+
+def _phrase_matchers(matcher):
+    if isinstance(matcher, _VerifiedPhraseMatcher):
+        return [matcher]
+    return [found for child in matcher.children() for found in _phrase_matchers(child)]
+
+
+class RankingCollector(collectors.TopCollector):
+    """The top `limit` by score, with whoosh's block-quality skipping.
+
+    candidates=None ranks every match (exact). Otherwise it stops after `candidates` documents in
+    index order once it holds `limit` results (exact for a query with at most that many). With
+    deferred phrases (deferred_phrases), a phrase's positions are checked only for a document that
+    would enter the top `limit`: the same results as checking every candidate, and the cap then
+    counts candidates (pair-bucket documents holding all the query's words' buckets)."""
+
+    def __init__(self, limit, candidates=None):
         super().__init__(limit=limit)
         self.candidates = candidates
+        self.seen = 0
 
     def matches(self):
-        if self.total >= self.candidates:
-            return
         for docnum in super().matches():
             yield docnum
-            if self.total >= self.candidates:  # collect() has counted it by now
+            # collect() has counted it by now
+            if self.candidates and self.seen >= self.candidates and len(self.items) >= self.limit:
                 return
+
+    def collect(self, sub_docnum):
+        self.seen += 1
+        score = self.matcher.score()
+        if self.final_fn:  # as TopCollector.collect (a weighting with a final step; not ours)
+            score = self.final_fn(self.top_searcher, self.offset + sub_docnum, score)
+        items = self.items
+        if len(items) >= self.limit and score <= items[0][0]:
+            return 0  # would not enter the top `limit` (TopCollector keeps the earlier document on a tie)
+        if not all(phrase.verified() for phrase in _phrase_matchers(self.matcher)):
+            return 0
+        return self._collect(self.offset + sub_docnum, score)
 
 
 class _MarkFormatter(Formatter):
@@ -309,7 +455,7 @@ class WhooshBackend:
         if searcher is None:
             if not index.exists_in(str(self.index_dir)):
                 return None
-            searcher = index.open_dir(str(self.index_dir)).searcher()
+            searcher = index.open_dir(str(self.index_dir)).searcher(weighting=LengthTableBM25F())
         self._local.searcher = searcher
         return searcher
 
@@ -349,7 +495,8 @@ class WhooshBackend:
     @staticmethod
     def ranked(searcher, q, filter_q=None, limit=10, candidates=CANDIDATES):
         """whoosh Results: the best `limit` of the first `candidates` matches (None: of every match)."""
-        collector = FirstMatchesCollector(limit, candidates) if candidates else collectors.TopCollector(limit=limit)
+        q = deferred_phrases(q) or q
+        collector = RankingCollector(limit, candidates)
         if filter_q is not None:
             collector = collectors.FilterCollector(collector, allow=filter_q)
         searcher.search_with_collector(q, collector)
