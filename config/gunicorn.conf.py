@@ -29,12 +29,9 @@ worker_class = "sync"
 def post_worker_init(worker):
     """Warm the engine (imports, snapshot, database connection), then gc.freeze() what is long-lived."""
     try:
-        from django.db import close_old_connections
-
         from policies.engine.snapshot import current
 
-        current()
-        close_old_connections()
+        current()  # its database connection stays open for the first request (DB_CONN_MAX_AGE)
     except Exception:  # the database may be down; the first check builds the snapshot instead
         logging.getLogger(__name__).warning("could not warm the rules engine at worker start", exc_info=True)
     gc.collect()
