@@ -26,6 +26,9 @@ def record_check(workflow_input, decision, requester=None, channel=Check.Channel
     return check
 
 
+RECORD_ATTEMPTS = 3  # decide again at most this often when rules change under a check
+
+
 def decide_and_record(workflow_input, *, channel, requester=None, as_of=None):
     """Decide a workflow and log the decision: (decision, check). Raises WorkflowError, logging nothing.
 
@@ -34,10 +37,10 @@ def decide_and_record(workflow_input, *, channel, requester=None, as_of=None):
     snapshot's. If the knowledge base or the rules changed since, nothing is written; the snapshot
     is read again and the workflow decided again. So no logged decision was made with a revision
     that had already been replaced when it was stored, as with reading the token first, one round
-    trip fewer (bench/api.py: a round trip is a sixth of a check's cost on a busy server).
+    trip fewer.
     """
-    for _attempt in range(RECORD_ATTEMPTS):
-        token, snapshot = snapshots.last_read() if _attempt == 0 else snapshots.current_with_token()
+    for attempt in range(RECORD_ATTEMPTS):
+        token, snapshot = snapshots.last_read() if attempt == 0 else snapshots.current_with_token()
         decision = evaluate_workflow(workflow_input, as_of=as_of, snapshot=snapshot)
         check = _new_check(workflow_input, decision, requester, channel)
         if _insert(check, revision_token=token):
@@ -45,9 +48,6 @@ def decide_and_record(workflow_input, *, channel, requester=None, as_of=None):
     # Rules changing under every attempt: decide with what the database holds now, and store that.
     decision = evaluate_workflow(workflow_input, as_of=as_of)
     return decision, record_check(workflow_input, decision, requester, channel)
-
-
-RECORD_ATTEMPTS = 3
 
 
 def _new_check(workflow_input, decision, requester, channel):
