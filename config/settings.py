@@ -159,7 +159,7 @@ REST_FRAMEWORK = {
     # Reading the knowledge base is open; endpoints that need a user say so themselves.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PARSER_CLASSES": ["kb.api.framework.LimitedJSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["kb.api.framework.FastJSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["kb.api.framework.AnonThrottle", "kb.api.framework.UserThrottle"],
     # Counted in the default cache: per process with the local-memory cache; set CACHE_URL to a
     # Redis server when several workers must share one budget.

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from kb.fastjson import FastJSONField
 from kb.models import EffectiveWindow, KeptForever, LicenseClause, Provision
 from policies.engine.conditions import ConditionError, compile_condition
 from policies.engine.decision import EFFECTS
@@ -125,12 +126,12 @@ class Check(models.Model):
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="checks")
     channel = models.CharField(max_length=10, choices=Channel.choices)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    input = models.JSONField(help_text="The workflow as submitted.")
+    input = FastJSONField(help_text="The workflow as submitted.")
     input_hash = models.CharField(max_length=64, db_index=True, help_text="sha256 of the canonical JSON of the input.")
     as_of = models.DateField()
     policy_version = models.CharField(max_length=80, db_index=True)
     verdict = models.CharField(max_length=12, choices=[(v, v) for v in ("prohibited", "review", "conditional", "allowed")])
-    decision = models.JSONField()
+    decision = FastJSONField()
 
     class Meta:
         ordering = ["-created_at"]
