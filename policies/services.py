@@ -86,7 +86,9 @@ def _insert(check, revision_token=None):
             f"WHERE COALESCE((SELECT token FROM {revision} WHERE id = 1), '') = %s"
         )
         values.append(revision_token)
-    with connection.cursor() as cursor:
+    # PostgreSQL (config.postgresql): send the ~10 KB of JSON as parameters, not escaped into the SQL.
+    cursor = connection.server_binding_cursor() if hasattr(connection, "server_binding_cursor") else connection.cursor()
+    with cursor:
         cursor.execute(sql, values)
         written = cursor.rowcount == 1
     if written:
