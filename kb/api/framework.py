@@ -1,5 +1,6 @@
 """Pagination, parsing and throttling shared by every API endpoint (the settings name these classes)."""
 
+import codecs
 import io
 import re
 
@@ -7,7 +8,7 @@ import orjson
 from django.conf import settings
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import JSONParser, get_encoding
 from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
@@ -59,7 +60,7 @@ class LimitedJSONParser(JSONParser):
         if len(body) > limit:
             raise too_large
         data = super().parse(io.BytesIO(body), media_type, parser_context)
-        problem = _unstorable_text(data)
+        problem = _unstorable_text(data) if _may_escape_unstorable_text(body, parser_context) else None
         if problem:
             raise ValidationError({problem: ["contains a NUL character or an unpaired surrogate, which is not valid text"]})
         return data
@@ -67,6 +68,13 @@ class LimitedJSONParser(JSONParser):
 
 # JSON can escape them, but they are not text: PostgreSQL refuses to store them (\u0000 in jsonb).
 _NOT_TEXT = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _may_escape_unstorable_text(body, parser_context):
+    """False when the body cannot hold such a character, so its data need not be walked (0.13 M of the
+    0.33 M instructions that parsing a check took): in UTF-8, JSON can only spell NUL or a surrogate
+    as a \\u escape, and a raw one is not valid UTF-8 or not valid JSON. Other encodings are always walked."""
+    return codecs.lookup(get_encoding(parser_context or {})).name != "utf-8" or b"\\u" in body
 
 
 def _unstorable_text(value, path=""):

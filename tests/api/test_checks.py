@@ -3,12 +3,15 @@
 import copy
 import io
 import json
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.exceptions import ValidationError
 
+from kb.api.framework import LimitedJSONParser
 from kb.models import LicenseClause, Provision
 from policies.models import Check, Rule
 from tests.api.conftest import client_with_token, errors_of
@@ -18,8 +21,14 @@ pytestmark = pytest.mark.django_db
 WORKFLOW = {
     "name": "Distil GPT-4o into a support bot",
     "as_of": "2026-11-28",
-    "student": {"name": "acme-support-7b", "base_model": "Qwen/Qwen2.5-7B-Instruct", "purpose": "commercial",
-                "release": "open_weights", "competes_with_teachers": True, "license": "Apache-2.0"},
+    "student": {
+        "name": "acme-support-7b",
+        "base_model": "Qwen/Qwen2.5-7B-Instruct",
+        "purpose": "commercial",
+        "release": "open_weights",
+        "competes_with_teachers": True,
+        "license": "Apache-2.0",
+    },
     "teachers": [{"model": "gpt-4o", "signal": "outputs", "access": "api"}],
     "deployment": {"jurisdictions": ["EU", "US-CA"]},
 }
@@ -64,6 +73,17 @@ def test_text_that_cannot_be_stored_is_rejected_naming_the_field(alice, bad):
     assert response.status_code == 400
     assert [field for field, _ in errors_of(response)] == ["teachers[1].model"]
     assert not Check.objects.exists()
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "utf-16"])
+@pytest.mark.parametrize("bad", ["acme\x00bot", "acme\udc00bot"])
+def test_the_parser_finds_such_text_in_any_declared_charset(bad, charset):
+    # It skips looking in UTF-8 bodies without a \u escape; in UTF-16 the escape's bytes differ.
+    body = json.dumps({"teachers": [{"model": bad}]}).encode(charset)
+    request = SimpleNamespace(META={"CONTENT_LENGTH": str(len(body))})
+    with pytest.raises(ValidationError) as raised:
+        LimitedJSONParser().parse(io.BytesIO(body), "application/json", {"request": request, "encoding": charset})
+    assert list(raised.value.detail) == ["teachers[0].model"]
 
 
 def test_checks_need_a_token(api, kb_db):
