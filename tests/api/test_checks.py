@@ -21,14 +21,8 @@ pytestmark = pytest.mark.django_db
 WORKFLOW = {
     "name": "Distil GPT-4o into a support bot",
     "as_of": "2026-11-28",
-    "student": {
-        "name": "acme-support-7b",
-        "base_model": "Qwen/Qwen2.5-7B-Instruct",
-        "purpose": "commercial",
-        "release": "open_weights",
-        "competes_with_teachers": True,
-        "license": "Apache-2.0",
-    },
+    "student": {"name": "acme-support-7b", "base_model": "Qwen/Qwen2.5-7B-Instruct", "purpose": "commercial",
+                "release": "open_weights", "competes_with_teachers": True, "license": "Apache-2.0"},
     "teachers": [{"model": "gpt-4o", "signal": "outputs", "access": "api"}],
     "deployment": {"jurisdictions": ["EU", "US-CA"]},
 }
