@@ -49,3 +49,22 @@ def test_an_invalid_workflow_logs_nothing():
     with pytest.raises(WorkflowError, match="student.purpose"):
         decide_and_record({**WORKFLOW, "student": {**WORKFLOW["student"], "purpose": "sometimes"}}, channel=Check.Channel.CLI)
     assert not Check.objects.exists()
+
+
+def test_rules_changing_under_every_attempt_still_log_one_decision_made_with_the_rules_in_the_database(monkeypatch):
+    from policies import services
+
+    _, snapshot = snapshots.current_with_token()
+    # Every snapshot this process reads looks replaced by the time its insert arrives.
+    monkeypatch.setattr(snapshots, "last_read", lambda: ("replaced", snapshot))
+    monkeypatch.setattr(snapshots, "current_with_token", lambda: ("replaced", snapshot))
+    inserts = []
+    real_insert = services._insert
+    monkeypatch.setattr(services, "_insert", lambda check, revision_token=None: inserts.append(revision_token) or real_insert(check, revision_token))
+
+    decision, check = decide_and_record(WORKFLOW, channel=Check.Channel.CLI)
+
+    assert inserts == ["replaced"] * services.RECORD_ATTEMPTS + [None]  # then stored unconditionally
+    stored = Check.objects.get()
+    assert stored.pk == check.pk and stored.decision == decision.to_json()
+    assert stored.policy_version == decision.policy_version == snapshots.current().policy_version
