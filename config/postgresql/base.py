@@ -12,7 +12,9 @@ Django's cursors bind parameters on the client: psycopg escapes each value into 
 the server parses it back out. For the decision log's insert, whose values are ~10 KB of JSON, that
 was about a quarter of the insert's cost on each side (measured in-process: 0.9 ms of client and
 server CPU per insert, 0.6-0.7 ms with the parameters sent apart). `server_binding_cursor()` gives
-that cursor for the statements that need it, leaving every other query as Django issues it.
+that cursor for the statements that need it, leaving every other query as Django issues it:
+Django's own option for every query (OPTIONS server_side_binding) made both ping and checks 2-3 %
+slower in side-by-side runs of both servers (two runs, either order; 2026-12-04).
 """
 
 import select

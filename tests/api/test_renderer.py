@@ -9,6 +9,7 @@ import uuid
 import pytest
 from django.utils.translation import gettext_lazy
 from rest_framework.renderers import JSONRenderer
+from rest_framework.settings import api_settings
 
 from kb.api.framework import FastJSONRenderer
 
@@ -42,7 +43,5 @@ def test_what_neither_encoder_knows_is_still_an_error():
         FastJSONRenderer().render({"x": object()})
 
 
-def test_the_api_renders_with_it(settings):
-    from rest_framework.settings import api_settings
-
+def test_the_api_renders_with_it():
     assert api_settings.DEFAULT_RENDERER_CLASSES == [FastJSONRenderer]
