@@ -11,6 +11,10 @@ API_THROTTLE_USER requests per authenticated user, e.g. 600/minute (default)
 API_MAX_BODY_BYTES largest accepted API request body (default 1048576); larger ones get 413
 CACHE_URL         redis://host:port/db for a cache shared by every worker (API throttle counts);
                   unset = local memory, counted per process
+DB_CONN_MAX_AGE   seconds a database connection is reused (default 60)
+DB_PREPARE_THRESHOLD PostgreSQL: the decision log's insert is prepared on the server after this many
+                  runs on a connection (default 5); "off" behind a pooler that cannot keep prepared
+                  statements (PgBouncer in transaction mode before 1.21 or without max_prepared_statements)
 """
 
 import os
@@ -106,6 +110,18 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The same backend with a health check that needs no round trip (config/postgresql/base.py).
     DATABASES["default"]["ENGINE"] = "config.postgresql"
+    # psycopg prepares a statement once it has run this often on a connection, so PostgreSQL stops
+    # parsing and planning it each time (for the decision log's insert, 0.31 -> 0.19 ms of server CPU,
+    # measured). Only statements whose parameters travel apart from the SQL can be prepared: those of
+    # server_binding_cursor() (config/postgresql/base.py). Django's own cursors bind on the client and
+    # are unaffected. Django leaves preparing off (None) unless told.
+    _threshold = os.environ.get("DB_PREPARE_THRESHOLD", "5").strip().lower()
+    if _threshold in {"off", "none"}:
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+    elif _threshold.isdigit():
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = int(_threshold)
+    else:
+        raise ImproperlyConfigured(f'DB_PREPARE_THRESHOLD must be a whole number of runs or "off" (got {_threshold!r}).')
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -36,7 +36,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def server_binding_cursor(self):
         """A cursor (wrapped as Django wraps its own: query logging, execute wrappers, error mapping)
-        whose parameters travel apart from the SQL. Unprepared, so it works through any pooler."""
+        whose parameters travel apart from the SQL. psycopg prepares its statements on the server
+        after OPTIONS["prepare_threshold"] runs on the connection (DB_PREPARE_THRESHOLD, settings)."""
         self.close_if_health_check_failed()
         self.ensure_connection()
         with self.wrap_database_errors:

@@ -1,6 +1,12 @@
 """How the decision log reaches PostgreSQL: its JSON encoded by orjson (kb.fastjson) with the standard
-library as the fallback, its parameters sent apart from the SQL, its JSON columns compressed with lz4.
+library as the fallback, its parameters sent apart from the SQL, its insert prepared on the server once
+it has run DB_PREPARE_THRESHOLD times on a connection, its JSON columns compressed with lz4.
 Whatever the path, what is read back is what was logged."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -59,3 +65,55 @@ def test_the_json_columns_are_compressed_with_lz4():
             "SELECT attname, attcompression FROM pg_attribute WHERE attrelid = 'policies_check'::regclass AND attname IN ('input', 'decision')"
         )
         assert dict(cursor.fetchall()) == {"input": "l", "decision": "l"}
+
+
+def prepared_statements():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE from_sql = false")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+@on_postgresql
+def test_the_insert_is_prepared_on_the_server_once_it_has_run_the_threshold_times():
+    threshold = connection.settings_dict["OPTIONS"]["prepare_threshold"]
+    assert threshold == 5  # the default (config/settings.py, DB_PREPARE_THRESHOLD)
+    # psycopg counts runs per connection and forgets them on rollback, as at the end of every test.
+    for _ in range(threshold):
+        decide_and_record(WORKFLOW, channel=Check.Channel.API)
+    assert not any(s.startswith('INSERT INTO "policies_check"') for s in prepared_statements())
+    decision, check = decide_and_record(WORKFLOW, channel=Check.Channel.API)
+    decide_and_record(WORKFLOW, channel=Check.Channel.API)  # runs as prepared
+    assert [s for s in prepared_statements() if s.startswith('INSERT INTO "policies_check"')]
+    assert Check.objects.get(pk=check.pk).decision == decision.to_json()
+    # Django's own queries bind on the client and are never prepared.
+    for _ in range(threshold + 2):
+        list(Check.objects.filter(verdict=decision.verdict)[:1])
+    assert all(s.startswith('INSERT INTO "policies_check"') for s in prepared_statements())
+
+
+ROOT = Path(__file__).resolve().parents[2]
+PRINT_THRESHOLD = "import django; django.setup(); from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold', 'unset'))"
+
+
+def settings_process(database_url, threshold):
+    env = {**os.environ, "DJANGO_DEBUG": "1", "DATABASE_URL": database_url, "DB_PREPARE_THRESHOLD": threshold}
+    return subprocess.run([sys.executable, "-c", PRINT_THRESHOLD], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(("value", "printed"), [("off", "None"), ("0", "0"), (" 12 ", "12")])
+def test_db_prepare_threshold_sets_psycopgs_threshold(value, printed):
+    run = settings_process("postgres://u@localhost/x", value)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == printed
+
+
+def test_db_prepare_threshold_must_be_a_count_or_off():
+    run = settings_process("postgres://u@localhost/x", "sometimes")
+    assert run.returncode != 0
+    assert "ImproperlyConfigured" in run.stderr and "DB_PREPARE_THRESHOLD" in run.stderr
+
+
+def test_sqlite_has_no_threshold():
+    run = settings_process("sqlite:///:memory:", "3")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "unset"
