@@ -112,6 +112,24 @@ def live_rules(snapshot, day, student, covered, only=None):
     }
 
 
+LIVE_RULES_KEPT = 256  # answers remembered per snapshot; the memory is emptied when it is full
+
+
+def remembered_live_rules(snapshot, day, student, deployment):
+    """live_rules for a whole evaluation, remembered in the snapshot's memo: the answer depends only on
+    the day, the student's release and purpose and the deployment's jurisdictions (what they cover
+    follows from them and the snapshot), which checks repeat. Saves a walk over every rule (1.8 % of
+    a check's instructions, callgrind)."""
+    key = (day, student["release"], student["purpose"], tuple(deployment["jurisdictions"]))
+    remembered = snapshot.memo.setdefault("live_rules", {})
+    live = remembered.get(key)
+    if live is None:
+        if len(remembered) >= LIVE_RULES_KEPT:
+            remembered.clear()
+        live = remembered[key] = frozenset(live_rules(snapshot, day, student, deployment["covered"]))
+    return live
+
+
 def _condition_holds(rule, activation, where):
     try:
         return rule.condition.evaluate(activation)
@@ -200,7 +218,10 @@ def evaluate_parsed(workflow, snapshot, only=None):
     exposures, unresolved, base, weights_terms = walk(workflow, snapshot)
     facts = workflow_facts(workflow, snapshot, base, weights_terms)
     day, student = workflow["as_of"], facts["student"]
-    live = live_rules(snapshot, day, student, facts["deployment"]["covered"], only)
+    if only is None:
+        live = remembered_live_rules(snapshot, day, student, facts["deployment"])
+    else:
+        live = live_rules(snapshot, day, student, facts["deployment"]["covered"], only)
     findings = evaluate_exposures(exposures, facts, snapshot, live) if live else []
     findings += evaluate_workflow_rules(facts, snapshot, live, student)
     return Decision(as_of=day, findings=findings, unresolved=unresolved, policy_version=snapshot.policy_version)

@@ -85,7 +85,8 @@ class Snapshot:
     facts_by_id: dict = field(repr=False, compare=False, default_factory=dict)
     relevant_clauses: dict = field(repr=False, compare=False, default_factory=dict)  # id(version) -> clauses some rule can select
     # evaluate.py's answers that depend only on the snapshot's own objects (ids kept alive by it):
-    # conditions that read only the clause and document, templates with those facts filled in.
+    # conditions that read only the clause and document, templates with those facts filled in; and,
+    # under "live_rules", a bounded number of live-rule sets by day, release, purpose and jurisdictions.
     memo: dict = field(repr=False, compare=False, default_factory=dict)
     owned_facts: frozenset = field(repr=False, compare=False, default=frozenset())  # ids of the facts_by_id values
 

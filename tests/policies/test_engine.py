@@ -276,3 +276,35 @@ def test_a_template_filled_with_some_facts_renders_like_the_whole_template():
     assert filled == (("Terms (§2) binds ", None), ("", ("student", "name")), (", 700,000,000 users; unknown", None))
     for name in ("a", "b"):
         assert render(filled, {**facts, "student": {"name": name}}) == render(template, {**facts, "student": {"name": name}})
+
+
+def test_which_rules_are_live_is_remembered_per_day_release_purpose_and_jurisdictions_without_changing_any_decision():
+    from policies.engine import evaluate as engine
+
+    rules = [
+        f.rule("eu-from-2025", "require", {"target": "workflow", "jurisdictions": ["EU"]}, effective_from="2025-08-02", message="eu"),
+        f.rule("ca", "require", {"target": "workflow", "jurisdictions": ["US-CA"]}, message="ca"),
+        f.rule("open-weights", "review", {"target": "workflow", "release": ["open_weights"]}, message="open"),
+        f.rule("commercial", "review", {"target": "workflow", "purpose": ["commercial"]}, message="commercial"),
+    ]
+    variants = [
+        ("2026-01-01", "open_weights", "commercial", ["DE"], ["commercial", "eu-from-2025", "open-weights"]),
+        ("2025-08-01", "open_weights", "commercial", ["DE"], ["commercial", "open-weights"]),  # the EU rule not yet in force
+        ("2026-01-01", "internal", "commercial", ["DE"], ["commercial", "eu-from-2025"]),
+        ("2026-01-01", "open_weights", "research", ["DE"], ["eu-from-2025", "open-weights"]),
+        ("2026-01-01", "open_weights", "commercial", ["US"], ["ca", "commercial", "open-weights"]),  # US covers US-CA
+        ("2026-01-01", "internal", "research", [], []),
+    ]
+    snap = f.snapshot(rules=rules)
+    for _ in range(2):  # the second round is answered from what the first remembered
+        for day, release, purpose, codes, expected in variants:
+            workflow = {"as_of": day, "student": student(release=release, purpose=purpose), "deployment": {"jurisdictions": codes}}
+            assert sorted(x.rule for x in evaluate_workflow(workflow, snapshot=snap).findings) == expected, (day, release, purpose, codes)
+            assert sorted(x.rule for x in evaluate_workflow(workflow, snapshot=f.snapshot(rules=rules)).findings) == expected
+    assert len(snap.memo["live_rules"]) == len(variants)
+
+    # Bounded: a snapshot never keeps more than LIVE_RULES_KEPT answers.
+    for offset in range(engine.LIVE_RULES_KEPT + 5):
+        day = f"2027-{1 + offset // 28:02d}-{1 + offset % 28:02d}"
+        evaluate_workflow({"as_of": day, "student": student(), "deployment": {"jurisdictions": ["DE"]}}, snapshot=snap)
+    assert 0 < len(snap.memo["live_rules"]) <= engine.LIVE_RULES_KEPT
