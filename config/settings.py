@@ -116,12 +116,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # server_binding_cursor() (config/postgresql/base.py). Django's own cursors bind on the client and
     # are unaffected. Django leaves preparing off (None) unless told.
     _threshold = os.environ.get("DB_PREPARE_THRESHOLD", "5").strip().lower()
-    if _threshold in {"off", "none"}:
-        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
-    elif _threshold.isdigit():
-        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = int(_threshold)
-    else:
+    if _threshold not in {"off", "none"} and not _threshold.isdigit():
         raise ImproperlyConfigured(f'DB_PREPARE_THRESHOLD must be a whole number of runs or "off" (got {_threshold!r}).')
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = int(_threshold) if _threshold.isdigit() else None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
