@@ -285,7 +285,7 @@ MODEL = Spec(
     kb.AIModel,
     key=("slug",),
     fields=(
-        "slug", "name", "aliases", "hf_id", "release_date", "access", "parameter_count",
+        "slug", "name", "aliases", "hf_id", "release_date", "access", "parameter_count", "parameter_count_basis",
         "training_compute_flop", "training_compute_source", "modalities", "description", *SOURCED,
     ),
     fks={"organization": (kb.Organization, "slug")},

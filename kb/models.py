@@ -244,6 +244,15 @@ class Access(models.TextChoices):
     BOTH = "both", "Open weights and API"
 
 
+class ParameterCountBasis(models.TextChoices):
+    """Where a model's parameter count comes from: model names round (Qwen2.5-7B holds 7.61B), so a
+    count is exact only as far as its basis says."""
+
+    STATED = "stated", "the publisher's stated total"
+    NOMINAL = "nominal", "the nominal size in the model's name, not an exact total"
+    RECALLED = "recalled", "as recalled, not re-read in a source"
+
+
 class AIModel(Sourced):
     slug = models.SlugField(max_length=120, unique=True)
     name = models.CharField(max_length=200)
@@ -257,6 +266,9 @@ class AIModel(Sourced):
     service_terms = models.ManyToManyField(TermsDocument, blank=True, related_name="models_by_service")
     service_terms_unknown = models.BooleanField(default=False, help_text="A service is offered but its terms are not known.")
     parameter_count = models.BigIntegerField(null=True, blank=True)
+    parameter_count_basis = models.CharField(
+        max_length=10, choices=ParameterCountBasis.choices, blank=True, help_text="Required with a parameter count: where it comes from."
+    )
     training_compute_flop = models.FloatField(null=True, blank=True)
     training_compute_source = models.CharField(max_length=500, blank=True, help_text="Where the FLOP figure comes from.")
     modalities = models.JSONField(
@@ -280,6 +292,10 @@ class AIModel(Sourced):
         unknown = sorted(set(self.modalities or []) - set(vocabulary.MODALITIES))
         if unknown:
             raise ValidationError({"modalities": f"unknown modality: {', '.join(unknown)} (known: {', '.join(vocabulary.MODALITIES)})"})
+        if self.parameter_count is not None and not self.parameter_count_basis:
+            raise ValidationError({"parameter_count_basis": f"say where the parameter count comes from ({', '.join(ParameterCountBasis.values)})"})
+        if self.parameter_count is None and self.parameter_count_basis:
+            raise ValidationError({"parameter_count_basis": "there is no parameter count for it to qualify"})
 
     @property
     def has_open_weights(self):

@@ -46,7 +46,7 @@ class AIModelSerializer(serializers.ModelSerializer):
         fields = (
             "slug", "name", "aliases", "hf_id", "organization", "release_date", "access",
             "weights_terms", "weights_terms_unknown", "service_terms", "service_terms_unknown",
-            "parameter_count", "training_compute_flop", "training_compute_source", "modalities",
+            "parameter_count", "parameter_count_basis", "training_compute_flop", "training_compute_source", "modalities",
             "description", *SOURCED_FIELDS,
         )  # fmt: skip
 

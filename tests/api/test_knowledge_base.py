@@ -25,6 +25,8 @@ def test_models_are_open_to_anonymous_clients_with_their_terms_and_source(api, k
     assert body["access"] == "open_weights"
     assert body["source_url"].startswith("https://") and body["checked_on"] and body["verification"] in {
         "verified", "partly_verified", "unverified"}
+    # The size in the name ("8B"), not a count of the weights: the record says so.
+    assert (body["parameter_count"], body["parameter_count_basis"]) == (8_000_000_000, "nominal")
 
 
 def test_models_filter_by_organization_license_access_and_modality(api, kb_db):

@@ -119,6 +119,13 @@ def test_a_reference_by_hugging_face_id_suggests_the_slug(fixtures):
     ("{slug: x, name: X, organization: meta, access: api, source_url: 'https://e.org', checked_on: 'yesterday'}", "checked_on"),
     ("{slug: x, name: X, organization: meta, access: api, source_url: 'https://e.org', checked_on: 2026-11-28, licence: MIT}", "licence"),
     ("{slug: x, name: X, organization: meta, access: api, source_url: 'https://e.org', checked_on: 2026-11-28, weights_terms: [NoSuchLicense]}", "weights_terms"),
+    # A parameter count says where it comes from (a name's "7B" is not a count), and a basis needs a count.
+    ("{slug: x, name: X, organization: meta, access: api, source_url: 'https://e.org', checked_on: 2026-11-28, parameter_count: 7000000000}",
+     "parameter_count_basis"),
+    ("{slug: x, name: X, organization: meta, access: api, source_url: 'https://e.org', checked_on: 2026-11-28, parameter_count_basis: nominal}",
+     "parameter_count_basis"),
+    ("{slug: x, name: X, organization: meta, access: api, source_url: 'https://e.org', checked_on: 2026-11-28, parameter_count: 7000000000, "
+     "parameter_count_basis: exact}", "parameter_count_basis"),
 ])
 def test_bad_values_name_the_field(fixtures, record, field):
     write(fixtures, "zz-bad.yaml", f"models:\n  - {record}\n")

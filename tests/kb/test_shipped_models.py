@@ -207,3 +207,23 @@ def test_every_shipped_edge_and_record_cites_a_source(kb_db):
     for model in (kb.AIModel, kb.Dataset, kb.LineageEdge):
         assert not model.objects.filter(source_url="").exists(), model.__name__
         assert not model.objects.filter(checked_on__isnull=True).exists(), model.__name__
+
+
+def test_every_shipped_parameter_count_says_where_it_comes_from(kb_db):
+    counted = kb.AIModel.objects.exclude(parameter_count=None)
+    assert counted.count() > 100
+    assert not counted.filter(parameter_count_basis="").exists()
+    assert not kb.AIModel.objects.filter(parameter_count=None).exclude(parameter_count_basis="").exists()
+
+
+@pytest.mark.parametrize("slug, count, basis", [
+    ("qwen2-5-7b-instruct", 7_610_000_000, "stated"),  # the model card's total, not the name's 7B
+    ("llama-3-2-1b", 1_230_000_000, "stated"),
+    ("mistral-7b-v0-1", 7_300_000_000, "stated"),
+    ("gemma-2-2b-it", 2_610_000_000, "stated"),
+    ("llama-3-1-8b-instruct", 8_000_000_000, "nominal"),  # the size in the name; the exact total was not checked
+    ("bloom", 176_000_000_000, "recalled"),
+])
+def test_parameter_counts_and_their_basis(kb_db, slug, count, basis):
+    model = kb.AIModel.objects.get(slug=slug)
+    assert (model.parameter_count, model.parameter_count_basis) == (count, basis)

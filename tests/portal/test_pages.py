@@ -188,3 +188,10 @@ def test_a_model_page_shows_how_its_training_compute_was_obtained_as_text_not_as
     assert "7.2e+23 FLOP" in body
     assert '<small class="compute-source">ESTIMATE (6 x P x D, GPAI guidelines Annex A.2)' in body
     assert 'href="ESTIMATE' not in body
+
+
+def test_a_model_page_says_whether_its_parameter_count_is_exact_or_the_size_in_its_name(client, kb_db):
+    stated = page(client, "/models/qwen2-5-7b-instruct")
+    assert "7,610,000,000 <small class=\"count-basis\">(the publisher&#x27;s stated total)</small>" in stated
+    nominal = page(client, "/models/llama-3-1-8b-instruct")
+    assert "8,000,000,000 <small class=\"count-basis\">(the nominal size in the model&#x27;s name, not an exact total)</small>" in nominal
