@@ -383,7 +383,8 @@ def main():
         print(f"  {name} on {CORES} idle cores: about {ceiling:.0f} req/s, mean latency about {1000 * args.clients / ceiling:.0f} ms at {args.clients} clients")
     commit = commit_wait_ms()
     print(f"  one durable commit of a decision-sized row: {commit['on']:.2f} ms wall ({commit['off']:.2f} ms with synchronous_commit off)")
-    print(f"  checks / ping throughput: {ratio:.2f} (target >= 0.50)")
+    # Three decimals: at two, a run at 0.498 printed "0.50 (target >= 0.50)" and then TARGETS MISSED.
+    print(f"  checks / ping throughput: {ratio:.3f} (target >= 0.50)")
     print(f"  checks p99: {med['checks']['p99']:.1f} ms (target < 50 ms)")
     ok = ratio >= 0.5 and med["checks"]["p99"] < 50
     print("targets met" if ok else "TARGETS MISSED")
