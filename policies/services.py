@@ -5,7 +5,7 @@ import hashlib
 import json
 import uuid
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from policies.engine import snapshot as snapshots
 from policies.engine.evaluate import evaluate_workflow
@@ -95,7 +95,7 @@ def _insert(check, revision_token=None):
 def _insert_sql(vendor, conditional):
     """_insert's statement, built once per database vendor (quoting every column on every check cost
     0.7 % of its instructions)."""
-    quote = connection.ops.quote_name
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
     table, columns = quote(Check._meta.db_table), ", ".join(quote(f.column) for f in Check._meta.concrete_fields)
     placeholders = ", ".join(["%s"] * len(Check._meta.concrete_fields))
     if not conditional:
