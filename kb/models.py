@@ -249,6 +249,10 @@ class ParameterCountBasis(models.TextChoices):
     count is exact only as far as its basis says."""
 
     STATED = "stated", "the publisher's stated total"
+    # Weight listings (Ollama, GGUF repositories, Hugging Face's safetensors metadata) count tensors
+    # exactly, but they are not the publisher's word and may count a variant (tied embeddings, an
+    # extra head); kept apart from `stated` so a reader knows whose figure it is.
+    COUNTED = "counted", "the total a listing of the published weights shows, not the publisher's own figure"
     NOMINAL = "nominal", "the nominal size in the model's name, not an exact total"
     RECALLED = "recalled", "as recalled, not re-read in a source"
 
@@ -280,6 +284,15 @@ class AIModel(Sourced):
     class Meta:
         ordering = ["name"]
         verbose_name = "AI model"
+        constraints = [
+            # clean() names the field for editors and load_kb; this keeps bulk updates and raw SQL honest too.
+            models.CheckConstraint(
+                condition=(Q(parameter_count__isnull=True) & Q(parameter_count_basis=""))
+                | (Q(parameter_count__isnull=False) & Q(parameter_count_basis__in=ParameterCountBasis.values)),
+                name="kb_aimodel_parameter_count_has_basis",
+                violation_error_message="A parameter count needs a basis, and a basis needs a count.",
+            ),
+        ]
 
     def __str__(self):
         return self.name

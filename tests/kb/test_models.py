@@ -45,6 +45,24 @@ def test_an_edge_needs_exactly_one_child(org):
                                       evidence_kind="paper", source_url="https://example.org", checked_on=datetime.date(2026, 11, 28))
 
 
+@pytest.mark.parametrize("count, basis", [(7_000_000_000, ""), (None, "nominal"), (7_000_000_000, "exact")])
+def test_a_parameter_count_and_its_basis_come_together_in_the_database(org, count, basis):
+    # A bulk update skips clean(): the database still refuses a count without a basis, a basis
+    # without a count, and a basis it does not know.
+    make_model("m", org)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        kb.AIModel.objects.filter(slug="m").update(parameter_count=count, parameter_count_basis=basis)
+
+
+@pytest.mark.parametrize("basis", ["stated", "counted", "nominal", "recalled"])
+def test_every_basis_is_accepted_with_a_count(org, basis):
+    make_model("m", org)
+    kb.AIModel.objects.filter(slug="m").update(parameter_count=7_000_000_000, parameter_count_basis=basis)
+    model = kb.AIModel.objects.get(slug="m")
+    model.full_clean()
+    assert (model.parameter_count, model.parameter_count_basis) == (7_000_000_000, basis)
+
+
 def test_relation_must_fit_the_ends(org):
     a = make_model("a", org)
     ds = kb.Dataset.objects.create(slug="d", name="d", source_url="https://example.org", checked_on=datetime.date(2026, 11, 28))

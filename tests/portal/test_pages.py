@@ -193,5 +193,7 @@ def test_a_model_page_shows_how_its_training_compute_was_obtained_as_text_not_as
 def test_a_model_page_says_whether_its_parameter_count_is_exact_or_the_size_in_its_name(client, kb_db):
     stated = page(client, "/models/qwen2-5-7b-instruct")
     assert "7,610,000,000 <small class=\"count-basis\">(the publisher&#x27;s stated total)</small>" in stated
+    counted = page(client, "/models/gemma-2-9b")
+    assert "9,240,000,000 <small class=\"count-basis\">(the total a listing of the published weights shows, not the publisher&#x27;s own figure)</small>" in counted
     nominal = page(client, "/models/llama-3-1-8b-instruct")
     assert "8,000,000,000 <small class=\"count-basis\">(the nominal size in the model&#x27;s name, not an exact total)</small>" in nominal
