@@ -35,6 +35,22 @@ class SearchResultsSerializer(serializers.Serializer):
     suggestion = serializers.CharField(allow_blank=True, help_text='A "did you mean" query, or "".')
 
 
+# The query language's filters, also accepted as query parameters (repeat one for OR within it):
+# `?q=distillation&kind=clause&org=openai` searches `distillation kind:"clause" org:"openai"`.
+FILTER_PARAMS = ("kind", "org", "license", "jurisdiction", "status")
+
+
+def _with_filters(text, params):
+    """The search text with each filter parameter appended in the query language's own syntax."""
+    for name in FILTER_PARAMS:
+        for value in params.getlist(name):
+            value = value.strip()
+            if not value or '"' in value:
+                raise ValidationError({name: ['a value without double quotes, e.g. "model"']})
+            text += f' {name}:"{value}"'
+    return text
+
+
 def _positive_int(params, name, default, maximum=None):
     raw = params.get(name)
     if raw in (None, ""):
@@ -52,6 +68,10 @@ class SearchView(APIView):
         'match), "a phrase", OR, and filters such as kind:model kind:rule org:meta license:MIT jurisdiction:EU status:verified.',
         parameters=[
             OpenApiParameter("q", str, required=True, description="The search text."),
+            *(
+                OpenApiParameter(name, str, many=True, description=f"Same as {name}:VALUE in q; repeat for either value.")
+                for name in FILTER_PARAMS
+            ),
             OpenApiParameter("page", int, description="Page number (from 1)."),
             OpenApiParameter("page_size", int, description=f"Hits per page (1-{MAX_PAGE_SIZE}, default 10)."),
         ],
@@ -61,6 +81,7 @@ class SearchView(APIView):
         text = request.query_params.get("q", "").strip()
         if not text:
             raise ValidationError({"q": ["required: the text to search for"]})
+        text = _with_filters(text, request.query_params)
         page = _positive_int(request.query_params, "page", 1)
         page_size = _positive_int(request.query_params, "page_size", 10, MAX_PAGE_SIZE)
         results = search(text, page=page, page_size=page_size)

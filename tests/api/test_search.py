@@ -36,6 +36,20 @@ def test_search_filters_and_pages_like_the_portal(api, index):
         assert second["results"] != first["results"] and second["previous"]
 
 
+def test_filters_may_also_be_query_parameters_as_in_any_list_endpoint(api, index):
+    as_parameters = api.get("/api/v1/search", {"q": "llama", "kind": "model", "org": "meta", "page_size": 50}).json()
+    in_the_query = api.get("/api/v1/search", {"q": "llama kind:model org:meta", "page_size": 50}).json()
+    unfiltered = api.get("/api/v1/search", {"q": "llama", "page_size": 50}).json()
+    assert as_parameters["results"] == in_the_query["results"]
+    assert 0 < as_parameters["count"] < unfiltered["count"]
+    assert {h["kind"] for h in as_parameters["results"]} == {"model"}
+    assert [v["value"] for v in as_parameters["facets"]["kind"] if v["selected"]] == ["model"]
+    # Repeating a parameter means either value, as kind:a kind:b does in the query.
+    either = api.get("/api/v1/search", [("q", "llama"), ("kind", "model"), ("kind", "dataset")]).json()
+    assert {h["kind"] for h in either["results"]} <= {"model", "dataset"}
+    assert either["count"] == api.get("/api/v1/search", {"q": "llama kind:model kind:dataset"}).json()["count"]
+
+
 def test_search_snippets_are_escaped_html(api, index):
     for hit in api.get("/api/v1/search", {"q": "llama"}).json()["results"]:
         assert "<script" not in hit["snippet_html"]
@@ -43,7 +57,8 @@ def test_search_snippets_are_escaped_html(api, index):
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({}, "q"), ({"q": "  "}, "q"), ({"q": "llama", "page": "0"}, "page"), ({"q": "llama", "page_size": "51"}, "page_size")],
+    [({}, "q"), ({"q": "  "}, "q"), ({"q": "llama", "page": "0"}, "page"), ({"q": "llama", "page_size": "51"}, "page_size"),
+     ({"q": "llama", "kind": 'mo"del'}, "kind"), ({"q": "llama", "org": " "}, "org")],
 )
 def test_search_rejects_bad_parameters_naming_them(api, index, params, field):
     response = api.get("/api/v1/search", params)
