@@ -388,12 +388,12 @@ def serve_and_measure(env, token, wrk, clients, seconds, rounds, label=""):
 
 
 def print_table(med):
-    print(f"  {'':8s} {'req/s':>7s} {'p50 ms':>7s} {'p99 ms':>7s}   CPU ms per request: gunicorn  PostgreSQL  wrk   cores idle   worker ms asleep")
+    print(f"  {'':8s} {'req/s':>7s} {'p50 ms':>7s} {'p99 ms':>7s}   CPU ms per request: gunicorn  PostgreSQL  wrk   cores idle   worker ms asleep  waiting for a CPU")
     for name in ("ping", "checks"):
         m = med[name]
         print(
             f"  {name:8s} {m['rps']:7.1f} {m['p50']:7.1f} {m['p99']:7.1f}   {'':19s}{m['app_ms']:6.2f}  {m['pg_ms']:10.2f}  {m['client_ms']:4.2f}"
-            f"   {m['idle']:9.0%}   {m['asleep_ms']:16.2f}"
+            f"   {m['idle']:9.0%}   {m['asleep_ms']:16.2f}  {m['runnable_ms']:17.2f}"
         )
 
 
