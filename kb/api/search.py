@@ -8,6 +8,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from kb.search.base import search
+from kb.search.query import FILTER_FIELDS
 
 MAX_PAGE_SIZE = 50
 
@@ -37,7 +38,7 @@ class SearchResultsSerializer(serializers.Serializer):
 
 # The query language's filters, also accepted as query parameters (repeat one for OR within it):
 # `?q=distillation&kind=clause&org=openai` searches `distillation kind:"clause" org:"openai"`.
-FILTER_PARAMS = ("kind", "org", "license", "jurisdiction", "status")
+FILTER_PARAMS = tuple(dict.fromkeys(FILTER_FIELDS.values()))  # the language's facets, without its aliases
 
 
 def _with_filters(text, params):
