@@ -1,7 +1,7 @@
 """What a draft rule would do: a snapshot that includes it, and the stored decisions it would change.
 
 The candidate snapshot is the current (published) snapshot with the draft compiled into it
-(snapshot.with_rule); the loop over decisions is pure, so it runs against plain inputs.
+(compiled.with_rule); the loop over decisions is pure, so it runs against plain inputs.
 """
 
 from dataclasses import dataclass
@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from policies.engine import compiled as compiler
 from policies.engine import snapshot as snapshots
 from policies.engine.decision import VERDICT_RANK, verdict_of, worst_verdict
 from policies.engine.evaluate import evaluate_parsed
@@ -22,13 +23,13 @@ def candidate_snapshot(rule, clauses, provisions, base=None):
     """`base` (default: the current snapshot) with `rule` (a Rule, saved or not) compiled in.
 
     clauses, provisions: what the rule cites (iterables of LicenseClause / Provision, possibly from
-    an unsaved form). Raises snapshot.RuleError when the rule does not compile.
+    an unsaved form). Raises compiled.RuleError when the rule does not compile.
     """
     base = base or snapshots.current()
     row = {name: getattr(rule, name) for name in RULE_FIELDS}
     clause_keys = [(c.version.document.spdx_id, c.version.version, c.key) for c in clauses]
-    compiled = snapshots.compile_candidate(base, row, clause_keys, [p.ref for p in provisions])
-    return snapshots.with_rule(base, compiled)
+    rule = compiler.compile_candidate(base, row, clause_keys, [p.ref for p in provisions])
+    return compiler.with_rule(base, rule)
 
 
 def draft_snapshot(rule, base=None):
@@ -77,7 +78,7 @@ def _before(decision, workflow, rule_slug, before, published):
 def changed_verdicts(decisions, rule_slug, before, after):
     """The stored decisions whose verdict differs between the `before` and `after` snapshots. Pure.
 
-    `after` is `before` with one rule (rule_slug) added or replaced (snapshot.with_rule), so only that
+    `after` is `before` with one rule (rule_slug) added or replaced (compiled.with_rule), so only that
     rule is evaluated in it: every other rule is the same object in both snapshots, and rules never
     see each other's findings (evaluate_parsed's `only`). The verdict with the draft is therefore the
     worse of the other rules' verdict and the draft's own findings, exactly what a full evaluation of
