@@ -23,6 +23,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config import security
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -71,6 +73,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -121,6 +124,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = int(_threshold) if _threshold.isdigit() else None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Content-Security-Policy and Permissions-Policy on every response (config/security.py).
+CONTENT_SECURITY_POLICY = security.policy(**security.STRICT)
+_INLINE_STYLES = {**security.STRICT, "style_src": "'self' 'unsafe-inline'"}
+CONTENT_SECURITY_POLICY_PATHS = [  # (path prefix, policy); the first match wins
+    ("/admin/", security.policy(**_INLINE_STYLES)),  # django-simple-history's pages carry style attributes
+    ("/api/v1/docs", security.policy(**_INLINE_STYLES)),  # Swagger UI
+    ("/api/v1/redoc", security.policy(**_INLINE_STYLES, worker_src="'self' blob:")),  # Redoc: styled-components, a blob: worker
+]
+PERMISSIONS_POLICY = security.PERMISSIONS_POLICY
+# No script reads the CSRF cookie: forms carry the token, and the admin's preview and Swagger UI
+# read it from the page. So scripts may not read the cookie either.
+CSRF_COOKIE_HTTPONLY = True
 
 # SQLite cannot enforce LineageEdge's NULLS NOT DISTINCT uniqueness; PostgreSQL does, and
 # load_kb upserts edges by their natural key on both, so fixtures cannot create duplicates.

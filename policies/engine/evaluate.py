@@ -73,7 +73,7 @@ def _fallback_citation(route, document, asset):
     if document is not None:
         return Citation(document=document["name"], section="no version in force on the date", url=document["url"], ref=document["spdx_id"])
     if asset is not None and route["source_url"]:
-        return Citation(document=f"{asset['name']} (knowledge base record)", section="source", url=route["source_url"])
+        return Citation(document=f"{asset['name']} ({'knowledge base record' if asset['slug'] else 'source given in the workflow, not checked'})", section="source", url=route["source_url"])
     subject = route["subject"]
     if "/" in subject and " " not in subject:
         return Citation(document=f"{subject} on Hugging Face (not in the knowledge base)", section="model or dataset card", url=f"https://huggingface.co/{subject}")

@@ -10,6 +10,8 @@ import math
 import re
 from functools import lru_cache
 
+from kb import weburl
+
 PURPOSES = ("commercial", "non_commercial", "research")
 RELEASES = ("open_weights", "api", "internal")
 SIGNALS = ("outputs", "logits")
@@ -110,6 +112,18 @@ def _number(value, path, integer=False):
     if value < 0:
         raise WorkflowError(path, f"must not be negative, got {value}")
     return value
+
+
+def _url(value, path):
+    """An http(s) URL (kb.weburl says which): the portal shows it as a link, so nothing else may pass."""
+    text = _string(value, path, nullable=True)
+    if text is None:
+        return None
+    why = weburl.problem(text)
+    if why:
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        raise WorkflowError(path, f'"{shown}" is not an http(s) URL ({why})')
+    return text
 
 
 def _or_empty(value):
@@ -268,7 +282,7 @@ def parse_workflow(data, licensing, as_of=None):
                 "license": text,
                 "license_keys": keys,
                 "generated_by": generated_by,
-                "source_url": _string(d.get("source_url"), f"{path}.source_url", nullable=True),
+                "source_url": _url(d.get("source_url"), f"{path}.source_url"),
             }
         )
 
