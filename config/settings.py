@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "apitokens",
     "kb",
     "policies",
+    "registry",
 ]
 
 MIDDLEWARE = [
