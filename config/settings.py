@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "apitokens",
     "kb",
     "policies",
+    "registry",
 ]
 
 MIDDLEWARE = [
