@@ -9,6 +9,8 @@ SEARCH_BACKEND    whoosh (default) or postgres (PostgreSQL full-text search, Pos
 API_THROTTLE_ANON requests per anonymous client (address), e.g. 60/minute (default)
 API_THROTTLE_USER requests per authenticated user, e.g. 600/minute (default)
 API_MAX_BODY_BYTES largest accepted API request body (default 1048576); larger ones get 413
+HUB_RESOLVE       on/1: look unknown model references up on the Hugging Face Hub during a check (off)
+HUB_RESOLVE_TIMEOUT seconds per Hub call when HUB_RESOLVE is on (default 3)
 CACHE_URL         redis://host:port/db for a cache shared by every worker (API throttle counts);
                   unset = local memory, counted per process
 DB_CONN_MAX_AGE   seconds a database connection is reused (default 60)
@@ -169,6 +171,12 @@ STORAGES = {
 
 # Where the knowledge base's fixtures live (YAML + Markdown); load_kb reads them.
 KB_FIXTURES_DIR = Path(os.environ.get("KB_FIXTURES_DIR", BASE_DIR / "fixtures"))
+
+# Resolution on demand: a model reference that neither the knowledge base nor the registry knows is
+# looked up on the Hugging Face Hub during the check (registry.lineage), bounded by this timeout per
+# call; off by default (and in tests), since a check then depends on the network.
+HUB_RESOLVE = env_bool("HUB_RESOLVE", False)
+HUB_RESOLVE_TIMEOUT = float(os.environ.get("HUB_RESOLVE_TIMEOUT", "3"))
 
 # Four eyes: a rule's publisher must not be its last editor (policies.publishing).
 POLICY_FOUR_EYES = env_bool("POLICY_FOUR_EYES", False)

@@ -261,9 +261,12 @@ def parse_record(*, record, known_names=None):
         relation, basis = Relation(stated), RelationBasis.CARD
     else:
         relation, basis = infer_relation(repo_id=repo_id, bases=bases, siblings=siblings, tags=tags, library_name=library_name)
+    # A relation read off the name keeps the suffixes that said it (e.g. "gguf"), as inferred edges do.
+    stages = names.strip_suffixes(repo_id.rpartition("/")[2]) if basis == RelationBasis.NAME else []
+    pattern = "+".join(stages[-1][1])[:60] if stages else ""
     edges = [
         {"parent_repo_id": b, "parent_key": b.lower(), "relation": relation.value, "relation_basis": basis.value,
-         "evidence": Evidence.DECLARED.value, "pattern": ""}
+         "evidence": Evidence.DECLARED.value, "pattern": pattern}
         for b in bases
     ]
     if not edges:

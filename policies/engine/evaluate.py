@@ -223,14 +223,16 @@ def evaluate_parsed(workflow, snapshot, only=None, view=EMPTY_VIEW):
     )
 
 
-def evaluate_workflow(workflow, as_of=None, snapshot=None):
+def evaluate_workflow(workflow, as_of=None, snapshot=None, view=None):
     """Check a workflow (the contract's JSON, decoded) and return the Decision.
 
     Raises `WorkflowError` (naming the field) for bad input. `as_of` (a date or "YYYY-MM-DD")
-    overrides the workflow's own date. `snapshot` defaults to the cached current one. The registry
-    models the workflow names are read from the database (loader.load_lineage_view) before the
-    pure evaluation.
+    overrides the workflow's own date. `snapshot` defaults to the cached current compiled policy;
+    `view` to the registry models the workflow names, read from the database by the loader (it asks
+    nothing when every reference names a curated model).
     """
     snapshot = snapshot or snapshots.current()
     parsed = parse_workflow(workflow, snapshot.licensing, as_of=as_of)
-    return evaluate_parsed(parsed, snapshot, view=loader.load_lineage_view(workflow=parsed, policy=snapshot))
+    if view is None:
+        view = loader.load_lineage_view(workflow=parsed, policy=snapshot)
+    return evaluate_parsed(parsed, snapshot, view=view)

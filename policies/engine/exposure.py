@@ -33,6 +33,8 @@ from policies.engine.lineage_view import EMPTY_VIEW
 WEIGHT_RELATIONS = {"fine_tune", "adapter", "quantized", "merge", "pruned", "continued_pretraining"}
 DISTILLATION_RELATIONS = {"logit_distillation", "output_distillation"}
 EVIDENCE_RANK = {"documented": 0, "declared": 1, "inferred": 2}  # weaker evidence ranks higher
+RELATION_NOUNS = {"fine_tune": "fine-tune", "quantized": "quantization", "merge": "merge", "adapter": "adapter",
+                  "continued_pretraining": "continued pretraining", "pruned": "pruned version"}
 
 
 def weaker(evidence, other):
@@ -107,9 +109,15 @@ class _Walk:
                 return
         else:
             parent = self.view.model(edge["slug"]) or self.snapshot.models.get(edge["slug"]) or {"name": edge["slug"]}
-            how = {"name": f'its name (pattern "{edge.get("pattern")}")', "hub_rule": "the Hub's rules for cards without a relation"}.get(
-                edge.get("basis"), "its model card")
-            statement = f'{model["name"]} is a {edge["relation"].replace("_", "-")} of {parent["name"]}, according to {how}'
+            what = RELATION_NOUNS.get(edge["relation"], edge["relation"].replace("_", " "))
+            if evidence == "inferred":
+                statement = f'{model["name"]} is a {what} of {parent["name"]}, judging by its name only (pattern "{edge.get("pattern")}")'
+            elif model.get("kind") == "dataset":
+                statement = f'{model["name"]} was generated with {parent["name"]}, as an outside record declares'
+            else:
+                how = {"card": "as the card states", "hub_rule": "inferred the way the Hub documents it",
+                       "name": f'inferred from its name (pattern "{edge.get("pattern")}")'}.get(edge.get("basis"), "as the card states")
+                statement = f'{model["name"]} declares {parent["name"]} as its base model on its model card; the relation, {what}, is {how}'
         entry = {"subject": route["subject"], "statement": statement, "evidence": evidence, "source_url": model.get("source_url")}
         if entry not in self.assumptions:
             self.assumptions.append(entry)
@@ -164,7 +172,12 @@ class _Walk:
 
     def unresolved_reference(self, reference, field, route, index):
         resolution = index.resolve(reference)
-        reason = "matches several entries in the knowledge base" if resolution.candidates else "matches nothing in the knowledge base"
+        if resolution.candidates:
+            reason = "matches several entries in the knowledge base"
+        else:
+            reason = "matches nothing in the knowledge base or the model registry"
+            if self.view.notes.get(reference):
+                reason += f" ({self.view.notes[reference]})"
         self.unresolved.append({"field": field, "reference": reference, "reason": reason, "suggestions": index.suggest(reference)})
         self.exposures.append(self._exposure("unresolved", route, reason=f'"{reference}" ({field}) {reason}'))
 

@@ -4,6 +4,7 @@ import pytest
 
 from policies.engine.decision import Citation, Decision, Finding, verdict_of
 from policies.engine.evaluate import evaluate_workflow
+from policies.engine.lineage_view import EMPTY_VIEW
 from policies.engine.scope import validate_scope
 from policies.engine.templates import render, template_problems
 from tests.policies import factories as f
@@ -36,8 +37,9 @@ UNRESOLVED = f.rule("unresolved", "review", {"target": "unresolved"}, message="{
 
 
 def run(workflow, rules=(EVERY_CLAUSE, UNKNOWN, MISSING, UNRESOLVED), as_of=None):
+    # The pure engine: a compiled policy from plain dicts and an empty lineage view (no registry).
     snap = f.snapshot(DOCS, MODELS, DATASETS, rules)
-    return evaluate_workflow({"as_of": f.DAY, **workflow}, as_of=as_of, snapshot=snap)
+    return evaluate_workflow({"as_of": f.DAY, **workflow}, as_of=as_of, snapshot=snap, view=EMPTY_VIEW)
 
 
 def student(**extra):
@@ -107,7 +109,7 @@ def test_terms_versions_are_picked_by_as_of():
 def test_unknown_terms_and_unresolved_references_are_findings_and_listed():
     decision = run({"student": student(base_model="mystery"), "teachers": [{"model": "nobody/nothing"}], "datasets": [{"dataset": "nolicense"}]})
     assert messages(decision, "unknown") == ["the license of Mystery's weights is not known", "the license of nolicense is not known"]
-    assert decision.unresolved == [{"field": "teachers[0].model", "reference": "nobody/nothing", "reason": "matches nothing in the knowledge base", "suggestions": []}]
+    assert decision.unresolved == [{"field": "teachers[0].model", "reference": "nobody/nothing", "reason": "matches nothing in the knowledge base or the model registry", "suggestions": []}]
     finding = next(x for x in decision.findings if x.rule == "unresolved")
     assert finding.citations[0].url == "https://huggingface.co/nobody/nothing"
 

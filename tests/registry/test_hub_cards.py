@@ -130,7 +130,9 @@ def test_what_each_card_becomes(imported, repo_id, relation, basis, evidence, pa
 def test_inferred_edges_name_the_pattern_and_declared_ones_do_not(imported):
     inferred = HubEdge.objects.get(child__repo_key="unsloth/gemma-2-9b-it-bnb-4bit")
     assert (inferred.evidence, inferred.pattern, inferred.parent_repo_id) == ("inferred", "bnb+bits", "google/gemma-2-9b-it")
-    assert not HubEdge.objects.filter(evidence="declared").exclude(pattern="").exists()
+    # A declared edge names a pattern only when its relation was read off the name.
+    assert not HubEdge.objects.filter(evidence="declared").exclude(relation_basis="name").exclude(pattern="").exists()
+    assert HubEdge.objects.get(child__repo_key="lmstudio-community/meta-llama-3-8b-instruct-gguf").pattern == "gguf"
 
 
 def test_a_card_with_the_licence_typo_declares_no_license(imported):
