@@ -20,7 +20,7 @@ from policies.engine.decision import Citation
 from policies.engine.jurisdictions import descendants
 from policies.engine.loader import PolicyData
 from policies.engine.scope import CompiledScope, cel_target, compile_scope, target_of
-from policies.engine.templates import compile_template
+from policies.engine.templates import compile_template, fill
 from policies.engine.workflow import build_licensing
 
 DOCUMENTED_EVIDENCE = ("developer_documented", "paper", "model_card")
@@ -88,6 +88,9 @@ class CompiledPolicy:
     # (id(rule), id(clause)) -> the answer of a condition that reads only the clause and its terms
     # document (True/False, or the ConditionError it raised, re-raised when a check needs it).
     static_answers: MappingProxyType = field(repr=False, compare=False, default_factory=lambda: MappingProxyType({}))
+    # (id(rule), id(clause)) -> the rule's message and remedy with the clause's and its document's facts
+    # filled in (templates.fill); a check renders only the rest (the route, the asset, the workflow).
+    prefilled: MappingProxyType = field(repr=False, compare=False, default_factory=lambda: MappingProxyType({}))
     owned_facts: frozenset = field(repr=False, compare=False, default=frozenset())  # ids of the facts_by_id values
 
 
@@ -244,31 +247,33 @@ def _rule_indexes(rules, documents):
             for version in document["versions"]
         },
         "workflow_binding": tuple(sorted(workflow_binding.items())),
-        "static_answers": MappingProxyType(_static_answers(rules, documents)),
+        **_per_clause(rules, documents),
     }
 
 
-def _static_answers(rules, documents):
-    """Every condition that reads only the clause and terms document in hand, answered for each clause
-    it can select: the same in every check, so it is decided at compile time."""
-    static = [rule for rule in rules if rule.target == "clause" and rule.static_condition]
-    answers = {}
-    if not static:
-        return answers
+def _per_clause(rules, documents):
+    """What depends only on a clause rule and a clause it can select, worked out once at compile time:
+    the answer of a condition that reads only the clause and its terms document (a ConditionError is
+    kept and raised when a check needs it), and the rule's templates with those facts filled in."""
+    clause_rules = [rule for rule in rules if rule.target == "clause"]
+    answers, prefilled = {}, {}
     for document in documents.values():
         of_document = document_facts(document)
         for version in document["versions"]:
             for clause in version["clauses"]:
                 facts = {"clause": clause["facts"], "document": of_document}
-                for rule in static:
+                for rule in clause_rules:
                     types = rule.scope.get("clause_types")
                     if types and clause["type"] not in types:
                         continue
-                    try:
-                        answers[(id(rule), id(clause))] = rule.condition.evaluate(conditions.bind("exposure", facts, rule.binding))
-                    except conditions.ConditionError as exc:
-                        answers[(id(rule), id(clause))] = exc
-    return answers
+                    key = (id(rule), id(clause))
+                    prefilled[key] = (fill(rule.message, facts, SNAPSHOT_FACTS), fill(rule.remedy, facts, SNAPSHOT_FACTS))
+                    if rule.static_condition:
+                        try:
+                            answers[key] = rule.condition.evaluate(conditions.bind("exposure", facts, rule.binding))
+                        except conditions.ConditionError as exc:
+                            answers[key] = exc
+    return {"static_answers": MappingProxyType(answers), "prefilled": MappingProxyType(prefilled)}
 
 
 # --------------------------------------------------------------------------- the draft-inclusion hook

@@ -6,9 +6,9 @@
     -> findings -> Decision
 
 `evaluate_parsed` is pure: plain data in (the parsed workflow, the compiled policy, the lineage view),
-a Decision out; no ORM, no HTTP, no clock. What it remembers (conditions answered, templates filled)
-lives in dicts made for the check and dropped with it: the compiled policy is shared by every check
-and nothing writes into it.
+a Decision out; no ORM, no HTTP, no clock. What it remembers (conditions answered on a route) lives
+in a dict made for the check and dropped with it: the compiled policy is shared by every check and
+nothing writes into it.
 """
 
 from urllib.parse import quote
@@ -16,15 +16,12 @@ from urllib.parse import quote
 from kb.references import normalize_reference
 from policies.engine import conditions, loader, templates
 from policies.engine import snapshot as snapshots
-from policies.engine.compiled import SNAPSHOT_FACTS
 from policies.engine.decision import Citation, Decision, Finding
 from policies.engine.exposure import walk
 from policies.engine.jurisdictions import deployment_reach, expand_jurisdictions
 from policies.engine.lineage_view import EMPTY_VIEW
 from policies.engine.scope import matches_exposure, matches_workflow
 from policies.engine.workflow import parse_workflow
-
-SNAPSHOT_ASSET_FACTS = SNAPSHOT_FACTS | {"asset"}
 
 
 def workflow_facts(workflow, snapshot, base, weights_terms):
@@ -85,16 +82,10 @@ def _fallback_citation(route, document, asset):
     )
 
 
-def _finding(rule, facts, effect, subject, path, binding, citations, note="", evidence=None, cache=None, static=None):
-    """`cache` and `static` ((fact roots, key)): the facts under those roots are the compiled policy's
-    own objects, so within a check each template is filled with them once and rendered with the rest."""
-    message, remedy = rule.message, rule.remedy
-    if static is not None:
-        roots, key = static
-        filled = cache.get(("templates", id(rule), *key))
-        if filled is None:
-            filled = cache[("templates", id(rule), *key)] = (templates.fill(message, facts, roots), templates.fill(remedy, facts, roots))
-        message, remedy = filled
+def _finding(rule, facts, effect, subject, path, binding, citations, note="", evidence=None, prefilled=None):
+    """`prefilled`: the rule's (message, remedy) with the clause's and document's facts already filled
+    in at compile time (CompiledPolicy.prefilled), or None to render the rule's own templates."""
+    message, remedy = prefilled or (rule.message, rule.remedy)
     return Finding(
         rule=rule.slug,
         effect=effect,
@@ -127,8 +118,8 @@ def _condition_holds(rule, activation, where):
 
 
 def evaluate_exposures(exposures, base_facts, snapshot, live):
-    findings, seen, results, candidates_of, cache = [], set(), {}, {}, {}
-    by_type, by_target, static_answers, owned = snapshot.clause_rules_by_type, snapshot.rules_by_target, snapshot.static_answers, snapshot.owned_facts
+    findings, seen, results, candidates_of = [], set(), {}, {}
+    by_type, by_target, static_answers, prefilled = snapshot.clause_rules_by_type, snapshot.rules_by_target, snapshot.static_answers, snapshot.prefilled
     for exposure in exposures:
         route, document, clause = exposure["facts"], exposure["document"], exposure["clause"]
         # The live rules that could look at this exposure, in the snapshot's order (findings keep it).
@@ -137,7 +128,7 @@ def evaluate_exposures(exposures, base_facts, snapshot, live):
         if candidates is None:
             pool = by_type.get(kind[1], ()) + by_type.get("*", ()) if clause is not None else by_target.get(kind[0], ())
             candidates = candidates_of[kind] = tuple(rule for rule in pool if id(rule) in live)
-        facts = bound = static = None
+        facts = bound = None
         for rule in candidates:
             if not matches_exposure(rule.scope_test, route, document, clause):
                 continue
@@ -173,13 +164,9 @@ def evaluate_exposures(exposures, base_facts, snapshot, live):
                 citations = (snapshot.clause_citations[(document["spdx_id"], exposure["version"]["label"], clause["key"])], *rule.citations)
             else:
                 citations = rule.citations or (_fallback_citation(route, document, exposure["asset"]),)
-            if static is None:
-                # The clause and the document are the snapshot's; so is the asset unless it is an ad-hoc dataset.
-                asset = exposure["asset"]
-                static = (SNAPSHOT_ASSET_FACTS, (id(clause), id(document), id(asset))) if asset is None or id(asset) in owned else (
-                    SNAPSHOT_FACTS, (id(clause), id(document), None))
             evidence = route["evidence"] if route["evidence"] != "documented" else None
-            findings.append(_finding(rule, facts, effect, route["subject"], route["path"], route["binding"], citations, note, evidence, cache, static))
+            filled = prefilled.get((id(rule), id(clause))) if clause is not None else None
+            findings.append(_finding(rule, facts, effect, route["subject"], route["path"], route["binding"], citations, note, evidence, filled))
     return findings
 
 
