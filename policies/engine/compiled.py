@@ -21,7 +21,7 @@ from policies.engine.jurisdictions import descendants
 from policies.engine.loader import PolicyData
 from policies.engine.scope import CompiledScope, cel_target, compile_scope, target_of
 from policies.engine.templates import compile_template, fill
-from policies.engine.workflow import build_licensing
+from policies.engine.workflow import PURPOSES, RELEASES, build_licensing
 
 DOCUMENTED_EVIDENCE = ("developer_documented", "paper", "model_card")
 # Lineage an outside record states (a model card's base_model, a DPI record's generator) or a name
@@ -87,6 +87,9 @@ class CompiledPolicy:
     relevant_clauses: dict = field(repr=False, compare=False, default_factory=dict)  # id(version) -> clauses some rule can select
     # (id(rule), id(clause)) -> the answer of a condition that reads only the clause and its terms
     # document (True/False, or the ConditionError it raised, re-raised when a check needs it).
+    # (release, purpose) -> (ids of rules live whatever the day and jurisdictions, rules that need those
+    # checked): most rules carry neither a window nor a jurisdiction, so a check tests only the rest.
+    live_index: MappingProxyType = field(repr=False, compare=False, default_factory=lambda: MappingProxyType({}))
     static_answers: MappingProxyType = field(repr=False, compare=False, default_factory=lambda: MappingProxyType({}))
     # (id(rule), id(clause)) -> the rule's message and remedy with the clause's and its document's facts
     # filled in (templates.fill); a check renders only the rest (the route, the asset, the workflow).
@@ -247,8 +250,26 @@ def _rule_indexes(rules, documents):
             for version in document["versions"]
         },
         "workflow_binding": tuple(sorted(workflow_binding.items())),
+        "live_index": MappingProxyType(_live_index(rules)),
         **_per_clause(rules, documents),
     }
+
+
+def _live_index(rules):
+    index = {}
+    for release in RELEASES:
+        for purpose in PURPOSES:
+            fixed, conditional = set(), []
+            for rule in rules:
+                scope = rule.scope_test
+                if (scope.release is not None and release not in scope.release) or (scope.purpose is not None and purpose not in scope.purpose):
+                    continue
+                if rule.effective_from is None and rule.effective_to is None and scope.jurisdictions is None:
+                    fixed.add(id(rule))
+                else:
+                    conditional.append(rule)
+            index[(release, purpose)] = (frozenset(fixed), tuple(conditional))
+    return index
 
 
 def _per_clause(rules, documents):

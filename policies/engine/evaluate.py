@@ -103,10 +103,13 @@ def live_rules(snapshot, day, student, covered, only=None):
     """The ids of the rules that can fire in this check: in force on `day`, and whose workflow-level
     scope (release, purpose, jurisdictions) matches. Decided once per check, not per exposure.
     `only` (rule slugs) keeps just those rules."""
+    if only is None:
+        fixed, conditional = snapshot.live_index[(student["release"], student["purpose"])]
+        return fixed | {id(rule) for rule in conditional if rule.in_force_on(day) and matches_workflow(rule.scope_test, student, covered)}
     return {
         id(rule)
         for rule in snapshot.rules
-        if (only is None or rule.slug in only) and rule.in_force_on(day) and matches_workflow(rule.scope_test, student, covered)
+        if rule.slug in only and rule.in_force_on(day) and matches_workflow(rule.scope_test, student, covered)
     }
 
 
