@@ -17,5 +17,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
     path("", include("policies.urls")),
+    path("", include("termswatch.urls")),
     path("", include("kb.urls")),
 ]

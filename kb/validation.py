@@ -10,6 +10,16 @@ from django.core.exceptions import ValidationError
 
 from kb import models as kb
 
+# Checks other apps add (kb imports none of them): each is called with the ValidationReport and may
+# append Problems to `problems` (validate_kb fails) or to `warnings` (shown, not failing).
+EXTRA_CHECKS = []
+
+
+def register_check(check):
+    if check not in EXTRA_CHECKS:
+        EXTRA_CHECKS.append(check)
+
+
 SOURCED_MODELS = (kb.TermsVersion, kb.LicenseClause, kb.AIModel, kb.Dataset, kb.LineageEdge, kb.Instrument, kb.Provision)
 ALL_MODELS = (kb.Organization, kb.Jurisdiction, kb.TermsDocument, *SOURCED_MODELS)
 
@@ -30,6 +40,7 @@ class ValidationReport:
     counts: dict = field(default_factory=dict)
     verification: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
 
     @property
     def ok(self):
@@ -41,6 +52,7 @@ class ValidationReport:
             "counts": self.counts,
             "verification": self.verification,
             "problems": [vars(p) for p in self.problems],
+            "warnings": [vars(p) for p in self.warnings],
         }
 
 
@@ -96,5 +108,8 @@ def validate_knowledge_base():
     for instrument in kb.Instrument.objects.prefetch_related("provisions"):
         if not instrument.provisions.all():
             problem(Problem(_kind(kb.Instrument), instrument.slug, "provisions", "an instrument needs at least one provision"))
+
+    for check in EXTRA_CHECKS:
+        check(report)
 
     return report

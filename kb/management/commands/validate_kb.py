@@ -22,6 +22,8 @@ class Command(BaseCommand):
                 if status:
                     line += " (" + ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(status.items())) + ")"
                 self.stdout.write(line)
+            for warning in report.warnings:
+                self.stdout.write(self.style.WARNING(f"warning: {warning}"))
             for problem in report.problems:
                 self.stderr.write(str(problem))
             if report.ok:
