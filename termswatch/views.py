@@ -2,7 +2,7 @@
 and the curated clauses that need re-verification. Captured text is outside content: templates
 escape it (never `|safe`, never the Markdown renderer)."""
 
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
@@ -14,7 +14,7 @@ def document_list(request):
     documents = (
         TrackedDocument.objects.select_related("repository", "terms")
         .annotate(version_count=Count("versions"), last_capture=Max("versions__captured_at"))
-        .order_by("terms__isnull", "service", "document_type")
+        .order_by(F("terms").asc(nulls_last=True), "service", "document_type")
     )
     flagged = selectors.clauses_needing_reverification()
     flags_by_document = {}
