@@ -144,24 +144,41 @@ def clause_findings(links=None, texts=None, from_start=False, only=None):
     return findings
 
 
-def flag_is_open(flag, link):
-    """A flag is closed once the clause was read again in that version or a later one."""
-    if link is None:
-        return False  # the clause no longer rests on a tracked text (superseded, relinked)
-    if link.document.pk != flag.version.document_id:
-        return False
-    if link.cited_commit:
-        cited = CapturedVersion.objects.filter(document_id=link.document.pk, commit__startswith=link.cited_commit).values_list("sequence", flat=True).first()
-        if cited is not None:
-            return cited < flag.version.sequence
+def flag_is_open(flag, link, cited_sequence=None):
+    """A flag is closed once the clause was read again in that version or a later one: the version its
+    source_url cites (`cited_sequence`, looked up when not given), or else its checked_on date."""
+    if link is None or link.document.pk != flag.version.document_id:
+        return False  # the clause no longer rests on this text (superseded, relinked)
+    if link.cited_commit and cited_sequence is None:
+        cited_sequence = _cited_sequences([link]).get(link.clause.pk)
+    if cited_sequence is not None:
+        return cited_sequence < flag.version.sequence
     return link.clause.checked_on < flag.version.captured_at.date()
+
+
+def _cited_sequences(links):
+    """{clause id: sequence of the captured version its source_url cites} (one query)."""
+    wanted = {(link.document.pk, link.cited_commit): link.clause.pk for link in links if link.cited_commit}
+    if not wanted:
+        return {}
+    query = Q()
+    for document_id, commit in wanted:
+        query |= Q(document_id=document_id, commit__startswith=commit)
+    found = {}
+    for document_id, commit, sequence in CapturedVersion.objects.filter(query).values_list("document_id", "commit", "sequence"):
+        for (doc, cited), clause_id in wanted.items():
+            if doc == document_id and commit.startswith(cited):
+                found[clause_id] = sequence
+    return found
 
 
 def open_flags(links=None):
     """The flags still open, newest capture first."""
-    by_clause = {link.clause.pk: link for link in (links if links is not None else clause_links())}
-    flags = ClauseFlag.objects.select_related("clause__version__document", "version__document__repository")
-    return [flag for flag in flags if flag_is_open(flag, by_clause.get(flag.clause_id))]
+    links = links if links is not None else clause_links()
+    by_clause = {link.clause.pk: link for link in links}
+    cited = _cited_sequences(links)
+    flags = ClauseFlag.objects.filter(clause_id__in=by_clause).select_related("clause__version__document", "version__document__repository")
+    return [flag for flag in flags if flag_is_open(flag, by_clause[flag.clause_id], cited.get(flag.clause_id))]
 
 
 def clauses_needing_reverification(links=None):

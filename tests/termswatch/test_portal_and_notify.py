@@ -145,3 +145,28 @@ def test_a_failing_webhook_is_reported_and_the_run_is_kept(watched, settings):
     report = services.run_watch(send=refuse)
     assert report.webhook == "failed: connection refused"
     assert report.changes and WatchRun.objects.filter(pk=report.run.pk).exists()
+
+
+def test_the_admin_marks_the_clause_and_lists_its_open_flag(watched, client):
+    from django.contrib.auth import get_user_model
+
+    clause, _ = watched
+    run_watch()
+    client.force_login(get_user_model().objects.create_superuser("admin", "admin@example.org", "pw-for-tests-only"))
+    clauses = client.get(reverse("admin:kb_licenseclause_changelist"), {"version__document__id__exact": clause.version.document_id})
+    assert clauses.status_code == 200
+    assert "Needs re-verification" in clauses.content.decode()
+    change = client.get(reverse("admin:kb_licenseclause_change", args=[clause.pk])).content.decode()
+    assert "Needs re-verification" in change
+    flags = client.get(reverse("admin:termswatch_clauseflag_changelist"), {"open": "yes"})
+    assert flags.status_code == 200
+    assert "competing-models" in flags.content.decode() or str(clause) in flags.content.decode()
+
+
+def test_watch_terms_json_names_the_change_and_the_stale_quote(watched):
+    out = io.StringIO()
+    call_command("watch_terms", "--format", "json", stdout=out)
+    body = json.loads(out.getvalue())
+    assert [c["document_type"] for c in body["changes"]] == ["Acceptable Use Policy"]
+    assert body["stale"][0]["clause"] == "LicenseRef-xAI-Terms/2026-08-14/competing-models"
+    assert body["attribution"].startswith("Texts: Open Terms Archive contributors")
