@@ -51,8 +51,8 @@ class CapturedVersionAdmin(ReadOnlyAdmin):
 
     @admin.display(description="text")
     def portal_link(self, obj):
-        url = reverse("termswatch:document", args=[obj.document_id]) + f"?from={obj.pk}&to={obj.pk}"
-        return format_html('<a href="{}">Read this version on the Terms changes page</a>', url)
+        url = reverse("termswatch:document", args=[obj.document_id]) + f"?to={obj.pk}"
+        return format_html('<a href="{}">This version against the one before, on the Terms changes page</a>', url)
 
 
 class OpenFlagFilter(admin.SimpleListFilter):

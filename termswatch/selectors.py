@@ -251,11 +251,11 @@ def version_changes(versions, links=None):
         position = next(i for i, v in enumerate(history) if v.pk == version.pk)
         changed = version.changed_sections or {}
         new_titles = list(changed.get("new", []))
-        removed = [t for t in changed.get("old", []) if t not in new_titles and not any(n.endswith(t.rsplit(" › ", 1)[-1]) for n in new_titles)]
+        gone = [t for t in changed.get("old", []) if t not in new_titles]
         changes.append(VersionChange(
             version=version,
             previous=history[position - 1] if position > 0 else None,
-            sections=new_titles + [f"{t} (removed or renamed)" for t in removed],
+            sections=new_titles + [f"{t} (before; removed or renamed)" for t in gone],
             clauses=by_version.get(version.pk, []),
         ))
     return changes

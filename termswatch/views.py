@@ -36,11 +36,16 @@ def document_detail(request, pk):
     document = get_object_or_404(TrackedDocument.objects.select_related("repository", "terms"), pk=pk)
     versions = list(selectors.document_versions(document))
     old = new = None
-    if "from" in request.GET or "to" in request.GET:
-        old = _version(document, request.GET.get("from"), "from")
+    if "to" in request.GET:
         new = _version(document, request.GET.get("to"), "to")
+        if "from" in request.GET:
+            old = _version(document, request.GET.get("from"), "from")
+        else:  # the version before it
+            old = document.versions.filter(sequence__lt=new.sequence).order_by("-sequence").first() or new
         if old.sequence > new.sequence:
             old, new = new, old
+    elif "from" in request.GET:
+        raise Http404("from: say which version to compare it to (to=)")
     elif len(versions) >= 2:
         new, old = document.versions.get(pk=versions[0].pk), document.versions.get(pk=versions[1].pk)
     rows = text.side_by_side(old.text, new.text) if old and new else []

@@ -78,6 +78,8 @@ def test_the_document_page_shows_an_escaped_side_by_side_diff_and_the_flag(watch
     same = client.get(reverse("termswatch:document", args=[document.pk]), {"from": versions[0].pk, "to": versions[0].pk})
     assert "The two versions are identical." in same.content.decode()
     assert client.get(reverse("termswatch:document", args=[document.pk]), {"from": "x", "to": versions[0].pk}).status_code == 404
+    against_previous = client.get(reverse("termswatch:document", args=[document.pk]), {"to": versions[1].pk}).content.decode()
+    assert "<ins>(or assist anyone in developing)</ins>" in against_previous
     listing = client.get(reverse("termswatch:documents")).content.decode()
     assert 'data-flagged="1"' in listing
 
