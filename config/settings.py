@@ -14,6 +14,8 @@ HUB_RESOLVE_TIMEOUT seconds per Hub call when HUB_RESOLVE is on (default 3)
 CACHE_URL         redis://host:port/db for a cache shared by every worker (API throttle counts);
                   unset = local memory, counted per process
 DB_CONN_MAX_AGE   seconds a database connection is reused (default 60)
+TERMS_WEBHOOK_URL optional URL that watch_terms POSTs new terms versions to (signed JSON body)
+TERMS_WEBHOOK_SECRET key of the webhook's HMAC-SHA256 signature (default: SECRET_KEY)
 DB_PREPARE_THRESHOLD PostgreSQL: the decision log's insert is prepared on the server after this many
                   runs on a connection (default 5); "off" behind a pooler that cannot keep prepared
                   statements (PgBouncer in transaction mode before 1.21 or without max_prepared_statements)
@@ -72,6 +74,7 @@ INSTALLED_APPS = [
     "kb",
     "policies",
     "registry",
+    "termswatch",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +217,11 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 elif CACHE_URL:
     raise ImproperlyConfigured(f"CACHE_URL must be a redis://, rediss:// or unix:// URL (got {CACHE_URL!r}); leave it unset for a per-process cache.")
+
+# Terms watch (termswatch): where `watch_terms` POSTs a JSON report of new versions, signed with
+# HMAC-SHA256 under TERMS_WEBHOOK_SECRET (SECRET_KEY when unset). Unset: no webhook.
+TERMS_WEBHOOK_URL = os.environ.get("TERMS_WEBHOOK_URL", "")
+TERMS_WEBHOOK_SECRET = os.environ.get("TERMS_WEBHOOK_SECRET", "")
 
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(1024 * 1024)))
 
