@@ -214,6 +214,20 @@ SCENARIOS = [
         fires=[("distillation-permitted", "LicenseRef-NVIDIA-Open-Model-License")],
     ),
     scenario(
+        "smollm3-and-olmo-3-bases-are-apache",
+        {"student": student(base_model="HuggingFaceTB/SmolLM3-3B", release="open_weights", license="Apache-2.0"),
+         "teachers": [{"model": "allenai/Olmo-3-7B-Think"}]},
+        "conditional",
+        fires=[("license-notice", "Apache-2.0")],
+        quiet=["unknown-terms"],
+    ),
+    scenario(
+        "olmo-3-base-license-not-read-needs-review",
+        {"student": student(base_model="allenai/Olmo-3-1025-7B")},
+        "review",
+        fires=[("unknown-terms", None)],
+    ),
+    scenario(
         "granite-4-base-is-apache",
         {"student": student(base_model="ibm-granite/granite-4.0-h-small", release="open_weights", license="Apache-2.0")},
         "conditional",
