@@ -45,6 +45,14 @@ SCENARIOS = [
         fires=[("competing-models", "LicenseRef-OpenAI-Services-Agreement"), ("competing-models", "LicenseRef-OpenAI-Terms-of-Use")],
     ),
     scenario(
+        "gpt-5-1-and-gpt-5-4-snapshots-carry-the-same-openai-terms",
+        {"student": student(release="api", competes_with_teachers=True),
+         "teachers": [{"model": "gpt-5.1-2025-11-13"}, {"model": "gpt-5.4-mini"}]},
+        "prohibited",
+        fires=[("competing-models", "LicenseRef-OpenAI-Services-Agreement")],
+        quiet=["unresolved-reference"],
+    ),
+    scenario(
         "gpt-5-nano-teaching-an-internal-router-that-does-not-compete",
         {"student": student(competes_with_teachers=False), "teachers": [{"model": "gpt-5-nano"}]},
         "allowed",
