@@ -100,6 +100,18 @@ SCENARIOS = [
         quiet=["attribution-display"],
     ),
     scenario(
+        "kimi-k2-through-moonshots-api-needs-review-its-platform-terms-are-unread",
+        {"student": student(competes_with_teachers=True), "teachers": [{"model": "Kimi K2", "access": "api"}]},
+        "review",
+        fires=[("unknown-terms", None)],
+    ),
+    scenario(
+        "kimi-k2-weights-self-hosted-as-a-teacher-are-fine",
+        {"student": student(competes_with_teachers=True), "teachers": [{"model": "moonshotai/Kimi-K2-Instruct", "access": "self_hosted"}]},
+        "allowed",
+        quiet=["unknown-terms", "attribution-display"],
+    ),
+    scenario(
         "kimi-k2.5-shows-its-own-name",
         {"student": student(name="acme-agent", base_model="Kimi K2.5", release="api"), "organization": {"monthly_active_users": 150000000}},
         "conditional",
