@@ -2,7 +2,7 @@
 last 90 days relied on it, and which of them would now get another verdict.
 
 A logged decision cites a clause by its terms document (`ref`), the version's `effective_from` and the
-clause's section label (policies.engine.snapshot.clause_citation); a check relied on the clause when one
+clause's section label (policies.engine.compiled.clause_citation); a check relied on the clause when one
 of its findings cites it as it is now or as it was before the change (the clause's history).
 
 "Would get another verdict" compares two evaluations of the check's workflow on today's snapshot: one
@@ -17,9 +17,10 @@ from datetime import timedelta
 from django.utils import timezone
 
 from kb.references import normalize_reference
-from kb.vocabulary import CLAUSE_TYPES
+from policies.engine import compiled
 from policies.engine import snapshot as snapshots
 from policies.engine.evaluate import evaluate_parsed
+from policies.engine.loader import clause_params, load_lineage_view
 from policies.engine.workflow import WorkflowError, parse_workflow
 from policies.impact import WINDOW_DAYS
 
@@ -78,7 +79,7 @@ def previous_state(clause):
 
 
 def _citation_key(document, version, clause):
-    citation = snapshots.clause_citation(
+    citation = compiled.clause_citation(
         {"name": document.name, "url": document.url, "spdx_id": document.spdx_id},
         {"url": version.get("url", ""), "effective_from": _day(version["effective_from"])},
         {**clause, "key": clause["key"]},
@@ -103,8 +104,7 @@ def snapshot_with_clause(base, clause, fields, version_fields):
             clauses = []
             for c in version["clauses"]:
                 if c["key"] == key:
-                    declared = CLAUSE_TYPES.get(fields["clause_type"], ("", {}))[1]
-                    params = {**dict.fromkeys(declared), **(fields["parameters"] or {})}
+                    params = clause_params(fields["clause_type"], fields["parameters"])
                     c = {
                         **c, "type": fields["clause_type"], "section": fields["section"], "heading": fields["heading"], "quote": fields["quote"],
                         "summary": fields["summary"], "source_url": fields["source_url"], "verification": fields["verification"], "params": params,
@@ -116,7 +116,7 @@ def snapshot_with_clause(base, clause, fields, version_fields):
         versions.append(version)
     document["versions"] = versions
     documents[spdx_id] = document
-    rebuilt = snapshots.assemble(documents, base.models, base.datasets, base.jurisdiction_parent, base.provisions, list(base.rules), [])
+    rebuilt = compiled.assemble(documents, base.models, base.datasets, base.jurisdiction_parent, base.provisions, list(base.rules), [])
     return replace(rebuilt, policy_version=f"before-clause-change:{base.policy_version}")
 
 
@@ -148,10 +148,11 @@ def redecide(clause, *, days=WINDOW_DAYS, now=None):
         except WorkflowError as exc:
             relying.append(Relying(str(pk), created_at, as_of, verdict, None, None, invalid=str(exc)))
             continue
+        view = load_lineage_view(workflow=workflow, policy=after)  # registry models the check named
         relying.append(Relying(
             str(pk), created_at, as_of, verdict,
-            before=evaluate_parsed(workflow, before).verdict,
-            after=evaluate_parsed(workflow, after).verdict,
+            before=evaluate_parsed(workflow, before, view=view).verdict,
+            after=evaluate_parsed(workflow, after, view=view).verdict,
         ))
     differences = [(name, value, current[name]) for name, value in previous.items() if value != current[name]]
     differences += [(f"version.{name}", value, getattr(clause.version, name)) for name, value in previous_version.items() if value != getattr(clause.version, name)]
