@@ -85,3 +85,27 @@ def test_an_unknown_teacher_is_listed_as_unresolved_not_guessed(client, kb_db):
 
 def test_an_unknown_check_is_404(client, kb_db):
     assert client.get("/checks/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+def test_every_field_appears_once_and_the_workflow_name_typed_is_kept(client, kb_db):
+    body = client.get("/check").content.decode()
+    assert body.count('name="name"') == 1 and body.count('id="id_name"') == 1
+    response = client.post("/check", {**DISTIL_GPT4O, "name": "support bot, round 2"})
+    check = Check.objects.get(pk=response["Location"].rsplit("/", 1)[1])
+    assert check.input["name"] == "support bot, round 2"
+
+
+def test_the_license_fields_suggest_knowledge_base_and_hub_ids(client, kb_db):
+    body = client.get("/check").content.decode()
+    assert '<datalist id="kb-licenses">' in body
+    assert '<option value="LicenseRef-Llama-3.1-Community">Llama 3.1 Community License Agreement</option>' in body
+    assert '<option value="llama3.1">Llama 3.1 Community License Agreement (Hugging Face id)</option>' in body
+    assert 'list="kb-licenses"' in body and 'name="student_license"' in body and 'name="dataset_0_license"' in body
+
+
+@pytest.mark.parametrize("typed", ["llama3.1", "gemma", "apache-2.0"])
+def test_a_hub_license_id_is_accepted(client, kb_db, typed):
+    response = client.post("/check", {**DISTIL_GPT4O, "student_license": typed})
+    assert response.status_code == 302, response.content.decode()
+    check = Check.objects.get(pk=response["Location"].rsplit("/", 1)[1])
+    assert check.input["student"]["license"] == typed
