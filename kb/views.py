@@ -2,11 +2,14 @@
 
 from urllib.parse import urlencode
 
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from kb import models as kb
 from kb import vocabulary
+from kb.portal import browse
 from kb.portal.diff import compare_versions
 from kb.portal.lineage_svg import lineage_graph
 from kb.search.base import kind_labels, search
@@ -16,8 +19,16 @@ from kb.selectors import knowledge_base_counts
 FACET_TITLES = {"kind": "Kind", "org": "Organization", "jurisdiction": "Jurisdiction", "license": "License", "status": "Verification"}
 
 
+# Where each of the home page's counts leads (counts without an index page stay plain).
+COUNT_PAGES = {"models": "kb:model_list", "datasets": "kb:dataset_list", "terms documents": "kb:terms_list", "provisions": "kb:provision_list"}
+
+
 def home(request):
-    return render(request, "kb/home.html", {"counts": knowledge_base_counts()})
+    counts = [
+        {"label": label, "count": count, "url": reverse(COUNT_PAGES[label]) if label in COUNT_PAGES else ""}
+        for label, count in knowledge_base_counts().items()
+    ]
+    return render(request, "kb/home.html", {"counts": counts})
 
 
 def _facet_labels():
@@ -73,9 +84,19 @@ def search_page(request):
     return render(request, "kb/search.html", context)
 
 
+def _index(request, template, queryset, listing, **extra):
+    context = browse.browse(request.GET, queryset, listing)
+    return render(request, template, {**context, **extra}, status=400 if "errors" in context else 200)
+
+
 def model_list(request):
     models = kb.AIModel.objects.select_related("organization").prefetch_related("weights_terms", "service_terms")
-    return render(request, "kb/model_list.html", {"models": models, "datasets": kb.Dataset.objects.select_related("license", "organization")})
+    return _index(request, "kb/model_list.html", models, browse.MODELS)
+
+
+def dataset_list(request):
+    datasets = kb.Dataset.objects.select_related("license", "organization")
+    return _index(request, "kb/dataset_list.html", datasets, browse.DATASETS)
 
 
 def model_detail(request, slug):
@@ -105,8 +126,8 @@ def _all_versions():
 
 
 def terms_list(request):
-    documents = kb.TermsDocument.objects.select_related("publisher").prefetch_related("versions")
-    return render(request, "kb/terms_list.html", {"documents": documents})
+    documents = kb.TermsDocument.objects.select_related("publisher").annotate(version_count=Count("versions"))
+    return _index(request, "kb/terms_list.html", documents, browse.TERMS)
 
 
 def terms_detail(request, spdx_id):
@@ -143,8 +164,8 @@ def terms_compare(request):
 
 
 def provision_list(request):
-    instruments = kb.Instrument.objects.select_related("jurisdiction").prefetch_related("provisions")
-    return render(request, "kb/provision_list.html", {"instruments": instruments})
+    provisions = kb.Provision.objects.select_related("instrument", "instrument__jurisdiction")
+    return _index(request, "kb/provision_list.html", provisions, browse.PROVISIONS)
 
 
 def provision_detail(request, ref):

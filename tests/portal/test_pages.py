@@ -166,7 +166,7 @@ def test_provision_page_shows_window_instrument_roles_and_an_unverified_badge(cl
 
 
 def test_list_pages_answer(client, kb_db):
-    assert "llama-3-1-8b" in page(client, "/models/")
+    assert "llama-3-1-8b" in page(client, "/models/?q=llama")
     assert "LicenseRef-Llama-3-Community" in page(client, "/terms/")
     assert kb.Provision.objects.first().ref in page(client, "/provisions/")
     page(client, "/rules/")
