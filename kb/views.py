@@ -11,7 +11,7 @@ from kb import models as kb
 from kb import vocabulary
 from kb.portal import browse
 from kb.portal.diff import compare_versions
-from kb.portal.lineage_svg import lineage_graph
+from kb.portal.lineage_svg import lineage_graph, parse_expand
 from kb.search.base import kind_labels, search
 from kb.search.documents import FACETS
 from kb.selectors import knowledge_base_counts
@@ -99,16 +99,21 @@ def dataset_list(request):
     return _index(request, "kb/dataset_list.html", datasets, browse.DATASETS)
 
 
+def _graph(request, subject):
+    start = request.GET.get("from", "0")
+    return lineage_graph(subject, expand=parse_expand(request.GET.get("expand")), start=int(start) if start.isdigit() else 0)
+
+
 def model_detail(request, slug):
     model = get_object_or_404(
         kb.AIModel.objects.select_related("organization").prefetch_related("weights_terms", "service_terms"), slug=slug
     )
-    return render(request, "kb/model_detail.html", {"model": model, "graph": lineage_graph(model)})
+    return render(request, "kb/model_detail.html", {"model": model, "graph": _graph(request, model)})
 
 
 def dataset_detail(request, slug):
     dataset = get_object_or_404(kb.Dataset.objects.select_related("organization", "license"), slug=slug)
-    return render(request, "kb/dataset_detail.html", {"dataset": dataset, "graph": lineage_graph(dataset)})
+    return render(request, "kb/dataset_detail.html", {"dataset": dataset, "graph": _graph(request, dataset)})
 
 
 def _clauses_by_type(version):

@@ -72,7 +72,9 @@ def test_model_page_shows_facts_terms_sources_and_the_lineage_svg(client, kb_db)
 
 
 def test_a_model_page_shows_descendants_too(client, kb_db):
-    body = page(client, "/models/llama-3-1-8b")
+    body = page(client, "/models/llama-3-1-8b")  # four fine-tunes: grouped, the group opens them
+    assert 'href="/models/llama-3-1-8b?expand=down.fine_tune#lineage"' in body
+    body = page(client, "/models/llama-3-1-8b?expand=down.fine_tune")
     assert 'href="/models/deepseek-r1-distill-llama-8b"' in body
 
 
