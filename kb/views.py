@@ -126,8 +126,8 @@ def _clauses_by_type(version):
     ]
 
 
-def _all_versions():
-    return kb.TermsVersion.objects.select_related("document").order_by("document__name", "effective_from")
+def _versions_of(document):
+    return document.versions.order_by("effective_from", "version")
 
 
 def terms_list(request):
@@ -144,7 +144,7 @@ def terms_detail(request, spdx_id):
         {
             "document": document,
             "versions": [{"version": v, "groups": _clauses_by_type(v)} for v in versions],
-            "all_versions": _all_versions(),
+            "document_versions": _versions_of(document),
             "old_pk": versions[-1].pk if versions else None,
             "new_pk": versions[0].pk if versions else None,
             "models": document.models_by_weights.all().union(document.models_by_service.all()).order_by("name"),
@@ -164,7 +164,14 @@ def terms_compare(request):
     return render(
         request,
         "kb/terms_compare.html",
-        {"old": old, "new": new, "changes": compare_versions(old, new), "all_versions": _all_versions()},
+        {
+            "old": old,
+            "new": new,
+            "same_document": old.document_id == new.document_id,
+            "changes": compare_versions(old, new),
+            "old_versions": _versions_of(old.document),
+            "new_versions": _versions_of(new.document),
+        },
     )
 
 

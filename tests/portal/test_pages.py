@@ -140,6 +140,8 @@ def test_comparing_llama_3_with_llama_3_1_shows_the_outputs_clause_gone_and_the_
     old = kb.TermsVersion.objects.get(document__spdx_id="LicenseRef-Llama-3-Community")
     new = kb.TermsVersion.objects.get(document__spdx_id="LicenseRef-Llama-3.1-Community")
     body = page(client, f"/terms/compare?old={old.pk}&new={new.pk}")
+    assert "<h1>Two documents compared</h1>" in body and "are different documents, not two versions of one" in body
+    assert "What changed" not in body
     assert 'data-status="removed" data-key="outputs-improve-other-llms"' in body
     assert 'data-status="added" data-key="naming-llama-prefix"' in body
     assert 'data-status="unchanged" data-key="monthly-active-users-700m"' in body
@@ -147,6 +149,28 @@ def test_comparing_llama_3_with_llama_3_1_shows_the_outputs_clause_gone_and_the_
     row = body.split('data-key="naming-llama-prefix"')[1].split("</tr>")[0]
     assert "replaces <code>naming-llama-3-prefix</code>" in row
     assert "<del>" in row and "<ins>" in row
+
+
+def test_the_version_pickers_offer_only_versions_of_the_document(client, kb_db):
+    document = kb.TermsDocument.objects.get(spdx_id="LicenseRef-Gemma-Terms-of-Use")
+    body = page(client, "/terms/LicenseRef-Gemma-Terms-of-Use")
+    picker = body.split('<select id="cmp-old"')[1].split("</select>")[0]
+    assert sorted(map(int, re.findall(r'value="(\d+)"', picker))) == sorted(document.versions.values_list("pk", flat=True))
+    assert 'id="cmp-old"' not in page(client, "/terms/MIT")  # one version: nothing to compare
+
+
+def test_a_changed_clause_diffs_the_quote_and_the_summary_apart(client, kb_db):
+    old, new = kb.TermsVersion.objects.filter(document__spdx_id="LicenseRef-Gemma-Terms-of-Use").order_by("effective_from")[:2]
+    clause = new.clauses.get(key="outputs-no-rights")
+    clause.summary = "Google claims no rights in Gemma outputs; the user alone answers for them."
+    clause.save()
+    body = page(client, f"/terms/compare?old={old.pk}&new={new.pk}")
+    assert "<h1>What changed in Gemma Terms of Use</h1>" in body
+    row = body.split('data-status="changed" data-key="outputs-no-rights"')[1].split("</tr>")[0]
+    quote = row.split('class="quote-diff"')[1].split("</blockquote>")[0]
+    summary = row.split('class="summary-diff"')[1].split("</div>")[0]
+    assert "<del>" not in quote and "<ins>" not in quote and "Google claims no rights in Outputs" in quote
+    assert "<del>users are responsible</del>" in summary and "<ins>the user alone answers</ins>" in summary
 
 
 def test_compare_needs_two_versions(client, kb_db):
