@@ -2,10 +2,10 @@
 checks (policies.api.urls) under the same prefix and ends with the JSON 404 for unknown paths."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from kb.api import views
+from kb.api import docs, views
 from kb.api.search import SearchView
 
 router = SimpleRouter(trailing_slash=False)
@@ -16,10 +16,11 @@ router.register("provisions", views.ProvisionViewSet, basename="provision")
 router.register("organizations", views.OrganizationViewSet, basename="organization")
 
 urlpatterns = [
+    path("", views.ApiRootView.as_view(), name="root"),
     *router.urls,
     path("search", SearchView.as_view(), name="search"),
     path("ping", views.PingView.as_view(), name="ping"),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
-    path("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("docs", docs.swagger, name="docs"),
+    path("redoc", docs.redoc, name="redoc"),
 ]
