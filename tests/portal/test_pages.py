@@ -223,3 +223,15 @@ def test_a_model_page_says_whether_its_parameter_count_is_exact_or_the_size_in_i
     assert "9,240,000,000 <small class=\"count-basis\">(the total a listing of the published weights shows, not the publisher&#x27;s own figure)</small>" in counted
     nominal = page(client, "/models/llama-3-1-8b-instruct")
     assert "8,000,000,000 <small class=\"count-basis\">(the nominal size in the model&#x27;s name, not an exact total)</small>" in nominal
+
+
+def test_a_search_without_results_says_so_in_a_paragraph_not_a_numbered_item(client, indexed):
+    body = page(client, "/search?q=zzzqqqxxnothing")
+    assert '<p class="no-results">Nothing matched.</p>' in body and '<ol class="results"' not in body
+
+
+def test_an_api_only_model_lists_its_service_terms_without_a_dangling_separator(client, kb_db):
+    model = kb.AIModel.objects.filter(access="api", service_terms__isnull=False, weights_terms__isnull=True).first()
+    body = page(client, f"/models/?q={model.name}")
+    row = body.split(f'href="/models/{model.slug}"')[1].split("</tr>")[0]
+    assert "; service:" not in row and '<span class="terms-service">service: <a href="/terms/' in row
