@@ -1,5 +1,10 @@
 """Provenant settings, read from the environment.
 
+A local `.env` file (KEY=VALUE lines; `make run` writes one with DJANGO_DEBUG=1) supplies variables
+the environment does not set, so the README's manage.py commands work in a development checkout.
+Production sets its variables in the environment and has no .env: there, DEBUG stays off and
+SECRET_KEY stays required. DJANGO_ENV_FILE names another file ("" reads none).
+
 DATABASE_URL      sqlite:///db.sqlite3 (default, in the project root) or postgres://user@host:port/name
 DJANGO_DEBUG      1/true to debug; off by default
 SECRET_KEY        required unless debugging (a development key is used only while DJANGO_DEBUG is on)
@@ -32,6 +37,26 @@ from config import security
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def read_env_file(path):
+    """KEY=VALUE lines of a .env file as a dict; blank lines and # comments are skipped."""
+    values = {}
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        if not sep or not key.strip():
+            raise ImproperlyConfigured(f"{path}, line {number}: expected KEY=VALUE, got {line!r}")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+_env_file = os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env"))
+if _env_file and Path(_env_file).is_file():
+    for _key, _value in read_env_file(_env_file).items():
+        os.environ.setdefault(_key, _value)  # the environment wins over the file
+
+
 def env_bool(name, default=False):
     value = os.environ.get(name)
     if value is None or value == "":
@@ -49,7 +74,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it in the environment, or set DJANGO_DEBUG=1 for local development."
+            "SECRET_KEY is not set. Set it in the environment, or for local development set DJANGO_DEBUG=1 "
+            "(in the environment or in the checkout's .env file, which `make run` writes)."
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
@@ -240,6 +266,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Swagger UI would otherwise fetch a validity badge from validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "TermsKindEnum": "kb.models.TermsDocument.Kind",
         "InstrumentKindEnum": "kb.models.Instrument.Kind",

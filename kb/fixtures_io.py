@@ -27,6 +27,7 @@ from pathlib import Path
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from kb import models as kb
 
@@ -130,6 +131,9 @@ def _lookup(record, field_name, target_model, lookup, value, cache):
     if value is None:
         return None
     cache_key = (target_model, value)
+    primed = cache.get(("rows", target_model))
+    if cache_key not in cache and primed is not None and primed[2] == (lookup,) and (value,) in primed[0]:
+        cache[cache_key] = primed[0][(value,)]
     if cache_key not in cache:
         try:
             cache[cache_key] = target_model.objects.get(**{lookup: value})
@@ -156,6 +160,81 @@ def _read_markdown_files(record, data, spec):
             except OSError as exc:
                 raise record.error(name, f"cannot read {path}: {exc.strerror}") from None
     return data
+
+
+# --------------------------------------------------------------------------- reading the rows first
+# A load compares each record with its row before writing, so the rows are read up front: one query
+# per section (with their many-to-many values and nested children prefetched) instead of one per
+# record. A second load of unchanged fixtures then reads and writes almost nothing.
+
+
+def _row_key(spec, values):
+    """A spec's natural key as a tuple of the values as stored (a foreign key as its pk)."""
+    key = []
+    for name in spec.key:
+        value = values[name]
+        if hasattr(value, "pk"):
+            value = value.pk
+        elif value is not None and name not in spec.fks:
+            value = spec.model._meta.get_field(name).to_python(value)
+        key.append(value)
+    return tuple(key)
+
+
+def _narrowing(spec):
+    """The leading key fields that say which rows a section can touch (an edge: its child)."""
+    fields = []
+    for name in spec.key:
+        fields.append(name)
+        if name not in spec.fks:
+            break
+    return fields
+
+
+def _children_prefetch(spec, prefix=""):
+    paths = []
+    for child_spec, parent_field in spec.children.values():
+        accessor = child_spec.model._meta.get_field(parent_field).remote_field.get_accessor_name()
+        paths.append(prefix + accessor)
+        paths += [prefix + accessor + "__" + m2m for m2m in child_spec.m2m]
+        paths += _children_prefetch(child_spec, prefix + accessor + "__")
+    return paths
+
+
+def prime(records, spec, cache):
+    """Read the existing rows the records of one top-level section may update, in one query."""
+    condition, covered = Q(pk__in=[]), {}
+    for name in _narrowing(spec):
+        lookup = f"{name}__{spec.fks[name][1]}" if name in spec.fks else name
+        wanted = {r.data.get(name) for r in records if isinstance(r.data, dict) and isinstance(r.data.get(name), (str, int))}
+        covered[name] = wanted
+        if wanted:
+            condition |= Q(**{f"{lookup}__in": sorted(wanted, key=str)})
+    rows = spec.model.objects.filter(condition).prefetch_related(*spec.m2m, *_children_prefetch(spec))
+    cache[("rows", spec.model)] = ({_row_key(spec, {n: getattr(r, spec.model._meta.get_field(n).attname) for n in spec.key}): r
+                                    for r in rows}, covered, spec.key)
+
+
+def _existing(spec, data, lookup_kwargs, cache, parent):
+    """The row this record updates, or None; read from the primed rows when they cover it."""
+    if parent is not None:
+        accessor = spec.model._meta.get_field(parent[0]).remote_field.get_accessor_name()
+        children_key = ("children", spec.model, parent[1].pk)
+        if children_key not in cache:
+            # Prefetched with the parent when it was primed (one query for a new parent otherwise).
+            related = getattr(parent[1], accessor).all() if parent[1].pk is not None else []
+            cache[children_key] = {_row_key(spec, {n: getattr(r, spec.model._meta.get_field(n).attname) for n in spec.key}): r
+                                   for r in related}
+        return cache[children_key], cache[children_key].get(_row_key(spec, lookup_kwargs))
+    primed = cache.get(("rows", spec.model))
+    if primed is not None:
+        rows, covered, _key = primed
+        if any(isinstance(data.get(name), (str, int)) and data.get(name) in covered[name] for name in covered):
+            return rows, rows.get(_row_key(spec, lookup_kwargs))
+    instance = spec.model.objects.filter(**{k: v for k, v in lookup_kwargs.items() if v is not None}).filter(
+        **{f"{k}__isnull": True for k, v in lookup_kwargs.items() if v is None}
+    ).first()
+    return None, instance
 
 
 def upsert(record, data, spec, stats, cache, parent=None):
@@ -189,9 +268,7 @@ def upsert(record, data, spec, stats, cache, parent=None):
     if missing:
         raise record.error(missing[0], "is required (it is part of the record's key)")
 
-    instance = spec.model.objects.filter(**{k: v for k, v in lookup_kwargs.items() if v is not None}).filter(
-        **{f"{k}__isnull": True for k, v in lookup_kwargs.items() if v is None}
-    ).first()
+    rows, instance = _existing(spec, data, lookup_kwargs, cache, parent)
     created = instance is None
     if created:
         instance = spec.model()
@@ -224,8 +301,10 @@ def upsert(record, data, spec, stats, cache, parent=None):
             raise record.error(name, 'must be a list (or "unknown")')
         m2m_values[name] = [_lookup(record, name, target_model, lookup, v, cache) for v in raw]
 
+    # Foreign keys set from rows just read need no existence query each (full_clean would run one).
+    read_fks = [name for name in (*spec.fks, *([parent[0]] if parent else [])) if getattr(instance, name, None) is not None]
     try:
-        instance.full_clean(validate_unique=False, validate_constraints=False)
+        instance.full_clean(exclude=read_fks, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         field_name, messages = next(iter(exc.message_dict.items()))
         raise record.error(None if field_name == "__all__" else field_name, "; ".join(messages)) from None
@@ -234,10 +313,12 @@ def upsert(record, data, spec, stats, cache, parent=None):
     changed = created or any(before[k] != after[k] for k in after if k != "id")
     if changed:
         instance.save()
+        if created and rows is not None:
+            rows[_row_key(spec, lookup_kwargs)] = instance
 
     for name, targets in m2m_values.items():
         manager = getattr(instance, name)
-        current = set(manager.values_list("pk", flat=True)) if not created else set()
+        current = {t.pk for t in manager.all()} if not created else set()  # prefetched when primed
         wanted = {t.pk for t in targets}
         if current != wanted:
             manager.set(targets)
@@ -329,6 +410,7 @@ INSTRUMENT = Spec(
 
 def _load_with_spec(spec):
     def load(records, stats, cache, progress):
+        prime(records, spec, cache)
         for record in records:
             upsert(record, record.data, spec, stats, cache)
             progress()
@@ -339,6 +421,7 @@ def _load_with_spec(spec):
 def _load_jurisdictions(records, stats, cache, progress):
     # Parents may follow their children in the file: create every code first, then link parents.
     pending = list(records)
+    prime(records, JURISDICTION, cache)
     done = set(kb.Jurisdiction.objects.values_list("code", flat=True))
     while pending:
         ready = [r for r in pending if not isinstance(r.data, dict) or r.data.get("parent") in (None, *done)]
@@ -494,20 +577,33 @@ def load_fixtures(root, progress_stream=None):
     grouped = read_fixtures(root)
     total = sum(len(v) for v in grouped.values())
     bar = None
-    if progress_stream is not None and getattr(progress_stream, "isatty", lambda: False)():
+    tty = progress_stream is not None and getattr(progress_stream, "isatty", lambda: False)()
+    if tty:
         from tqdm import tqdm
 
         bar = tqdm(total=total, file=progress_stream, unit="record", desc="Loading knowledge base")
+
+    def say(line):
+        if progress_stream is not None and not tty:  # a terminal has the bar instead
+            print(line, file=progress_stream, flush=True)
+
     stats, cache = Stats(), {}
     token = _bulk_loading.set(True)
     try:
         with transaction.atomic():
             for section in sorted(SECTIONS.values(), key=lambda s: s.order):
                 records = grouped.get(section.name, [])
+                say(f"Loading {section.name} ({len(records)} records)")
                 section.load(records, stats, cache, (lambda: bar.update(1)) if bar else (lambda: None))
             from kb.signals import knowledge_base_loaded
 
             _bulk_loading.set(False)
+            if stats.changed:
+                say("Updating the search index")
+                if bar:
+                    bar.set_description("Updating the search index")
+            # Sent whatever changed: listeners decide from stats.changed (an empty search index is
+            # built even when the database already matched the fixtures).
             knowledge_base_loaded.send(sender=load_fixtures, stats=stats)
     finally:
         _bulk_loading.reset(token)

@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from kb import models as kb
-from policies.engine.workflow import WorkflowError
+from policies.engine.workflow import HUB_LICENSE_IDS, WorkflowError
 from policies.forms import CheckForm
 from policies.models import Check, Rule
 from policies.services import decide_and_record
@@ -14,12 +14,21 @@ def rules_list(request):
     return render(request, "policies/rules_list.html", {"rules": list(Rule.objects.prefetch_related("clauses", "provisions"))})
 
 
+def _license_suggestions():
+    """(id, label) for the license fields: the knowledge base's licenses, then the Hub ids that name them."""
+    licenses = kb.TermsDocument.objects.exclude(kind__in=kb.TermsDocument.CONTRACT_KINDS).order_by("name")
+    names = dict(licenses.values_list("spdx_id", "name"))
+    hub = [(hub_id, f"{names[key]} (Hugging Face id)") for hub_id, key in HUB_LICENSE_IDS.items() if key in names]
+    return [*names.items(), *hub]
+
+
 def _check_page(request, form, error=None, status=200):
     context = {
         "form": form,
         "error": error,
         "model_names": kb.AIModel.objects.order_by("name").values_list("name", "hf_id"),
         "dataset_names": kb.Dataset.objects.order_by("name").values_list("name", "hf_id"),
+        "license_names": _license_suggestions(),
     }
     return render(request, "policies/check_form.html", context, status=status)
 

@@ -156,9 +156,25 @@ def _spdx_symbols():
     return tuple(get_spdx_licensing().known_symbols.values())
 
 
+# The Hugging Face Hub's license ids (a model card's `license:`; the table at
+# https://huggingface.co/docs/hub/repositories-licenses) for documents the knowledge base keys
+# differently. The Hub's lowercased SPDX ids (apache-2.0, cc-by-4.0) need no entry: SPDX keys match
+# in any case.
+HUB_LICENSE_IDS = {
+    "llama2": "LicenseRef-Llama-2-Community",
+    "llama3": "LicenseRef-Llama-3-Community",
+    "llama3.1": "LicenseRef-Llama-3.1-Community",
+    "llama3.2": "LicenseRef-Llama-3.2-Community",
+    "llama3.3": "LicenseRef-Llama-3.3-Community",
+    "llama4": "LicenseRef-Llama-4-Community",
+    "gemma": "LicenseRef-Gemma-Terms-of-Use",
+    "bigscience-bloom-rail-1.0": "LicenseRef-BigScience-RAIL-1.0",
+}
+
+
 class LicenseParser:
     """Parses SPDX expressions against the SPDX list plus the knowledge base's own ids (LicenseRef-…
-    and others), remembering results: the same few expressions come back in every check."""
+    and others, also under their Hub ids), remembering results: the same few expressions come back in every check."""
 
     MEMORY = 2048
 
@@ -167,7 +183,10 @@ class LicenseParser:
 
         symbols = list(_spdx_symbols())
         known = {s.key.lower() for s in symbols}
-        symbols += [LicenseSymbol(i) for i in sorted(extra_ids) if i.lower() not in known]
+        aliases = {}
+        for hub_id, key in HUB_LICENSE_IDS.items():
+            aliases.setdefault(key, []).append(hub_id)
+        symbols += [LicenseSymbol(i, aliases=tuple(aliases.get(i, ()))) for i in sorted(extra_ids) if i.lower() not in known]
         self.licensing = Licensing(symbols)
         self._memo = {}
 

@@ -34,6 +34,19 @@ def test_license_expressions_are_normalised_and_know_the_kb_ids():
     assert parse(student={**STUDENT, "license": "CreativeML-OpenRAIL-M"})["student"]["license_keys"] == ["CreativeML-OpenRAIL-M"]
 
 
+def test_the_hubs_license_ids_read_as_the_knowledge_base_documents_they_name():
+    licensing = build_licensing(["LicenseRef-Llama-3.1-Community", "LicenseRef-Gemma-Terms-of-Use"])
+    wf = parse_workflow({"student": {**STUDENT, "license": "llama3.1"}, "datasets": [{"name": "d", "license": "gemma OR mit"}]}, licensing)
+    assert wf["student"]["license"] == "LicenseRef-Llama-3.1-Community"
+    assert wf["student"]["license_keys"] == ["LicenseRef-Llama-3.1-Community"]
+    assert wf["datasets"][0]["license_keys"] == ["LicenseRef-Gemma-Terms-of-Use", "MIT"]
+
+
+def test_a_hub_id_for_a_document_the_knowledge_base_lacks_stays_unknown():
+    with pytest.raises(WorkflowError, match="student.license.*Unknown license key"):
+        parse(student={**STUDENT, "license": "gemma"})
+
+
 def test_jurisdictions_are_upper_cased_and_deduplicated():
     assert parse(deployment={"jurisdictions": ["eu", "EU", "us-ca"]})["deployment"]["jurisdictions"] == ["EU", "US-CA"]
 
