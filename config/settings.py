@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.security.SecurityHeadersMiddleware",
+    "config.security.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -137,6 +138,7 @@ PERMISSIONS_POLICY = security.PERMISSIONS_POLICY
 # No script reads the CSRF cookie: forms carry the token, and the admin's preview and Swagger UI
 # read it from the page. So scripts may not read the cookie either.
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "kb.api.errors.csrf_failure"  # JSON under /api/, Django's page elsewhere
 
 # SQLite cannot enforce LineageEdge's NULLS NOT DISTINCT uniqueness; PostgreSQL does, and
 # load_kb upserts edges by their natural key on both, so fixtures cannot create duplicates.
