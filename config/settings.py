@@ -8,6 +8,7 @@ SEARCH_INDEX_DIR  where the whoosh index lives (default var/search-index)
 SEARCH_BACKEND    whoosh (default) or postgres (PostgreSQL full-text search, PostgreSQL only)
 API_THROTTLE_ANON requests per anonymous client (address), e.g. 60/minute (default)
 API_THROTTLE_USER requests per authenticated user, e.g. 600/minute (default)
+API_THROTTLE_AUTH_FAILURES failed token authentications per address, e.g. 20/hour (default); then 429
 API_MAX_BODY_BYTES largest accepted API request body (default 1048576); larger ones get 413
 CACHE_URL         redis://host:port/db for a cache shared by every worker (API throttle counts);
                   unset = local memory, counted per process
@@ -197,6 +198,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
+        # Failed token authentications per address (apitokens.throttling); then 429 until the hour is over.
+        "auth_failures": os.environ.get("API_THROTTLE_AUTH_FAILURES", "20/hour"),
     },
     "EXCEPTION_HANDLER": "kb.api.errors.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -90,3 +90,55 @@ def publish_rule(rule, user, revision=None):
     rule._history_user = user
     rule.save(update_fields=["status"])
     return rule
+
+
+EDIT_PERMISSION = "policies.change_rule"
+
+
+def may_see_drafts(user):
+    """Editors (who may change rules) see pending drafts; everyone else sees what checks use."""
+    return user is not None and user.has_perm(EDIT_PERMISSION)
+
+
+def rules_as_seen_by(user, rules):
+    """`rules` (Rule rows) as `user` may see them, each with `cited_clauses` and `cited_provisions`.
+
+    An editor sees each row as it is, a pending draft included. Everyone else sees what checks use:
+    a draft row is replaced by the rule's last published version (its fields, clauses and provisions
+    from its history), and a rule never published is left out, so draft text is never shown to them.
+    """
+    from django.apps import apps
+
+    from kb.models import LicenseClause, Provision
+
+    rules = list(rules)
+    drafts = {rule.pk for rule in rules if rule.status == Rule.Status.DRAFT}
+    if may_see_drafts(user) or not drafts:
+        for rule in rules:
+            rule.cited_clauses, rule.cited_provisions = list(rule.clauses.all()), list(rule.provisions.all())
+        return rules
+    records = {}
+    for record in Rule.history.filter(id__in=drafts, status=Rule.Status.PUBLISHED).exclude(history_type="-").order_by("id", "-history_date", "-history_id"):
+        records.setdefault(record.id, record)
+    through = {name: apps.get_model("policies", f"HistoricalRule_{name}") for name in ("clauses", "provisions")}
+    history_ids = [record.history_id for record in records.values()]
+    clause_ids, provision_ids = {}, {}
+    for history_id, clause_id in through["clauses"].objects.filter(history_id__in=history_ids).order_by("id").values_list("history_id", "licenseclause_id"):
+        clause_ids.setdefault(history_id, []).append(clause_id)
+    for history_id, provision_id in through["provisions"].objects.filter(history_id__in=history_ids).order_by("id").values_list("history_id", "provision_id"):
+        provision_ids.setdefault(history_id, []).append(provision_id)
+    clauses = LicenseClause.objects.select_related("version__document").in_bulk([i for ids in clause_ids.values() for i in ids])
+    provisions = Provision.objects.select_related("instrument").in_bulk([i for ids in provision_ids.values() for i in ids])
+    seen = []
+    for rule in rules:
+        if rule.pk not in drafts:
+            rule.cited_clauses, rule.cited_provisions = list(rule.clauses.all()), list(rule.provisions.all())
+        elif rule.pk in records:
+            record = records[rule.pk]
+            rule = record.instance  # the rule as it was published (simple_history's HistoricalRecord.instance)
+            rule.cited_clauses = [clauses[i] for i in clause_ids.get(record.history_id, ()) if i in clauses]
+            rule.cited_provisions = [provisions[i] for i in provision_ids.get(record.history_id, ()) if i in provisions]
+        else:
+            continue  # never published: nothing to show but the draft
+        seen.append(rule)
+    return seen

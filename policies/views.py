@@ -7,11 +7,13 @@ from kb import models as kb
 from policies.engine.workflow import WorkflowError
 from policies.forms import CheckForm
 from policies.models import Check, Rule
+from policies.publishing import rules_as_seen_by
 from policies.services import decide_and_record
 
 
 def rules_list(request):
-    return render(request, "policies/rules_list.html", {"rules": list(Rule.objects.prefetch_related("clauses", "provisions"))})
+    rules = rules_as_seen_by(request.user, Rule.objects.prefetch_related("clauses", "provisions"))  # drafts only for editors
+    return render(request, "policies/rules_list.html", {"rules": rules})
 
 
 def _check_page(request, form, error=None, status=200):

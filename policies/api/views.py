@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from kb import models as kb
@@ -20,6 +20,7 @@ from policies.api import openapi, serializers, services
 from policies.api.filters import CheckFilter, RuleFilter
 from policies.engine.evaluate import evaluate_workflow
 from policies.engine.workflow import WorkflowError
+from policies.publishing import may_see_drafts, rules_as_seen_by
 from policies.services import decide_and_record, record_check
 
 EXAMPLE_WORKFLOW = {
@@ -152,7 +153,10 @@ class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
 
 class RuleViewSet(viewsets.ReadOnlyModelViewSet):
-    """The rules the engine applies (read-only), with the clauses and provisions each rests on."""
+    """The rules the engine applies (read-only), with the clauses and provisions each rests on.
+
+    Editors see pending drafts; everyone else sees each rule as last published (`rules_as_seen_by`).
+    """
 
     serializer_class = serializers.RuleSerializer
     filterset_class = RuleFilter
@@ -162,3 +166,23 @@ class RuleViewSet(viewsets.ReadOnlyModelViewSet):
         Prefetch("clauses", queryset=kb.LicenseClause.objects.select_related("version__document")),
         Prefetch("provisions", queryset=kb.Provision.objects.only("id", "ref")),
     )
+
+    def list(self, request, *args, **kwargs):
+        if may_see_drafts(request.user):
+            rules = rules_as_seen_by(request.user, self.filter_queryset(self.get_queryset()))
+        else:
+            # Filter the published versions, not the rows: a draft's values must not decide what a reader sees.
+            filters = self.filterset_class(request.GET, queryset=self.get_queryset())
+            if not filters.is_valid():
+                raise ValidationError(filters.errors)
+            wanted = {name: value for name, value in filters.form.cleaned_data.items() if value not in (None, "")}
+            rules = [rule for rule in rules_as_seen_by(request.user, self.get_queryset())
+                     if all(getattr(rule, name) == value for name, value in wanted.items())]
+        page = self.paginate_queryset(rules)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_object(self):
+        seen = rules_as_seen_by(self.request.user, [super().get_object()])
+        if not seen:
+            raise NotFound("No rule matches the given query.")  # a draft never published: there is nothing to show yet
+        return seen[0]

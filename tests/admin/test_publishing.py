@@ -78,13 +78,23 @@ def test_shipped_rules_are_published():
     assert not Rule.objects.filter(status=Rule.Status.DRAFT).exists()
 
 
-def test_public_rule_pages_mark_drafts_as_not_in_force(client):
+def test_rule_pages_show_drafts_to_editors_marked_as_not_in_force_and_the_published_version_to_everyone_else(editor_client):
+    from django.test import Client
+    from django.utils.html import escape
+
     from policies.models import Rule
 
+    client = Client()  # anonymous
+
     rule = Rule.objects.filter(status=Rule.Status.PUBLISHED).first()
-    Rule.objects.filter(pk=rule.pk).update(status=Rule.Status.DRAFT)
+    Rule.objects.filter(pk=rule.pk).update(status=Rule.Status.DRAFT, title="Draft title nobody approved")
     page = client.get("/rules/").content.decode()
-    assert "Draft: this text is not in force" in page
+    assert "Draft: this text is not in force" not in page and "Draft title nobody approved" not in page and escape(rule.title) in page
     api = client.get("/api/v1/rules", {"page_size": 200}).json()
-    listed = {r["slug"]: r["status"] for r in api["results"]}
-    assert listed[rule.slug] == "draft"
+    listed = {r["slug"]: (r["status"], r["title"]) for r in api["results"]}
+    assert listed[rule.slug] == ("published", rule.title)
+
+    page = editor_client.get("/rules/").content.decode()
+    assert "Draft: this text is not in force" in page and "Draft title nobody approved" in page
+    api = editor_client.get("/api/v1/rules", {"page_size": 200}).json()
+    assert {r["slug"]: r["status"] for r in api["results"]}[rule.slug] == "draft"
