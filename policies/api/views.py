@@ -6,6 +6,7 @@ CLI and the portal call), `decide_and_record` also writes the decision log, `ser
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 from kb import models as kb
 from kb.api.errors import error_body
 from kb.api.views import ANY_SEGMENT
+from policies import access
 from policies import models as policies
 from policies.api import openapi, serializers, services
 from policies.api.filters import CheckFilter, RuleFilter
@@ -61,8 +63,8 @@ def _record(request, workflow, decision):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Your checks (staff: everyone's), newest first"),
-    retrieve=extend_schema(summary="One check: its input and decision (owner or staff)"),
+    list=extend_schema(summary="Your checks (with the policies.view_check permission: everyone's), newest first"),
+    retrieve=extend_schema(summary="One check: its input and decision (its owner, or with the policies.view_check permission)"),
 )
 class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [permissions.IsAuthenticated]
@@ -73,17 +75,16 @@ class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return policies.Check.objects.none()
-        checks = policies.Check.objects.select_related("requester")
-        if self.action == "list" and not self.request.user.is_staff:
-            checks = checks.filter(requester=self.request.user)
-        return checks
+        if self.action == "list":
+            return access.visible_checks(self.request.user)
+        return policies.Check.objects.select_related("requester")
 
     def get_serializer_class(self):
         return serializers.CheckDetailSerializer if self.action != "list" else serializers.CheckSerializer
 
     def get_object(self):
         check = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        if not (self.request.user.is_staff or check.requester_id == self.request.user.pk):
+        if not access.may_view(self.request.user, check):  # who may see a check: policies.access
             raise PermissionDenied("This check was made by another user.")
         return check
 
@@ -150,6 +151,26 @@ class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 **services.diff_findings(before, after),
             }
         )
+
+
+    @extend_schema(
+        summary="Share a check with a link (owner only), or stop sharing it",
+        description="POST creates the check's share link (or returns the existing one): anyone with it can read the check, input "
+        "included, in the portal. DELETE revokes it. Only the check's owner may do either.",
+        request=None,
+        responses={200: OpenApiResponse(description='{"share_url": "https://…/checks/{id}?share=…"}'), 204: OpenApiResponse(description="Revoked.")},
+        filters=False,
+    )
+    @action(detail=True, methods=["post", "delete"], filterset_class=None, pagination_class=None)
+    def share(self, request, pk=None):
+        check = self.get_object()
+        if not access.is_owner(request.user, check):
+            raise PermissionDenied("Only the check's owner may share it.")
+        if request.method == "DELETE":
+            access.unshare(check)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        token = access.share(check, request.user)
+        return Response({"share_url": request.build_absolute_uri(f"{reverse('policies:check', args=[check.pk])}?share={token}")})
 
 
 class RuleViewSet(viewsets.ReadOnlyModelViewSet):
