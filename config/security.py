@@ -64,6 +64,8 @@ class RefuseNulMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path:
+            if self.errors.is_api(request):  # answered here: under DEBUG, Django would show its own HTML page for an Http404
+                return self.errors.page_not_found(request, None)
             raise Http404("The path contains a NUL character (%00), so nothing has it as its name.")
         parameter = self.parameter_with_nul(request)
         if parameter is None:
