@@ -172,7 +172,7 @@ STORAGES = {
 # Where the knowledge base's fixtures live (YAML + Markdown); load_kb reads them.
 KB_FIXTURES_DIR = Path(os.environ.get("KB_FIXTURES_DIR", BASE_DIR / "fixtures"))
 
-# Four eyes: a rule's publisher must not be its last editor (policies.publishing).
+# Four eyes: a rule's publisher must not be anyone who changed it since its last publication (policies.publishing).
 POLICY_FOUR_EYES = env_bool("POLICY_FOUR_EYES", False)
 
 SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")

@@ -55,10 +55,15 @@ def refuse_stale_edit(rule_id, based_on, refused=SAVE_REFUSED):
     )
 
 
-def last_editor(rule):
-    """The user of the rule's latest history record (None when unknown, e.g. loaded from fixtures)."""
-    record = rule.history.order_by("-history_date", "-history_id").first()
-    return record.history_user if record else None
+def editors_since_publication(rule):
+    """The ids of the users who changed `rule` since it was last published (None for a change no user
+    was recorded for), read from its history: every record newer than the last published one."""
+    editors = set()
+    for status, user_id in rule.history.order_by("-history_date", "-history_id").values_list("status", "history_user_id"):
+        if status == Rule.Status.PUBLISHED:
+            break
+        editors.add(user_id)
+    return editors
 
 
 def publish_rule(rule, user, revision=None):
@@ -79,11 +84,14 @@ def publish_rule(rule, user, revision=None):
     if rule.status == Rule.Status.PUBLISHED:
         raise PublishRefused(f'Rule "{rule.slug}" is already published.')
     if settings.POLICY_FOUR_EYES:
-        editor = last_editor(rule)
-        if editor is None or editor.pk == user.pk:
-            who = "you" if editor is not None else "an unknown user"
+        # Everyone who changed the rule since it was last published, not only the last saver: a
+        # colleague's no-op save must not let an author publish their own text.
+        editors = editors_since_publication(rule)
+        if user.pk in editors or None in editors or not editors:
+            who = "you" if user.pk in editors else "an unknown user"
             raise PublishRefused(
-                f'Rule "{rule.slug}" was last edited by {who}; with four eyes (POLICY_FOUR_EYES) another person must publish it.'
+                f'Rule "{rule.slug}" was changed since its last publication by {who}; with four eyes (POLICY_FOUR_EYES) '
+                "someone who did not change it must publish it."
             )
     rule.status = Rule.Status.PUBLISHED
     rule._change_reason = "Published"

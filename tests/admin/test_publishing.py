@@ -58,10 +58,28 @@ def test_four_eyes_refuses_the_last_editor_and_accepts_another_publisher(setting
     settings.POLICY_FOUR_EYES = True
     editor = user("editor", publish=True)
     rule = draft(editor)
-    with pytest.raises(PublishRefused, match="another person must publish"):
+    with pytest.raises(PublishRefused, match="someone who did not change it must publish it"):
         publish_rule(rule, editor)
     assert Rule.objects.get(pk=rule.pk).status == Rule.Status.DRAFT
     publish_rule(rule, user("second", publish=True))
+    assert Rule.objects.get(pk=rule.pk).status == Rule.Status.PUBLISHED
+
+
+def test_four_eyes_counts_everyone_who_changed_the_rule_since_it_was_published_not_only_the_last_saver(settings):
+    settings.POLICY_FOUR_EYES = True
+    author, colleague = user("author", publish=True), user("colleague", publish=True)
+    rule = draft(author, description="the author's text")
+    rule._history_user, rule._change_reason = colleague, "no-op save"
+    rule.save()  # the colleague saves without changing anything: the last saver is now someone else
+    for person in (author, colleague):
+        with pytest.raises(PublishRefused, match="changed since its last publication by you"):
+            publish_rule(rule, person)
+    publish_rule(rule, user("reviewer", publish=True))
+    assert Rule.objects.get(pk=rule.pk).status == Rule.Status.PUBLISHED
+    # After publication the count starts again: the colleague's next edit may be published by the author.
+    rule.description, rule.status, rule._history_user = "the colleague's edit", Rule.Status.DRAFT, colleague
+    rule.save()
+    publish_rule(rule, author)
     assert Rule.objects.get(pk=rule.pk).status == Rule.Status.PUBLISHED
 
 
