@@ -10,9 +10,13 @@ API_THROTTLE_ANON requests per anonymous client (address), e.g. 60/minute (defau
 API_THROTTLE_USER requests per authenticated user, e.g. 600/minute (default)
 API_THROTTLE_AUTH_FAILURES failed token authentications per address, e.g. 20/hour (default); then 429
 API_MAX_BODY_BYTES largest accepted API request body (default 1048576); larger ones get 413
+HUB_RESOLVE       on/1: look unknown model references up on the Hugging Face Hub during a check (off)
+HUB_RESOLVE_TIMEOUT seconds per Hub call when HUB_RESOLVE is on (default 3)
 CACHE_URL         redis://host:port/db for a cache shared by every worker (API throttle counts);
                   unset = local memory, counted per process
 DB_CONN_MAX_AGE   seconds a database connection is reused (default 60)
+TERMS_WEBHOOK_URL optional URL that watch_terms POSTs new terms versions to (signed JSON body)
+TERMS_WEBHOOK_SECRET key of the webhook's HMAC-SHA256 signature (default: SECRET_KEY)
 DB_PREPARE_THRESHOLD PostgreSQL: the decision log's insert is prepared on the server after this many
                   runs on a connection (default 5); "off" behind a pooler that cannot keep prepared
                   statements (PgBouncer in transaction mode before 1.21 or without max_prepared_statements)
@@ -70,6 +74,8 @@ INSTALLED_APPS = [
     "apitokens",
     "kb",
     "policies",
+    "registry",
+    "termswatch",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +178,12 @@ STORAGES = {
 # Where the knowledge base's fixtures live (YAML + Markdown); load_kb reads them.
 KB_FIXTURES_DIR = Path(os.environ.get("KB_FIXTURES_DIR", BASE_DIR / "fixtures"))
 
+# Resolution on demand: a model reference that neither the knowledge base nor the registry knows is
+# looked up on the Hugging Face Hub during the check (registry.lineage), bounded by this timeout per
+# call; off by default (and in tests), since a check then depends on the network.
+HUB_RESOLVE = env_bool("HUB_RESOLVE", False)
+HUB_RESOLVE_TIMEOUT = float(os.environ.get("HUB_RESOLVE_TIMEOUT", "3"))
+
 # Four eyes: a rule's publisher must not be anyone who changed it since its last publication (policies.publishing).
 POLICY_FOUR_EYES = env_bool("POLICY_FOUR_EYES", False)
 
@@ -210,6 +222,11 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 elif CACHE_URL:
     raise ImproperlyConfigured(f"CACHE_URL must be a redis://, rediss:// or unix:// URL (got {CACHE_URL!r}); leave it unset for a per-process cache.")
+
+# Terms watch (termswatch): where `watch_terms` POSTs a JSON report of new versions, signed with
+# HMAC-SHA256 under TERMS_WEBHOOK_SECRET (SECRET_KEY when unset). Unset: no webhook.
+TERMS_WEBHOOK_URL = os.environ.get("TERMS_WEBHOOK_URL", "")
+TERMS_WEBHOOK_SECRET = os.environ.get("TERMS_WEBHOOK_SECRET", "")
 
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(1024 * 1024)))
 

@@ -6,10 +6,12 @@ from kb.api import errors
 from kb.api import urls as kb_api
 from kb.api.errors import not_found
 from policies.api import urls as policies_api
+from termswatch import api_urls as termswatch_api
 
 api_v1 = [
     *kb_api.urlpatterns,
     *policies_api.urlpatterns,
+    *termswatch_api.urlpatterns,
     re_path(r"^[\s\S]*$", not_found),  # last: any other path (newlines too) gets the API's JSON 404
 ]
 
@@ -18,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
     path("", include("policies.urls")),
+    path("", include("termswatch.urls")),
     path("", include("kb.urls")),
 ]
 

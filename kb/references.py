@@ -9,14 +9,21 @@ dots are kept, because `Qwen2.5-7B` and `Qwen2-57B` are different models.
 code that the portal and the API use against the database.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 _SEPARATORS = re.compile(r"[\s_\-/:]+")
 
 
+@functools.lru_cache(maxsize=8192)
+def _normalize(text):
+    return _SEPARATORS.sub("-", text.strip().lower()).strip("-")
+
+
 def normalize_reference(text):
-    return _SEPARATORS.sub("-", str(text).strip().lower()).strip("-")
+    # Cached: checks resolve the same few references again and again (the loader, then the walk).
+    return _normalize(str(text))
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,25 @@ Model-level invariants live in each model's clean(); this module runs them over 
 adds the checks that span records (terms for what a model offers, overlapping version windows).
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Max, Min, Q
 
 from kb import models as kb
+
+# Terms change quietly and models are re-released: what nobody re-read for this long is reported.
+STALE_AFTER_DAYS = 180
+# Checks other apps add (kb imports none of them): each is called with the ValidationReport and may
+# append Problems to `problems` (validate_kb fails) or to `warnings` (shown, not failing).
+EXTRA_CHECKS = []
+
+
+def register_check(check):
+    if check not in EXTRA_CHECKS:
+        EXTRA_CHECKS.append(check)
+
 
 SOURCED_MODELS = (kb.TermsVersion, kb.LicenseClause, kb.AIModel, kb.Dataset, kb.LineageEdge, kb.Instrument, kb.Provision)
 ALL_MODELS = (kb.Organization, kb.Jurisdiction, kb.TermsDocument, *SOURCED_MODELS)
@@ -30,6 +44,8 @@ class ValidationReport:
     counts: dict = field(default_factory=dict)
     verification: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
+    stale: list = field(default_factory=list)  # Problem rows for what was not re-checked in time (warnings)
+    warnings: list = field(default_factory=list)
 
     @property
     def ok(self):
@@ -41,6 +57,8 @@ class ValidationReport:
             "counts": self.counts,
             "verification": self.verification,
             "problems": [vars(p) for p in self.problems],
+            "stale": [vars(p) for p in self.stale],
+            "warnings": [vars(p) for p in self.warnings],
         }
 
 
@@ -53,8 +71,52 @@ def _kind(model):
     return str(model._meta.verbose_name_plural)
 
 
-def validate_knowledge_base():
+def stale_records(*, today=None, days=STALE_AFTER_DAYS):
+    """Terms documents and model families (a publisher's models) not re-checked within `days`.
+
+    A terms document counts as checked when any of its versions or clauses was; a family is listed
+    with how many of its models are overdue and the oldest date, so one re-read can be planned per
+    publisher rather than per record.
+    """
+    today = today or datetime.date.today()
+    cutoff = today - datetime.timedelta(days=days)
+    found = []
+    documents = kb.TermsDocument.objects.annotate(
+        version_checked=Max("versions__checked_on"), clause_checked=Max("versions__clauses__checked_on")
+    ).order_by("spdx_id")
+    for document in documents:
+        dates = [d for d in (document.version_checked, document.clause_checked) if d]
+        last = max(dates) if dates else None
+        if last is None or last < cutoff:
+            found.append(Problem(
+                _kind(kb.TermsDocument), document.spdx_id, "checked_on",
+                f"last checked {last or 'never'}, more than {days} days before {today}: re-read the publisher's current text",
+            ))
+    families = (
+        kb.AIModel.objects.values("organization__slug")
+        .annotate(total=Count("id"), overdue=Count("id", filter=Q(checked_on__lt=cutoff)), oldest=Min("checked_on"))
+        .filter(overdue__gt=0)
+        .order_by("organization__slug")
+    )
+    for family in families:
+        found.append(Problem(
+            "model family", family["organization__slug"], "checked_on",
+            f"{family['overdue']} of {family['total']} models last checked more than {days} days before {today} (oldest {family['oldest']})",
+        ))
+    return found
+
+
+def last_checked():
+    """(newest, oldest) checked_on over every sourced record: when the knowledge base was last looked at."""
+    dates = [model.objects.aggregate(newest=Max("checked_on"), oldest=Min("checked_on")) for model in SOURCED_MODELS]
+    newest = [d["newest"] for d in dates if d["newest"]]
+    oldest = [d["oldest"] for d in dates if d["oldest"]]
+    return (max(newest) if newest else None, min(oldest) if oldest else None)
+
+
+def validate_knowledge_base(*, today=None):
     report = ValidationReport()
+    report.stale = stale_records(today=today)
     problem = report.problems.append
 
     for model in ALL_MODELS:
@@ -96,5 +158,8 @@ def validate_knowledge_base():
     for instrument in kb.Instrument.objects.prefetch_related("provisions"):
         if not instrument.provisions.all():
             problem(Problem(_kind(kb.Instrument), instrument.slug, "provisions", "an instrument needs at least one provision"))
+
+    for check in EXTRA_CHECKS:
+        check(report)
 
     return report

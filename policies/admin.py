@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from kb.admin import KeptForeverAdminMixin, KnowledgeBaseFormMixin
 from policies import impact
-from policies.engine.snapshot import RuleError
+from policies.engine.compiled import RuleError
 from policies.models import Check, Rule, RuleExample
 from policies.publishing import PUBLISH_PERMISSION, PublishRefused, StaleEdit, current_revision, publish_rule, refuse_stale_edit
 from policies.testing import example_problem

@@ -29,7 +29,7 @@ FACT_FIELDS = {
     "base": ("given", "resolved", "slug", "name", "compute", "modalities", "organization"),
     "organization": ("name", "country", "monthly_active_users", "annual_revenue_usd", "domiciled_in"),
     "deployment": ("jurisdictions", "covered"),
-    "exposure": ("kind", "subject", "subject_kind", "relation", "edge", "binding", "access", "signal", "path", "reason", "source_url"),
+    "exposure": ("kind", "subject", "subject_kind", "relation", "edge", "binding", "access", "signal", "path", "reason", "source_url", "evidence"),
     "asset": ("kind", "slug", "name", "organization", "country", "modalities", "access", "compute"),
     "document": ("spdx_id", "name", "kind", "contract", "foss", "url"),
     "clause": ("key", "type", "section", "heading", "params", "params_key"),

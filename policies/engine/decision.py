@@ -37,9 +37,12 @@ class Finding:
     message: str
     remedy: str
     citations: tuple
+    # None when the finding rests on lineage the knowledge base documents; "declared" (an uploader's
+    # model card or an outside record) or "inferred" (a name) when its path goes through such a step.
+    evidence: str | None = None
 
     def to_json(self):
-        return {
+        data = {
             "rule": self.rule,
             "effect": self.effect,
             "subject": self.subject,
@@ -49,6 +52,9 @@ class Finding:
             "remedy": self.remedy,
             "citations": [c.to_json() for c in self.citations],
         }
+        if self.evidence:
+            data["evidence"] = self.evidence
+        return data
 
 
 VERDICTS = tuple(VERDICT_OF[effect] for effect in EFFECTS)  # worst first
@@ -74,6 +80,11 @@ class Decision:
     unresolved: list
     policy_version: str
     check_id: str | None = None
+    # What the decision assumes without a person having checked it: lineage and licenses declared on
+    # Hub model cards or inferred from names ({subject, statement, evidence, source_url}).
+    assumptions: list = field(default_factory=list)
+    # The registry records it relied on ({repo_id, sha, license}), so a replay can say what changed.
+    registry_records: list = field(default_factory=list)
     verdict: str = field(init=False)
 
     def __post_init__(self):
@@ -104,6 +115,8 @@ class Decision:
             "findings": [f.to_json() for f in self.findings],
             "obligations": self.obligations,
             "unresolved": list(self.unresolved),
+            "assumptions": list(self.assumptions),
+            "registry_records": list(self.registry_records),
             "policy_version": self.policy_version,
             "check_id": self.check_id,
         }

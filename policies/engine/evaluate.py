@@ -1,24 +1,27 @@
 """`evaluate_workflow`: the one entry point the CLI, the API and the portal call.
 
-    workflow JSON -> parse (field-named errors) -> snapshot (cached) -> lineage walk -> exposures
-    -> rules in scope and in force on as_of -> CEL conditions -> findings -> Decision
+    workflow JSON -> parse (field-named errors) -> compiled policy (cached per process)
+    -> lineage view (the registry models the workflow names, with their ancestors; loader)
+    -> lineage walk -> exposures -> rules in scope and in force on as_of -> CEL conditions
+    -> findings -> Decision
 
-Everything after `snapshot.current()` is pure: no ORM, no HTTP, no clock.
+`evaluate_parsed` is pure: plain data in (the parsed workflow, the compiled policy, the lineage view),
+a Decision out; no ORM, no HTTP, no clock. What it remembers (conditions answered on a route) lives
+in a dict made for the check and dropped with it: the compiled policy is shared by every check and
+nothing writes into it.
 """
 
 from urllib.parse import quote
 
 from kb.references import normalize_reference
-from policies.engine import conditions, templates
+from policies.engine import conditions, loader, templates
 from policies.engine import snapshot as snapshots
 from policies.engine.decision import Citation, Decision, Finding
 from policies.engine.exposure import walk
 from policies.engine.jurisdictions import deployment_reach, expand_jurisdictions
+from policies.engine.lineage_view import EMPTY_VIEW
 from policies.engine.scope import matches_exposure, matches_workflow
-from policies.engine.snapshot import SNAPSHOT_FACTS
 from policies.engine.workflow import parse_workflow
-
-SNAPSHOT_ASSET_FACTS = SNAPSHOT_FACTS | {"asset"}
 
 
 def workflow_facts(workflow, snapshot, base, weights_terms):
@@ -79,16 +82,10 @@ def _fallback_citation(route, document, asset):
     )
 
 
-def _finding(rule, facts, effect, subject, path, binding, citations, note="", memo=None, static=None):
-    """`memo` and `static` ((fact roots, key)): the facts under those roots are the snapshot's own
-    objects, so each template is filled with them once per snapshot and rendered with the rest."""
-    message, remedy = rule.message, rule.remedy
-    if static is not None:
-        roots, key = static
-        filled = memo.get(("templates", id(rule), *key))
-        if filled is None:
-            filled = memo[("templates", id(rule), *key)] = (templates.fill(message, facts, roots), templates.fill(remedy, facts, roots))
-        message, remedy = filled
+def _finding(rule, facts, effect, subject, path, binding, citations, note="", evidence=None, prefilled=None):
+    """`prefilled`: the rule's (message, remedy) with the clause's and document's facts already filled
+    in at compile time (CompiledPolicy.prefilled), or None to render the rule's own templates."""
+    message, remedy = prefilled or (rule.message, rule.remedy)
     return Finding(
         rule=rule.slug,
         effect=effect,
@@ -98,6 +95,7 @@ def _finding(rule, facts, effect, subject, path, binding, citations, note="", me
         message=templates.render(message, facts) + note,
         remedy=templates.render(remedy, facts),
         citations=tuple(citations),
+        evidence=evidence,
     )
 
 
@@ -105,29 +103,14 @@ def live_rules(snapshot, day, student, covered, only=None):
     """The ids of the rules that can fire in this check: in force on `day`, and whose workflow-level
     scope (release, purpose, jurisdictions) matches. Decided once per check, not per exposure.
     `only` (rule slugs) keeps just those rules."""
+    if only is None:
+        fixed, conditional = snapshot.live_index[(student["release"], student["purpose"])]
+        return fixed | {id(rule) for rule in conditional if rule.in_force_on(day) and matches_workflow(rule.scope_test, student, covered)}
     return {
         id(rule)
         for rule in snapshot.rules
-        if (only is None or rule.slug in only) and rule.in_force_on(day) and matches_workflow(rule.scope_test, student, covered)
+        if rule.slug in only and rule.in_force_on(day) and matches_workflow(rule.scope_test, student, covered)
     }
-
-
-LIVE_RULES_KEPT = 256  # answers remembered per snapshot; the memory is emptied when it is full
-
-
-def remembered_live_rules(snapshot, day, student, deployment):
-    """live_rules for a whole evaluation, remembered in the snapshot's memo: the answer depends only on
-    the day, the student's release and purpose and the deployment's jurisdictions (what they cover
-    follows from them and the snapshot), which checks repeat. Saves a walk over every rule (1.8 % of
-    a check's instructions, callgrind)."""
-    key = (day, student["release"], student["purpose"], tuple(deployment["jurisdictions"]))
-    remembered = snapshot.memo.setdefault("live_rules", {})
-    live = remembered.get(key)
-    if live is None:
-        if len(remembered) >= LIVE_RULES_KEPT:
-            remembered.clear()
-        live = remembered[key] = frozenset(live_rules(snapshot, day, student, deployment["covered"]))
-    return live
 
 
 def _condition_holds(rule, activation, where):
@@ -139,7 +122,7 @@ def _condition_holds(rule, activation, where):
 
 def evaluate_exposures(exposures, base_facts, snapshot, live):
     findings, seen, results, candidates_of = [], set(), {}, {}
-    by_type, by_target, memo, owned = snapshot.clause_rules_by_type, snapshot.rules_by_target, snapshot.memo, snapshot.owned_facts
+    by_type, by_target, static_answers, prefilled = snapshot.clause_rules_by_type, snapshot.rules_by_target, snapshot.static_answers, snapshot.prefilled
     for exposure in exposures:
         route, document, clause = exposure["facts"], exposure["document"], exposure["clause"]
         # The live rules that could look at this exposure, in the snapshot's order (findings keep it).
@@ -148,7 +131,7 @@ def evaluate_exposures(exposures, base_facts, snapshot, live):
         if candidates is None:
             pool = by_type.get(kind[1], ()) + by_type.get("*", ()) if clause is not None else by_target.get(kind[0], ())
             candidates = candidates_of[kind] = tuple(rule for rule in pool if id(rule) in live)
-        facts = bound = static = None
+        facts = bound = None
         for rule in candidates:
             if not matches_exposure(rule.scope_test, route, document, clause):
                 continue
@@ -160,18 +143,18 @@ def evaluate_exposures(exposures, base_facts, snapshot, live):
             if facts is None:
                 facts = {**base_facts, "exposure": route, "asset": exposure["asset"], "document": document, "clause": clause and clause["facts"]}
             if rule.condition.source:
-                if rule.static_condition:
-                    # Reads only the snapshot's clause and document: answered once per snapshot.
-                    answers, answer_key = memo, ("condition", id(rule), id(clause), id(document))
-                else:
-                    answers, answer_key = results, (id(rule), id(exposure) if rule.route_dependent else id(clause or document or exposure))
-                fired = answers.get(answer_key)
+                fired = static_answers.get((id(rule), id(clause))) if rule.static_condition and clause is not None else None
+                if isinstance(fired, conditions.ConditionError):
+                    raise conditions.ConditionError(f'rule "{rule.slug}" on {route["subject"]}: {fired}') from None
+                answer_key = (id(rule), id(exposure) if rule.route_dependent else id(clause or document or exposure))
+                if fired is None:
+                    fired = results.get(answer_key)
                 if fired is None:
                     if bound is None:
                         bound = {}
                     if rule.binding not in bound:
                         bound[rule.binding] = conditions.bind("exposure", facts, rule.binding)
-                    fired = answers[answer_key] = _condition_holds(rule, bound[rule.binding], f" on {route['subject']}")
+                    fired = results[answer_key] = _condition_holds(rule, bound[rule.binding], f" on {route['subject']}")
                 if not fired:
                     continue
             seen.add(key)
@@ -184,12 +167,9 @@ def evaluate_exposures(exposures, base_facts, snapshot, live):
                 citations = (snapshot.clause_citations[(document["spdx_id"], exposure["version"]["label"], clause["key"])], *rule.citations)
             else:
                 citations = rule.citations or (_fallback_citation(route, document, exposure["asset"]),)
-            if static is None:
-                # The clause and the document are the snapshot's; so is the asset unless it is an ad-hoc dataset.
-                asset = exposure["asset"]
-                static = (SNAPSHOT_ASSET_FACTS, (id(clause), id(document), id(asset))) if asset is None or id(asset) in owned else (
-                    SNAPSHOT_FACTS, (id(clause), id(document), None))
-            findings.append(_finding(rule, facts, effect, route["subject"], route["path"], route["binding"], citations, note, memo, static))
+            evidence = route["evidence"] if route["evidence"] != "documented" else None
+            filled = prefilled.get((id(rule), id(clause))) if clause is not None else None
+            findings.append(_finding(rule, facts, effect, route["subject"], route["path"], route["binding"], citations, note, evidence, filled))
     return findings
 
 
@@ -208,31 +188,41 @@ def evaluate_workflow_rules(base_facts, snapshot, live, student):
     return findings
 
 
-def evaluate_parsed(workflow, snapshot, only=None):
-    """Evaluate an already-parsed workflow against a snapshot. Pure.
+def evaluate_parsed(workflow, snapshot, only=None, view=EMPTY_VIEW):
+    """Evaluate an already-parsed workflow against a compiled policy and a lineage view. Pure.
 
+    `view` (policies.engine.lineage_view) holds the registry models the workflow names and their
+    ancestors, fetched by the loader before evaluation; the default resolves against curated models only.
     `only` (a set of rule slugs) evaluates just those rules. Rules never see each other's findings,
     so these are exactly the findings the same rules give in a full evaluation (impact preview
     relies on it); the Decision's verdict is then over those findings only.
     """
-    exposures, unresolved, base, weights_terms = walk(workflow, snapshot)
-    facts = workflow_facts(workflow, snapshot, base, weights_terms)
+    walked = walk(workflow, snapshot, view)
+    facts = workflow_facts(workflow, snapshot, walked.base, walked.weights_terms)
     day, student = workflow["as_of"], facts["student"]
-    if only is None:
-        live = remembered_live_rules(snapshot, day, student, facts["deployment"])
-    else:
-        live = live_rules(snapshot, day, student, facts["deployment"]["covered"], only)
-    findings = evaluate_exposures(exposures, facts, snapshot, live) if live else []
+    live = live_rules(snapshot, day, student, facts["deployment"]["covered"], only)
+    findings = evaluate_exposures(walked.exposures, facts, snapshot, live) if live else []
     findings += evaluate_workflow_rules(facts, snapshot, live, student)
-    return Decision(as_of=day, findings=findings, unresolved=unresolved, policy_version=snapshot.policy_version)
+    return Decision(
+        as_of=day,
+        findings=findings,
+        unresolved=walked.unresolved,
+        policy_version=snapshot.policy_version,
+        assumptions=walked.assumptions,
+        registry_records=view.records_used(walked.used),
+    )
 
 
-def evaluate_workflow(workflow, as_of=None, snapshot=None):
+def evaluate_workflow(workflow, as_of=None, snapshot=None, view=None):
     """Check a workflow (the contract's JSON, decoded) and return the Decision.
 
     Raises `WorkflowError` (naming the field) for bad input. `as_of` (a date or "YYYY-MM-DD")
-    overrides the workflow's own date. `snapshot` defaults to the cached current one.
+    overrides the workflow's own date. `snapshot` defaults to the cached current compiled policy;
+    `view` to the registry models the workflow names, read from the database by the loader (it asks
+    nothing when every reference names a curated model).
     """
     snapshot = snapshot or snapshots.current()
     parsed = parse_workflow(workflow, snapshot.licensing, as_of=as_of)
-    return evaluate_parsed(parsed, snapshot)
+    if view is None:
+        view = loader.load_lineage_view(workflow=parsed, policy=snapshot)
+    return evaluate_parsed(parsed, snapshot, view=view)

@@ -15,16 +15,40 @@ What travels along each route (the contract's `binding`):
 - **generated_by** — a dataset made with a model's outputs carries that model's output-use terms to
   the dataset's users as `inherited`.
 
-Only lineage the developers document (developer_documented, paper, model card) is walked; reported
-or alleged lineage stays in the knowledge base for people to read, not for verdicts.
+Lineage the developers document (developer_documented, paper, model_card) is walked as fact. Lineage
+an outside record declares (a Hub model card's `base_model`, a DPI record's generator) or a name
+implies (`…-GGUF`) is walked too, but every exposure reached through it carries that `evidence`
+(`declared`, `inferred`: the weakest on its path), and the walk lists each such step as an assumption
+for the user to confirm. Reported or alleged lineage stays in the knowledge base for people to read,
+not for verdicts.
 
-Everything here is pure: it reads the snapshot and the parsed workflow, nothing else.
+Everything here is pure: it reads the compiled policy, the lineage view and the parsed workflow.
 """
 
-from policies.engine.snapshot import DOCUMENTED_EVIDENCE, asset_facts, document_facts
+from dataclasses import dataclass
+
+from policies.engine.compiled import ASSUMED_EVIDENCE, WALKED_EVIDENCE, asset_facts, document_facts
+from policies.engine.lineage_view import EMPTY_VIEW
 
 WEIGHT_RELATIONS = {"fine_tune", "adapter", "quantized", "merge", "pruned", "continued_pretraining"}
 DISTILLATION_RELATIONS = {"logit_distillation", "output_distillation"}
+EVIDENCE_RANK = {"documented": 0, "declared": 1, "inferred": 2}  # weaker evidence ranks higher
+RELATION_NOUNS = {"fine_tune": "fine-tune", "quantized": "quantization", "merge": "merge", "adapter": "adapter",
+                  "continued_pretraining": "continued pretraining", "pruned": "pruned version"}
+
+
+def weaker(evidence, other):
+    return other if EVIDENCE_RANK.get(other, 0) > EVIDENCE_RANK.get(evidence, 0) else evidence
+
+
+@dataclass(frozen=True)
+class Walked:
+    exposures: list
+    unresolved: list
+    base: dict | None  # the base model, when resolved
+    weights_terms: list  # SPDX ids that reach the student through weights (base + ancestors)
+    assumptions: list  # declared or inferred lineage the exposures rest on, for the user to confirm
+    used: frozenset  # slugs of the lineage view's models the walk went through
 
 
 def pick_version(document, day):
@@ -40,13 +64,63 @@ def pick_version(document, day):
 
 
 class _Walk:
-    def __init__(self, workflow, snapshot):
+    def __init__(self, workflow, snapshot, view):
         self.snapshot = snapshot
+        self.view = view
         self.day = workflow["as_of"]
         self.root = workflow["student"]["name"]
         self.exposures = []
         self.unresolved = []
         self.weights_terms = []  # SPDX ids that reach the student through weights (base + ancestors)
+        self.assumptions = []
+        self.used = set()
+
+    # -- resolving ----------------------------------------------------------------------------
+
+    def resolve_model(self, reference):
+        """The curated model a reference names, else the lineage view's (registry or inferred) one."""
+        resolution = self.snapshot.model_index.resolve(reference)
+        if resolution.resolved or resolution.candidates:
+            return resolution
+        found = self.view.resolve(reference)
+        return found if found.resolved else resolution
+
+    def model(self, slug):
+        model = self.view.model(slug)
+        if model is not None:
+            self.used.add(slug)
+            return model
+        return self.snapshot.models[slug]
+
+    def entered(self, model, route):
+        """The route as it enters a model: a registry or inferred model's own facts are an uploader's
+        declaration or a guess from its name, and everything found beyond it rests on that."""
+        if model.get("evidence") in ASSUMED_EVIDENCE:
+            self.used.add(model["slug"])
+            self.assume(model, None, model["evidence"], route)
+            return {**route, "evidence": weaker(route["evidence"], model["evidence"])}
+        return route
+
+    def assume(self, model, edge, evidence, route):
+        if edge is None:
+            if model.get("registry"):
+                statement = f'{model["name"]}: license "{model["registry"]["license"] or "none"}" as declared on its model card'
+            else:
+                return
+        else:
+            parent = self.view.model(edge["slug"]) or self.snapshot.models.get(edge["slug"]) or {"name": edge["slug"]}
+            what = RELATION_NOUNS.get(edge["relation"], edge["relation"].replace("_", " "))
+            if evidence == "inferred":
+                statement = f'{model["name"]} is a {what} of {parent["name"]}, judging by its name only (pattern "{edge.get("pattern")}")'
+            elif model.get("kind") == "dataset":
+                statement = f'{model["name"]} was generated with {parent["name"]}, as an outside record declares'
+            else:
+                how = {"card": "as the card states", "hub_rule": "inferred the way the Hub documents it",
+                       "name": f'inferred from its name (pattern "{edge.get("pattern")}")'}.get(edge.get("basis"), "as the card states")
+                statement = f'{model["name"]} declares {parent["name"]} as its base model on its model card; the relation, {what}, is {how}'
+        entry = {"subject": route["subject"], "statement": statement, "evidence": evidence, "source_url": model.get("source_url")}
+        if entry not in self.assumptions:
+            self.assumptions.append(entry)
 
     # -- emitting ---------------------------------------------------------------------------
 
@@ -98,15 +172,25 @@ class _Walk:
 
     def unresolved_reference(self, reference, field, route, index):
         resolution = index.resolve(reference)
-        reason = "matches several entries in the knowledge base" if resolution.candidates else "matches nothing in the knowledge base"
+        if resolution.candidates:
+            reason = "matches several entries in the knowledge base"
+        else:
+            reason = "matches nothing in the knowledge base or the model registry"
+            if self.view.notes.get(reference):
+                reason += f" ({self.view.notes[reference]})"
         self.unresolved.append({"field": field, "reference": reference, "reason": reason, "suggestions": index.suggest(reference)})
         self.exposures.append(self._exposure("unresolved", route, reason=f'"{reference}" ({field}) {reason}'))
 
     # -- terms of an asset ------------------------------------------------------------------
 
     def weights_terms_of(self, model, route):
+        if model.get("terms_from_parent"):
+            return  # known only as a derivative of its parent, whose terms the walk reaches next
         if model["weights_terms_unknown"] or not model["weights_terms"]:
-            self.unknown(model, route, f"the license of {model['name']}'s weights is not known")
+            reason = f"the license of {model['name']}'s weights is not known"
+            if model.get("unknown_reason"):
+                reason += f" ({model['unknown_reason']})"
+            self.unknown(model, route, reason)
         else:
             self.emit_terms(model, model["weights_terms"], route)
 
@@ -130,41 +214,51 @@ class _Walk:
         else:
             self.emit_terms(dataset, [dataset["license"]], route)
         for edge in dataset["parents"]:
-            if edge["relation"] == "generated_by" and edge["kind"] == "model" and edge["evidence_kind"] in DOCUMENTED_EVIDENCE:
-                generator = self.snapshot.models[edge["slug"]]
-                self.output_terms_of(generator, {**route, "relation": "generated_by", "binding": "inherited", "path": [*route["path"], generator["name"]]})
+            if edge["relation"] == "generated_by" and edge["kind"] == "model" and edge["evidence_kind"] in WALKED_EVIDENCE:
+                generator = self.model(edge["slug"])
+                step = {**route, "relation": "generated_by", "binding": "inherited", "path": [*route["path"], generator["name"]]}
+                if edge["evidence_kind"] in ASSUMED_EVIDENCE:
+                    self.assume(dataset, edge, edge["evidence_kind"], route)
+                    step["evidence"] = weaker(step["evidence"], edge["evidence_kind"])
+                self.output_terms_of(generator, step)
 
     def ancestors(self, model, route, seen):
-        """Walk a model's documented parents. Weight-ancestors keep the route's relation and binding."""
+        """Walk a model's parents. Weight-ancestors keep the route's relation and binding; a declared or
+        inferred edge weakens the evidence of everything found beyond it."""
         for edge in model["parents"]:
-            if edge["evidence_kind"] not in DOCUMENTED_EVIDENCE or (edge["kind"], edge["slug"]) in seen:
+            if edge["evidence_kind"] not in WALKED_EVIDENCE or (edge["kind"], edge["slug"]) in seen:
                 continue
             seen.add((edge["kind"], edge["slug"]))
+            here = route
+            if edge["evidence_kind"] in ASSUMED_EVIDENCE:
+                self.assume(model, edge, edge["evidence_kind"], route)
+                here = {**route, "evidence": weaker(route["evidence"], edge["evidence_kind"])}
             if edge["kind"] == "model":
-                parent = self.snapshot.models[edge["slug"]]
-                path = [*route["path"], parent["name"]]
+                parent = self.model(edge["slug"])
+                path = [*here["path"], parent["name"]]
                 if edge["relation"] in WEIGHT_RELATIONS:
-                    step = {**route, "path": path, "edge": edge["relation"]}
+                    step = self.entered(parent, {**here, "path": path, "edge": edge["relation"]})
                     self.weights_terms_of(parent, step)
                     self.ancestors(parent, step, seen)
                 elif edge["relation"] in DISTILLATION_RELATIONS:
-                    step = {**route, "path": path, "edge": edge["relation"], "relation": "distillation", "binding": "inherited"}
-                    self.output_terms_of(parent, step)
+                    step = {**here, "path": path, "edge": edge["relation"], "relation": "distillation", "binding": "inherited"}
+                    self.output_terms_of(parent, self.entered(parent, step))
             elif edge["relation"] == "trained_on":
                 dataset = self.snapshot.datasets[edge["slug"]]
-                step = {**route, "path": [*route["path"], dataset["name"]], "edge": "trained_on", "relation": "dataset", "binding": "inherited"}
+                step = {**here, "path": [*here["path"], dataset["name"]], "edge": "trained_on", "relation": "dataset", "binding": "inherited"}
                 self.dataset_terms(dataset, step)
 
     # -- the workflow's entries ---------------------------------------------------------------
 
     def base_model(self, reference):
         route = {"subject": reference, "subject_kind": "base_model", "relation": "weights", "edge": None, "binding": "direct",
-                 "access": None, "signal": None, "path": [self.root, reference]}
-        resolution = self.snapshot.model_index.resolve(reference)
+                 "access": None, "signal": None, "path": [self.root, reference], "evidence": "documented"}
+        resolution = self.resolve_model(reference)
         if not resolution.resolved:
             self.unresolved_reference(reference, "student.base_model", route, self.snapshot.model_index)
             return None
         model = resolution.target
+        route = self.entered(model, route)
         if model["open_weights"]:
             self.weights_terms_of(model, route)
         else:
@@ -176,12 +270,13 @@ class _Walk:
     def teacher(self, index, teacher):
         reference = teacher["model"]
         route = {"subject": reference, "subject_kind": "teacher", "relation": "distillation", "edge": None, "binding": "direct",
-                 "access": teacher["access"], "signal": teacher["signal"], "path": [self.root, reference]}
-        resolution = self.snapshot.model_index.resolve(reference)
+                 "access": teacher["access"], "signal": teacher["signal"], "path": [self.root, reference], "evidence": "documented"}
+        resolution = self.resolve_model(reference)
         if not resolution.resolved:
             self.unresolved_reference(reference, f"teachers[{index}].model", route, self.snapshot.model_index)
             return
         model = resolution.target
+        route = self.entered(model, route)
         # The contract's default: the provider's service for models without public weights.
         access = teacher["access"] or ("self_hosted" if model["open_weights"] else "api")
         route["access"] = access
@@ -201,7 +296,7 @@ class _Walk:
         if "dataset" in entry:
             reference = entry["dataset"]
             route = {"subject": reference, "subject_kind": "dataset", "relation": "dataset", "edge": "trained_on", "binding": "direct",
-                     "access": None, "signal": None, "path": [self.root, reference]}
+                     "access": None, "signal": None, "path": [self.root, reference], "evidence": "documented"}
             resolution = self.snapshot.dataset_index.resolve(reference)
             if not resolution.resolved:
                 self.unresolved_reference(reference, f"datasets[{index}].dataset", route, self.snapshot.dataset_index)
@@ -210,7 +305,7 @@ class _Walk:
             return
         name = entry["name"]
         route = {"subject": name, "subject_kind": "dataset", "relation": "dataset", "edge": "trained_on", "binding": "direct",
-                 "access": None, "signal": None, "path": [self.root, name]}
+                 "access": None, "signal": None, "path": [self.root, name], "evidence": "documented"}
         asset = {"kind": "dataset", "slug": None, "name": name, "organization": None, "country": None, "modalities": [],
                  "source_url": entry["source_url"]}
         if entry["license"] is None:
@@ -219,19 +314,19 @@ class _Walk:
             self.emit_terms(asset, entry["license_keys"], route)
         for j, reference in enumerate(entry["generated_by"]):
             step = {**route, "relation": "generated_by", "edge": "generated_by", "binding": "inherited", "path": [*route["path"], reference]}
-            resolution = self.snapshot.model_index.resolve(reference)
+            resolution = self.resolve_model(reference)
             if not resolution.resolved:
                 self.unresolved_reference(reference, f"datasets[{index}].generated_by[{j}]", step, self.snapshot.model_index)
                 continue
-            self.output_terms_of(resolution.target, step)
+            self.output_terms_of(resolution.target, self.entered(resolution.target, step))
 
 
-def walk(workflow, snapshot):
-    """Return (exposures, unresolved, base_model dict or None, SPDX ids reaching through weights)."""
-    w = _Walk(workflow, snapshot)
+def walk(workflow, snapshot, view=EMPTY_VIEW):
+    """Walk the workflow's references through the compiled policy and the lineage view: `Walked`."""
+    w = _Walk(workflow, snapshot, view)
     base = w.base_model(workflow["student"]["base_model"]) if workflow["student"]["base_model"] else None
     for i, teacher in enumerate(workflow["teachers"]):
         w.teacher(i, teacher)
     for i, entry in enumerate(workflow["datasets"]):
         w.dataset(i, entry)
-    return w.exposures, w.unresolved, base, w.weights_terms
+    return Walked(w.exposures, w.unresolved, base, w.weights_terms, w.assumptions, frozenset(w.used))

@@ -107,7 +107,7 @@ ROUTE_KEYS = (("relations", "relation"), ("subject_kinds", "subject_kind"), ("bi
 
 @dataclass(frozen=True)
 class CompiledScope:
-    """A scope as sets, built once per rule (snapshot.compile_rule): matching runs for every
+    """A scope as sets, built once per rule (compiled.compile_rule): matching runs for every
     candidate rule of every exposure of every check, so it is a few set lookups, not dict walks.
     None means the key is absent (no restriction)."""
 

@@ -96,3 +96,27 @@ def test_a_decision_made_with_an_older_policy_version_is_re_run_not_trusted():
     changes, invalid = changed_verdicts([stale], rule.slug, before, draft_snapshot(rule, base=before))
     assert invalid == 0
     assert [(c.before, c.after) for c in changes] == [(evaluate_workflow(JAPAN).verdict, "prohibited")]
+
+
+def test_a_logged_check_through_a_registry_model_is_previewed_with_that_model_not_as_unresolved():
+    # A draft that stops any naming-prefix finding: the logged check reached the Llama 3 naming clause
+    # only through the registry adapter's declared base, so the preview must read the registry too.
+    from registry import services
+
+    snapshots.clear_cache()
+    services.import_records(records=[{
+        "id": "someone/llama3-support-lora", "author": "someone", "sha": "b" * 40, "tags": [], "downloads": 1, "gated": False,
+        "pipeline_tag": "text-generation", "siblings": [],
+        "cardData": {"license": "apache-2.0", "base_model": "meta-llama/Meta-Llama-3-8B-Instruct", "base_model_relation": "adapter"},
+    }])
+    workflow = {"as_of": "2026-11-28", "student": {"name": "acme-chat", "purpose": "commercial", "release": "open_weights",
+                                                  "base_model": "someone/llama3-support-lora"}}
+    check = logged(workflow, days_ago=1)
+    assert "naming-prefix" in {f["rule"] for f in check.decision["findings"]}
+    rule = Rule.objects.get(slug="naming-prefix")
+    rule.effect, rule.status = "prohibit", Rule.Status.DRAFT
+    rule.save()
+
+    report = preview_impact(rule)
+
+    assert [(c.check.id, c.after) for c in report.changes] == [(str(check.id), "prohibited")]

@@ -1,5 +1,5 @@
 """Threaded servers (runserver, gunicorn's gthread workers if a deployment picks them) run checks of one
-process at the same time. They share the process's engine snapshot and its memo of derived facts; deciding
+process at the same time. They share the process's compiled policy (read-only; each check keeps its own cache); deciding
 workflows concurrently must give exactly the decisions that deciding them one by one gives."""
 
 import copy
@@ -45,7 +45,7 @@ WORKFLOWS = [
 
 
 def test_decisions_made_concurrently_in_threads_equal_those_made_one_by_one(kb_db):
-    # Two snapshots of the same revision, each with an empty memo: the threads race to fill theirs.
+    # Two compilations of the same revision: one decides sequentially, the threads share the other.
     sequential, shared = snapshots.build(), snapshots.build()
     expected = [evaluate_workflow(w, snapshot=sequential).to_json() for w in WORKFLOWS]
     assert len({e["verdict"] for e in expected}) > 1  # the workflows really differ

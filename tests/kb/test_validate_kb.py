@@ -70,3 +70,34 @@ def test_overlapping_versions_are_a_problem(kb_db):
     kb.TermsVersion.objects.filter(pk=first.pk).update(effective_to=None)
     code, _, err = run()
     assert code == 1 and "overlaps the next version 'overlap-test'" in err
+
+
+def test_terms_and_model_families_not_rechecked_within_180_days_are_listed_as_overdue(kb_db):
+    from kb.validation import stale_records
+
+    today = datetime.date(2026, 12, 6)
+    long_ago = today - datetime.timedelta(days=181)
+    recent = today - datetime.timedelta(days=10)
+    # Every record re-read recently, except one terms document and one publisher's model.
+    for model in (kb.TermsVersion, kb.LicenseClause, kb.AIModel):
+        model.objects.update(checked_on=recent)
+    kb.TermsVersion.objects.filter(document__spdx_id="MIT").update(checked_on=long_ago)
+    kb.LicenseClause.objects.filter(version__document__spdx_id="MIT").update(checked_on=long_ago)
+    kb.AIModel.objects.filter(slug="gpt-4o").update(checked_on=long_ago)
+
+    overdue = {(p.kind, p.record) for p in stale_records(today=today)}
+
+    assert ("terms documents", "MIT") in overdue
+    assert ("model family", "openai") in overdue
+    assert len(overdue) == 2
+    message = next(p.message for p in stale_records(today=today) if p.record == "openai")
+    assert message.startswith("1 of ") and f"(oldest {long_ago})" in message
+
+
+def test_overdue_records_are_warnings_unless_asked_to_fail(kb_db):
+    kb.TermsVersion.objects.filter(document__spdx_id="MIT").update(checked_on=datetime.date(2020, 1, 1))
+    kb.LicenseClause.objects.filter(version__document__spdx_id="MIT").update(checked_on=datetime.date(2020, 1, 1))
+    code, out, _ = run()
+    assert code == 0 and "overdue: terms documents MIT: checked_on: last checked 2020-01-01" in out
+    code, _, _ = run("--fail-stale")
+    assert code == 1

@@ -1,12 +1,12 @@
 """A tiny knowledge base built from plain dicts, for testing the pure engine without a database."""
 
-from policies.engine.snapshot import assemble, compile_rule
+from policies.engine.compiled import assemble, compile_rule
 
 DAY = "2026-11-28"
 
 
 def clause(key, clause_type, section="§1", **params):
-    from policies.engine.snapshot import _params
+    from policies.engine.loader import clause_params as _params
 
     data = {"key": key, "type": clause_type, "section": section, "heading": "", "params": _params(clause_type, params),
             "params_key": {k: v.lower().replace(" ", "-") for k, v in params.items() if isinstance(v, str)},

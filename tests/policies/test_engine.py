@@ -4,6 +4,7 @@ import pytest
 
 from policies.engine.decision import Citation, Decision, Finding, verdict_of
 from policies.engine.evaluate import evaluate_workflow
+from policies.engine.lineage_view import EMPTY_VIEW
 from policies.engine.scope import validate_scope
 from policies.engine.templates import render, template_problems
 from tests.policies import factories as f
@@ -36,8 +37,9 @@ UNRESOLVED = f.rule("unresolved", "review", {"target": "unresolved"}, message="{
 
 
 def run(workflow, rules=(EVERY_CLAUSE, UNKNOWN, MISSING, UNRESOLVED), as_of=None):
+    # The pure engine: a compiled policy from plain dicts and an empty lineage view (no registry).
     snap = f.snapshot(DOCS, MODELS, DATASETS, rules)
-    return evaluate_workflow({"as_of": f.DAY, **workflow}, as_of=as_of, snapshot=snap)
+    return evaluate_workflow({"as_of": f.DAY, **workflow}, as_of=as_of, snapshot=snap, view=EMPTY_VIEW)
 
 
 def student(**extra):
@@ -107,7 +109,7 @@ def test_terms_versions_are_picked_by_as_of():
 def test_unknown_terms_and_unresolved_references_are_findings_and_listed():
     decision = run({"student": student(base_model="mystery"), "teachers": [{"model": "nobody/nothing"}], "datasets": [{"dataset": "nolicense"}]})
     assert messages(decision, "unknown") == ["the license of Mystery's weights is not known", "the license of nolicense is not known"]
-    assert decision.unresolved == [{"field": "teachers[0].model", "reference": "nobody/nothing", "reason": "matches nothing in the knowledge base", "suggestions": []}]
+    assert decision.unresolved == [{"field": "teachers[0].model", "reference": "nobody/nothing", "reason": "matches nothing in the knowledge base or the model registry", "suggestions": []}]
     finding = next(x for x in decision.findings if x.rule == "unresolved")
     assert finding.citations[0].url == "https://huggingface.co/nobody/nothing"
 
@@ -173,7 +175,7 @@ def test_decision_json_has_exactly_the_contracts_keys():
     citation = Citation(document="D", section="§1", url="https://x", quote="q", effective_from="2024-01-01")
     decision = Decision(as_of=f.DAY, findings=[finding("require"), finding("prohibit")], unresolved=[], policy_version="sha256:abc")
     data = decision.to_json()
-    assert list(data) == ["verdict", "as_of", "summary", "findings", "obligations", "unresolved", "policy_version", "check_id"]
+    assert list(data) == ["verdict", "as_of", "summary", "findings", "obligations", "unresolved", "assumptions", "registry_records", "policy_version", "check_id"]
     assert data["summary"] == "Prohibited: prohibit message (and 1 more finding)"
     assert data["obligations"] == ["require message"]
     assert list(data["findings"][0]) == ["rule", "effect", "subject", "path", "binding", "message", "remedy", "citations"]
@@ -214,8 +216,9 @@ def test_the_declared_fact_fields_are_exactly_the_facts_the_engine_builds():
 
     snap = f.snapshot(DOCS, MODELS, DATASETS, [EVERY_CLAUSE])
     workflow = parse_workflow({"as_of": f.DAY, "student": student(base_model="family-chat")}, snap.licensing)
-    exposures, _, base, weights = walk(workflow, snap)
-    facts = workflow_facts(workflow, snap, base, weights)
+    walked = walk(workflow, snap)
+    exposures = walked.exposures
+    facts = workflow_facts(workflow, snap, walked.base, walked.weights_terms)
     for name in ("workflow", "student", "base", "organization", "deployment"):
         assert set(facts[name]) == set(FACT_FIELDS[name]), name
     exposure = exposures[0]
@@ -240,15 +243,15 @@ def test_ad_hoc_datasets_are_named_in_their_own_check_and_leave_nothing_in_the_s
     assert snap.facts_by_id == kept
 
 
-def test_a_condition_on_the_clause_alone_is_answered_once_per_snapshot_and_a_candidate_rule_gets_its_own_answer():
-    from policies.engine.snapshot import with_rule
+def test_a_condition_on_the_clause_alone_is_answered_at_compile_time_and_a_candidate_rule_gets_its_own_answer():
+    from policies.engine.compiled import with_rule
 
     notice = f.rule("notice", "require", {"clause_types": ["attribution_notice"]}, condition="clause.params.notice_file == true", message="n")
     assert notice.static_condition and not f.rule("x", "review", {"clause_types": ["naming"]}, condition="student.name == 'a'").static_condition
     snap = f.snapshot(DOCS, MODELS, DATASETS, [notice])
     workflow = {"as_of": f.DAY, "student": student(), "datasets": [{"dataset": "synthetic"}]}
+    assert list(snap.static_answers.values()) == [True]
     assert [x.rule for x in evaluate_workflow(workflow, snapshot=snap).findings] == ["notice"]
-    assert [answer for key, answer in snap.memo.items() if key[0] == "condition"] == [True]
     assert [x.rule for x in evaluate_workflow(workflow, snapshot=snap).findings] == ["notice"]
     # A draft of the same slug with another condition is evaluated afresh in its candidate snapshot.
     draft = f.rule("notice", "require", {"clause_types": ["attribution_notice"]}, condition="clause.params.notice_file == false", message="n")
@@ -278,8 +281,7 @@ def test_a_template_filled_with_some_facts_renders_like_the_whole_template():
         assert render(filled, {**facts, "student": {"name": name}}) == render(template, {**facts, "student": {"name": name}})
 
 
-def test_which_rules_are_live_is_remembered_per_day_release_purpose_and_jurisdictions_without_changing_any_decision():
-    from policies.engine import evaluate as engine
+def test_which_rules_are_live_depends_on_day_release_purpose_and_jurisdictions_and_checks_leave_the_policy_unchanged():
 
     rules = [
         f.rule("eu-from-2025", "require", {"target": "workflow", "jurisdictions": ["EU"]}, effective_from="2025-08-02", message="eu"),
@@ -296,15 +298,11 @@ def test_which_rules_are_live_is_remembered_per_day_release_purpose_and_jurisdic
         ("2026-01-01", "internal", "research", [], []),
     ]
     snap = f.snapshot(rules=rules)
-    for _ in range(2):  # the second round is answered from what the first remembered
+    sizes = {name: len(value) for name, value in vars(snap).items() if hasattr(value, "__len__")}
+    for _ in range(2):  # a second round gives the same answers: nothing a check leaves behind changes the next
         for day, release, purpose, codes, expected in variants:
             workflow = {"as_of": day, "student": student(release=release, purpose=purpose), "deployment": {"jurisdictions": codes}}
             assert sorted(x.rule for x in evaluate_workflow(workflow, snapshot=snap).findings) == expected, (day, release, purpose, codes)
             assert sorted(x.rule for x in evaluate_workflow(workflow, snapshot=f.snapshot(rules=rules)).findings) == expected
-    assert len(snap.memo["live_rules"]) == len(variants)
-
-    # Bounded: a snapshot never keeps more than LIVE_RULES_KEPT answers.
-    for offset in range(engine.LIVE_RULES_KEPT + 5):
-        day = f"2027-{1 + offset // 28:02d}-{1 + offset % 28:02d}"
-        evaluate_workflow({"as_of": day, "student": student(), "deployment": {"jurisdictions": ["DE"]}}, snapshot=snap)
-    assert 0 < len(snap.memo["live_rules"]) <= engine.LIVE_RULES_KEPT
+    # Checks write nothing into the compiled policy they share.
+    assert {name: len(value) for name, value in vars(snap).items() if hasattr(value, "__len__")} == sizes

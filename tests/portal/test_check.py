@@ -85,3 +85,21 @@ def test_an_unknown_teacher_is_listed_as_unresolved_not_guessed(client, kb_db):
 
 def test_an_unknown_check_is_404(client, kb_db):
     assert client.get("/checks/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+def test_a_check_through_a_registry_model_shows_the_evidence_and_the_assumptions_to_confirm(client, kb_db):
+    from registry import services
+
+    services.import_records(records=[{
+        "id": "someone/llama3-support-lora", "author": "someone", "sha": "a" * 40, "tags": [], "downloads": 1, "gated": False,
+        "pipeline_tag": "text-generation", "siblings": [],
+        "cardData": {"license": "apache-2.0", "base_model": "meta-llama/Meta-Llama-3-8B-Instruct", "base_model_relation": "adapter"},
+    }])
+    form = {**DISTIL_GPT4O, "teacher_0_model": "", "base_model": "someone/llama3-support-lora"}
+    response = client.post("/check", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    body = client.get(response["Location"]).content.decode()
+    assert "Declared by an uploader:" in body
+    assert "Assumptions to confirm" in body
+    assert "someone/llama3-support-lora declares Meta Llama 3 8B Instruct as its base model on its model card" in body
+    assert f'href="https://huggingface.co/someone/llama3-support-lora/tree/{"a" * 40}"' in body

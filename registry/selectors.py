@@ -1,0 +1,178 @@
+"""Read-side queries on the registry: lookups by repo id, prefix and similarity search, lineage above
+a model (one recursive query), and a family head's descendants (counts per relation, paginated lists).
+
+Everything returns plain dicts and lists, so that the engine's loader, the pages and the API share them
+without holding model instances. SQL is parameterized; the only text put into it is fixed here.
+"""
+
+from django.db import connection
+
+from registry.models import HubModel, Relation
+
+MODEL_COLUMNS = ["repo_id", "repo_key", "sha", "license", "license_name", "license_link", "gated", "author", "pipeline_tag"]
+EDGE_COLUMNS = ["child", "parent_key", "parent_repo_id", "relation", "evidence", "relation_basis", "pattern", "depth"]
+PAGE_SIZE = 50
+
+
+def _rows(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _models(keys):
+    if not keys:
+        return {}
+    return {row["repo_key"]: row for row in HubModel.objects.filter(repo_key__in=list(keys)).values(*MODEL_COLUMNS)}
+
+
+def lookup(repo_id):
+    """The registry row for a repo id (case-insensitive) with its parent edges, or None."""
+    model = HubModel.objects.filter(repo_key=repo_id.strip().lower()).first()
+    if model is None:
+        return None
+    return {"model": model, "parents": list(model.parent_edges.order_by("parent_key").values(*EDGE_COLUMNS[1:-1]))}
+
+
+def _upper_bound(prefix):
+    """The smallest string above every string that starts with prefix, in code-point order."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def prefix(text, limit=10):
+    """Models whose repo id starts with text (case-insensitive), in repo id order: [{repo_id, ...}]."""
+    text = text.strip().lower()
+    if not text:
+        return []
+    columns = ", ".join(MODEL_COLUMNS + ["downloads"])
+    if connection.vendor == "postgresql":
+        # The pattern operators use the varchar_pattern_ops index Django makes for the unique repo_key,
+        # for the range and the order alike, whatever the database's collation.
+        sql = f"SELECT {columns} FROM registry_hubmodel WHERE repo_key ~>=~ %s AND repo_key ~<~ %s ORDER BY repo_key USING ~<~ LIMIT %s"
+    else:
+        # SQLite compares text bytewise (BINARY), which for UTF-8 is code-point order: the unique index serves the range.
+        sql = f"SELECT {columns} FROM registry_hubmodel WHERE repo_key >= %s AND repo_key < %s ORDER BY repo_key LIMIT %s"
+    names = MODEL_COLUMNS + ["downloads"]
+    return [dict(zip(names, row, strict=True)) for row in _rows(sql, [text, _upper_bound(text), limit])]
+
+
+def similar(text, limit=10):
+    """Models whose repo id resembles text: trigram similarity on PostgreSQL, substring match elsewhere."""
+    text = text.strip().lower()
+    if not text:
+        return []
+    names = MODEL_COLUMNS + ["downloads"]
+    columns = ", ".join(names)
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT {columns} FROM registry_hubmodel WHERE repo_key %% %s "
+            "ORDER BY similarity(repo_key, %s) DESC, downloads DESC, repo_key LIMIT %s"
+        )
+        params = [text, text, limit]
+    else:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        sql = f"SELECT {columns} FROM registry_hubmodel WHERE repo_key LIKE %s ESCAPE '\\' ORDER BY downloads DESC, repo_key LIMIT %s"
+        params = [f"%{escaped}%", limit]
+    return [dict(zip(names, row, strict=True)) for row in _rows(sql, params)]
+
+
+def search(text, limit=10):
+    """Exact match first, then prefix matches, then (to fill the limit) similar ones; no repeats."""
+    found, seen = [], set()
+    exact = lookup(text) if text.strip() else None
+    if exact:
+        found.append({c: getattr(exact["model"], c) for c in MODEL_COLUMNS + ["downloads"]})
+        seen.add(exact["model"].repo_key)
+    for source in (prefix, similar):
+        if len(found) >= limit:
+            break
+        for row in source(text, limit):
+            if row["repo_key"] not in seen and len(found) < limit:
+                seen.add(row["repo_key"])
+                found.append(row)
+    return found
+
+
+# One recursive query walks the edges upwards. UNION (not UNION ALL) drops an edge met again at the
+# same depth, and the depth bound ends any cycle a card could declare (A -> B -> A).
+ANCESTORS_SQL = """
+WITH RECURSIVE up(child, parent_key, parent_repo_id, relation, evidence, relation_basis, pattern, depth) AS (
+    SELECT m.repo_key, e.parent_key, e.parent_repo_id, e.relation, e.evidence, e.relation_basis, e.pattern, 1
+    FROM registry_hubmodel m JOIN registry_hubedge e ON e.child_id = m.id
+    WHERE m.repo_key IN ({placeholders})
+  UNION
+    SELECT m.repo_key, e.parent_key, e.parent_repo_id, e.relation, e.evidence, e.relation_basis, e.pattern, up.depth + 1
+    FROM up
+    JOIN registry_hubmodel m ON m.repo_key = up.parent_key
+    JOIN registry_hubedge e ON e.child_id = m.id
+    WHERE up.depth < %s
+)
+SELECT child, parent_key, parent_repo_id, relation, evidence, relation_basis, pattern, MIN(depth)
+FROM up GROUP BY child, parent_key, parent_repo_id, relation, evidence, relation_basis, pattern
+ORDER BY MIN(depth), child, parent_key
+"""
+
+
+def ancestors(keys, max_depth=8):
+    """The registry's lineage above the given repo keys (lower-case repo ids).
+
+    Returns {"edges": [{child, parent_key, parent_repo_id, relation, evidence, relation_basis,
+    pattern, depth}], "models": {repo_key: {repo_id, repo_key, sha, license, license_name,
+    license_link, gated, author, pipeline_tag}}} where models holds every key given or reached that
+    the registry has (a parent it lacks, e.g. one only the curated knowledge base knows, is absent).
+    """
+    keys = sorted({k.strip().lower() for k in keys if k and k.strip()})
+    if not keys:
+        return {"edges": [], "models": {}}
+    sql = ANCESTORS_SQL.format(placeholders=", ".join(["%s"] * len(keys)))
+    edges = [dict(zip(EDGE_COLUMNS, row, strict=True)) for row in _rows(sql, [*keys, int(max_depth)])]
+    reached = set(keys) | {e["parent_key"] for e in edges}
+    return {"edges": edges, "models": _models(reached)}
+
+
+DIRECT_COUNTS_SQL = "SELECT relation, COUNT(*) FROM registry_hubedge WHERE parent_key = %s GROUP BY relation"
+
+DESCENDANT_COUNTS_SQL = """
+WITH RECURSIVE down(repo_key, relation, depth) AS (
+    SELECT m.repo_key, e.relation, 1
+    FROM registry_hubedge e JOIN registry_hubmodel m ON m.id = e.child_id
+    WHERE e.parent_key = %s
+  UNION
+    SELECT m.repo_key, e.relation, down.depth + 1
+    FROM down
+    JOIN registry_hubedge e ON e.parent_key = down.repo_key
+    JOIN registry_hubmodel m ON m.id = e.child_id
+    WHERE down.depth < %s
+)
+SELECT relation, COUNT(DISTINCT repo_key) FROM down GROUP BY relation
+"""
+
+
+def family_counts(repo_key, max_depth=8):
+    """{"children": {relation: n}, "descendants": {relation: n}}: the models that name repo_key as
+    their parent, and every model below it to max_depth, counted by the relation of their own edge."""
+    key = repo_key.strip().lower()
+    children = {relation: 0 for relation in Relation.values}
+    descendants = dict(children)
+    for relation, n in _rows(DIRECT_COUNTS_SQL, [key]):
+        children[relation] = n
+    for relation, n in _rows(DESCENDANT_COUNTS_SQL, [key, int(max_depth)]):
+        descendants[relation] = n
+    return {"children": children, "descendants": descendants}
+
+
+def children(repo_key, relation, page=1, per_page=PAGE_SIZE):
+    """One page of the models that name repo_key as their parent with that relation, most downloaded
+    first: {"items": [...], "page", "pages", "total"}."""
+    key = repo_key.strip().lower()
+    total = _rows("SELECT COUNT(*) FROM registry_hubedge WHERE parent_key = %s AND relation = %s", [key, relation])[0][0]
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, int(page)), pages)
+    names = ["repo_id", "repo_key", "author", "license", "downloads", "evidence", "relation_basis", "pattern"]
+    sql = (
+        "SELECT m.repo_id, m.repo_key, m.author, m.license, m.downloads, e.evidence, e.relation_basis, e.pattern "
+        "FROM registry_hubedge e JOIN registry_hubmodel m ON m.id = e.child_id "
+        "WHERE e.parent_key = %s AND e.relation = %s ORDER BY m.downloads DESC, m.repo_key LIMIT %s OFFSET %s"
+    )
+    items = [dict(zip(names, row, strict=True)) for row in _rows(sql, [key, relation, per_page, (page - 1) * per_page])]
+    return {"items": items, "page": page, "pages": pages, "total": total}

@@ -1,0 +1,215 @@
+"""The one write path into the registry: `import_records`, used by every source (JSON lines, a card,
+the live Hub, on-demand resolution).
+
+Records are parsed (registry.hub.parse_record), then written in batches: each batch reads the rows
+and edges it would touch, compares, and writes only what differs (one upsert of the new and changed
+rows, their edges replaced), so a re-import with nothing changed writes nothing.
+
+Atomicity: with `atomic=True` (files, cards, on-demand resolution) the whole run is one transaction:
+any bad record, named with its field, rolls everything back. A failed run is resumed by running it
+again: what was written is compared and skipped. With `atomic=False` (the live Hub's long listings)
+each batch is its own transaction and `on_batch(result)` runs inside it, so a cursor saved there
+(registry.models.ImportCursor) moves exactly with what was committed.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from kb import models as kb
+from registry.hub import RecordError, parse_record
+from registry.models import HubEdge, HubModel
+
+ROW_FIELDS = [
+    "repo_id", "author", "sha", "license", "license_name", "license_link", "pipeline_tag", "library_name",
+    "gated", "created_at", "last_modified", "downloads", "datasets",
+]
+EDGE_FIELDS = ["parent_key", "parent_repo_id", "relation", "relation_basis", "evidence", "pattern"]
+
+
+class ImportFailed(Exception):
+    """Bad records in an all-or-nothing run: nothing was written. `errors` holds each RecordError."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        shown = "; ".join(str(e) for e in errors[:5]) + (f"; and {len(errors) - 5} more" if len(errors) > 5 else "")
+        super().__init__(f"{len(errors)} bad record(s), nothing written: {shown}")
+
+
+@dataclass
+class ImportResult:
+    seen: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    edges_written: int = 0
+    invalid: list = field(default_factory=list)  # RecordErrors skipped (on_invalid="skip")
+    last_repo_id: str = ""
+    resumed_from: int = 0  # a live listing: models already imported by an earlier, interrupted run
+
+    def add(self, other):
+        for name in ("seen", "created", "updated", "unchanged", "edges_written"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.invalid.extend(other.invalid)
+        self.last_repo_id = other.last_repo_id or self.last_repo_id
+
+
+def curated_names():
+    """{lower-case model name without organization: hf id} of the curated models, for name inference."""
+    ids = kb.AIModel.objects.exclude(hf_id__isnull=True).exclude(hf_id="").values_list("hf_id", flat=True)
+    return {hf_id.rpartition("/")[2].lower(): hf_id for hf_id in ids}
+
+
+def import_records(*, records, batch_size=2000, on_invalid="raise", atomic=True, on_batch=None, progress=None, known_names=None):
+    """Import Hub records (dicts as the Hub API returns them); returns an ImportResult.
+
+    on_invalid: "raise" (ImportFailed after the batch that holds bad records; with atomic=True nothing
+    is written) or "skip" (bad records are listed in result.invalid, the others written).
+    progress: called with the number of records each batch handled (a tqdm bar's update).
+    """
+    if on_invalid not in ("raise", "skip"):
+        raise ValueError("on_invalid must be 'raise' or 'skip'")
+    known = curated_names() if known_names is None else known_names
+    result = ImportResult()
+    errors = []
+
+    def run():
+        batch = []
+        for record in records:
+            batch.append(record)
+            if len(batch) >= batch_size:
+                _one_batch(batch)
+                batch.clear()
+        if batch:
+            _one_batch(batch)
+        if errors:
+            raise ImportFailed(errors)
+
+    def _one_batch(batch):
+        parsed = {}
+        done = ImportResult(seen=len(batch))
+        for record in batch:
+            try:
+                p = parse_record(record=record, known_names=known)
+            except RecordError as exc:
+                if on_invalid == "raise":
+                    errors.append(exc)
+                else:
+                    done.invalid.append(exc)
+                continue
+            parsed[p.row["repo_key"]] = p  # the last of duplicates wins, as a second import would
+            done.last_repo_id = p.row["repo_id"]
+        if errors:
+            result.add(done)
+            return
+        if atomic:
+            _write(parsed, done)
+        else:
+            with transaction.atomic():
+                _write(parsed, done)
+                if on_batch:
+                    on_batch(done)
+        result.add(done)
+        if progress:
+            progress(len(batch))
+
+    if atomic:
+        with transaction.atomic():
+            run()
+    else:
+        run()
+    return result
+
+
+def _write(parsed, done):
+    if not parsed:
+        return
+    existing = {}
+    for row in HubModel.objects.filter(repo_key__in=list(parsed)).values_list("id", "repo_key", *ROW_FIELDS):
+        existing[row[1]] = (row[0], row[2:])
+    edges = {}
+    if existing:
+        ids = [pk for pk, _ in existing.values()]
+        for child_id, *values in HubEdge.objects.filter(child_id__in=ids).values_list("child_id", *EDGE_FIELDS):
+            edges.setdefault(child_id, set()).add(tuple(values))
+    now = timezone.now()
+    upsert, new_edges = [], {}
+    for key, p in parsed.items():
+        wanted_edges = {tuple(e[f] for f in EDGE_FIELDS) for e in p.edges}
+        values = tuple(p.row[f] for f in ROW_FIELDS)
+        old = existing.get(key)
+        if old is None:
+            done.created += 1
+        elif old[1] == values and edges.get(old[0], set()) == wanted_edges:
+            done.unchanged += 1
+            continue
+        else:
+            done.updated += 1
+        upsert.append(HubModel(repo_key=key, imported_at=now, **{f: p.row[f] for f in ROW_FIELDS}))
+        if old is None or edges.get(old[0], set()) != wanted_edges:
+            new_edges[key] = p.edges
+    if upsert:
+        HubModel.objects.bulk_create(upsert, update_conflicts=True, unique_fields=["repo_key"], update_fields=[*ROW_FIELDS, "imported_at"])
+    if new_edges:
+        ids = {key: pk for pk, key in HubModel.objects.filter(repo_key__in=list(new_edges)).values_list("id", "repo_key")}
+        HubEdge.objects.filter(child_id__in=[ids[k] for k in new_edges if k in existing]).delete()
+        rows = [HubEdge(child_id=ids[key], **edge) for key, es in new_edges.items() for edge in es]
+        HubEdge.objects.bulk_create(rows)
+        done.edges_written += len(rows)
+
+
+def listing_query(*, author=None, search=None):
+    """The name a live listing's cursor is saved under."""
+    parts = [f"author={author}" if author else "", f"search={search}" if search else ""]
+    return "&".join(p for p in parts if p) or "all"
+
+
+def import_hub_listing(*, author=None, search=None, api=None, batch_size=1000, progress=None, sleep=None, max_waits=10, restart=False):
+    """Import a live Hub listing (an author's models, a search, or everything), resumably.
+
+    The cursor (ImportCursor, one per query) counts the models committed, batch by batch, in the
+    listing's order; an interrupted run resumes after them (the listing is paged again up to there,
+    without writing). A 429 that huggingface_hub's own backoff gave up on is waited out here
+    (Retry-After), up to max_waits times, then the listing resumes from the cursor.
+    A finished listing starts again from the beginning, as a refresh.
+    """
+    import itertools
+    import time
+
+    from registry import hub
+    from registry.models import ImportCursor
+
+    sleep = sleep or time.sleep
+    cursor, _ = ImportCursor.objects.get_or_create(query=listing_query(author=author, search=search))
+    if restart or cursor.finished:
+        cursor.done, cursor.finished, cursor.last_repo_id = 0, False, ""
+        cursor.save()
+    total = ImportResult()
+    total.resumed_from = cursor.done
+    waits = 0
+
+    def saved(batch):
+        total.add(batch)  # only committed batches count
+        cursor.done += batch.seen
+        cursor.last_repo_id = batch.last_repo_id
+        cursor.save(update_fields=["done", "last_repo_id", "updated_at"])
+
+    while True:
+        listing = hub.list_models(author=author, search=search, api=api)
+        try:
+            import_records(
+                records=itertools.islice(listing, cursor.done, None), batch_size=batch_size, on_invalid="skip",
+                atomic=False, on_batch=saved, progress=progress,
+            )
+        except Exception as exc:
+            wait = hub.retry_after(exc)
+            if wait is None or waits >= max_waits:
+                raise
+            waits += 1
+            sleep(wait)
+            continue
+        break
+    cursor.finished = True
+    cursor.save(update_fields=["finished", "updated_at"])
+    return total
