@@ -13,6 +13,7 @@ SEARCH_INDEX_DIR  where the whoosh index lives (default var/search-index)
 SEARCH_BACKEND    whoosh (default) or postgres (PostgreSQL full-text search, PostgreSQL only)
 API_THROTTLE_ANON requests per anonymous client (address), e.g. 60/minute (default)
 API_THROTTLE_USER requests per authenticated user, e.g. 600/minute (default)
+API_THROTTLE_AUTH_FAILURES failed token authentications per address, e.g. 20/hour (default); then 429
 API_MAX_BODY_BYTES largest accepted API request body (default 1048576); larger ones get 413
 HUB_RESOLVE       on/1: look unknown model references up on the Hugging Face Hub during a check (off)
 HUB_RESOLVE_TIMEOUT seconds per Hub call when HUB_RESOLVE is on (default 3)
@@ -106,6 +107,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.security.SecurityHeadersMiddleware",
+    "config.security.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -169,6 +171,7 @@ PERMISSIONS_POLICY = security.PERMISSIONS_POLICY
 # No script reads the CSRF cookie: forms carry the token, and the admin's preview and Swagger UI
 # read it from the page. So scripts may not read the cookie either.
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "kb.api.errors.csrf_failure"  # JSON under /api/, Django's page elsewhere
 
 # SQLite cannot enforce LineageEdge's NULLS NOT DISTINCT uniqueness; PostgreSQL does, and
 # load_kb upserts edges by their natural key on both, so fixtures cannot create duplicates.
@@ -207,7 +210,7 @@ KB_FIXTURES_DIR = Path(os.environ.get("KB_FIXTURES_DIR", BASE_DIR / "fixtures"))
 HUB_RESOLVE = env_bool("HUB_RESOLVE", False)
 HUB_RESOLVE_TIMEOUT = float(os.environ.get("HUB_RESOLVE_TIMEOUT", "3"))
 
-# Four eyes: a rule's publisher must not be its last editor (policies.publishing).
+# Four eyes: a rule's publisher must not be anyone who changed it since its last publication (policies.publishing).
 POLICY_FOUR_EYES = env_bool("POLICY_FOUR_EYES", False)
 
 SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")
@@ -233,6 +236,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
+        # Failed token authentications per address (apitokens.throttling); then 429 until the hour is over.
+        "auth_failures": os.environ.get("API_THROTTLE_AUTH_FAILURES", "20/hour"),
     },
     "EXCEPTION_HANDLER": "kb.api.errors.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from kb.admin_views import markdown_preview
+from kb.api import errors
 from kb.api import urls as kb_api
 from kb.api.errors import not_found
 from policies.api import urls as policies_api
@@ -22,3 +23,9 @@ urlpatterns = [
     path("", include("termswatch.urls")),
     path("", include("kb.urls")),
 ]
+
+# Under /api/ every error is the API's JSON error body, whatever raised it (kb.api.errors).
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

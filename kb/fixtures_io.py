@@ -13,8 +13,9 @@ A fixture file is a YAML mapping from section names to lists of records:
 
 Records are keyed by natural keys (slugs, SPDX ids, provision refs), so files stay readable and a
 second load changes nothing. Any field `X_file: path.md` reads Markdown for field X from a file
-beside the YAML. Loading is all-or-nothing: one transaction, and the first bad record aborts it
-with the file, the record and the field named.
+beside the YAML (relative to it, and inside the fixtures directory). Loading is all-or-nothing: one
+transaction, and the first bad record aborts it with the file, the record and the field named; so
+does a record given twice (in two files or in one), and a file that is not UTF-8.
 
 Other apps add sections (the rules live in `policies`) with `register_section`, so `kb` never
 imports them.
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import yaml
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 
 from kb import models as kb
@@ -38,6 +39,21 @@ _bulk_loading = contextvars.ContextVar("kb_bulk_loading", default=False)
 
 # libyaml's loader parses the fixtures about ten times faster than the pure-Python one.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FixtureLoader(_SafeLoader):
+    """The safe loader, with an impossible date (2026-02-30, unquoted) reported at its line like any
+    YAML error, instead of the ValueError PyYAML lets out."""
+
+
+def _timestamp(loader, node):
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(None, None, f'"{node.value}" is not a valid date ({exc})', node.start_mark) from None
+
+
+_FixtureLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def is_bulk_loading():
@@ -58,6 +74,7 @@ class Record:
     index: int
     data: dict
     file: Path = None  # the absolute path, for reading files beside it
+    root: Path = None  # the fixtures directory: files named by `X_file` must be inside it
 
     @property
     def label(self):
@@ -154,11 +171,16 @@ def _read_markdown_files(record, data, spec):
     for name in list(data):
         if name.endswith("_file") and name[: -len("_file")] in spec.fields:
             target = name[: -len("_file")]
-            path = (record.file or record.path).parent / data.pop(name)
+            given = data.pop(name)
+            if not isinstance(given, str) or not given:
+                raise record.error(name, "must be the path of a file beside the YAML")
+            path = _inside_fixtures(record, name, given)
             try:
                 data[target] = path.read_text(encoding="utf-8")
             except OSError as exc:
-                raise record.error(name, f"cannot read {path}: {exc.strerror}") from None
+                raise record.error(name, f"cannot read {given}: {exc.strerror}") from None
+            except UnicodeDecodeError as exc:
+                raise record.error(name, f"{given} is not UTF-8 text: {_undecodable(exc)}") from None
     return data
 
 
@@ -235,6 +257,20 @@ def _existing(spec, data, lookup_kwargs, cache, parent):
         **{f"{k}__isnull": True for k, v in lookup_kwargs.items() if v is None}
     ).first()
     return None, instance
+def _inside_fixtures(record, field_name, given):
+    """The file a record names, which must lie inside the fixtures directory: a fixture must not be
+    able to copy any other file the server can read (/etc/…, the settings) into public notes."""
+    base = (record.file or record.path).parent
+    path = (base / given).resolve()
+    root = (record.root or base).resolve()
+    if Path(given).is_absolute() or not path.is_relative_to(root):
+        raise record.error(field_name, f"{given} is outside the fixtures directory; name a file inside it, relative to the YAML")
+    return path
+
+
+def _undecodable(exc):
+    line = exc.object.count(b"\n", 0, exc.start) + 1
+    return f"byte 0x{exc.object[exc.start]:02x} at line {line} (position {exc.start}) cannot be decoded"
 
 
 def upsert(record, data, spec, stats, cache, parent=None):
@@ -267,6 +303,12 @@ def upsert(record, data, spec, stats, cache, parent=None):
     missing = [n for n in spec.key if lookup_kwargs[n] is None and n in spec.fields]
     if missing:
         raise record.error(missing[0], "is required (it is part of the record's key)")
+    # The same record twice (in two files, or twice in one) would load silently, the last one winning.
+    seen = cache.setdefault(("records seen", spec.model), {})
+    identity = tuple(lookup_kwargs[n].pk if isinstance(lookup_kwargs[n], models.Model) else lookup_kwargs[n] for n in spec.key)
+    if identity in seen:
+        raise record.error(None, f"duplicate of {seen[identity]} (the same {', '.join(spec.key)}); keep one of them")
+    seen[identity] = f"{record.path}: {record.label}"
 
     rows, instance = _existing(spec, data, lookup_kwargs, cache, parent)
     created = instance is None
@@ -331,7 +373,7 @@ def upsert(record, data, spec, stats, cache, parent=None):
         if not isinstance(children, list):
             raise record.error(child_key, "must be a list")
         for i, child in enumerate(children):
-            child_record = Record(record.path, f"{record.label}.{child_key}", i, child if isinstance(child, dict) else {}, record.file)
+            child_record = Record(record.path, f"{record.label}.{child_key}", i, child if isinstance(child, dict) else {}, record.file, record.root)
             upsert(child_record, child, child_spec, stats, cache, parent=(parent_field, instance))
     return instance
 
@@ -555,9 +597,11 @@ def read_fixtures(root):
     for path in sorted(root.rglob("*.yaml")):
         shown = path.relative_to(root.parent) if root.parent in path.parents else path
         try:
-            content = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
+            content = yaml.load(path.read_text(encoding="utf-8"), Loader=_FixtureLoader)
         except yaml.YAMLError as exc:
             raise FixtureError(shown, "-", None, f"invalid YAML: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise FixtureError(shown, "-", None, f"not UTF-8 text: {_undecodable(exc)}") from None
         if content is None:
             continue
         if not isinstance(content, dict):
@@ -568,7 +612,7 @@ def read_fixtures(root):
             if not isinstance(items, list):
                 raise FixtureError(shown, section, None, "a section must be a list of records")
             records = grouped.setdefault(section, [])
-            records.extend(Record(Path(shown), section, i, item, path) for i, item in enumerate(items))
+            records.extend(Record(Path(shown), section, i, item, path, root) for i, item in enumerate(items))
     return grouped
 
 

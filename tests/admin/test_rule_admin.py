@@ -89,7 +89,7 @@ def test_four_eyes_refusal_is_a_clear_error(staff_client, shipped_rule, settings
     settings.POLICY_FOUR_EYES = True
     staff_client.post(change_url(shipped_rule), rule_form(shipped_rule, title="Edited by me", change_reason="edit"))
     response = publish(staff_client, shipped_rule)
-    assert "another person must publish it" in response.content.decode()
+    assert "someone who did not change it must publish it" in response.content.decode()
     assert Rule.objects.get(pk=shipped_rule.pk).status == Rule.Status.DRAFT
 
 
