@@ -7,7 +7,8 @@ from django.views.decorators.http import require_POST
 
 from kb import models as kb
 from policies import access
-from policies.engine.workflow import HUB_LICENSE_IDS, WorkflowError
+from policies.engine import snapshot as snapshots
+from policies.engine.workflow import WorkflowError
 from policies.forms import CheckForm
 from policies.models import Check, Rule
 from policies.publishing import rules_as_seen_by
@@ -23,7 +24,7 @@ def _license_suggestions():
     """(id, label) for the license fields: the knowledge base's licenses, then the Hub ids that name them."""
     licenses = kb.TermsDocument.objects.exclude(kind__in=kb.TermsDocument.CONTRACT_KINDS).order_by("name")
     names = dict(licenses.values_list("spdx_id", "name"))
-    hub = [(hub_id, f"{names[key]} (Hugging Face id)") for hub_id, key in HUB_LICENSE_IDS.items() if key in names]
+    hub = [(hub_id, f"{names[key]} (Hugging Face id)") for hub_id, key in sorted(snapshots.current().license_aliases.items()) if key in names]
     return [*names.items(), *hub]
 
 

@@ -28,6 +28,9 @@ class PolicyData:
     # Rule rows (Rule fields, dates as ISO strings) with what they cite: "clause_keys" as
     # (spdx_id, version label, clause key) and "provision_refs".
     rules: list
+    # Other names for the knowledge base's license ids that a workflow may use: the Hugging Face Hub's
+    # license ids ({"llama3.1": "LicenseRef-Llama-3.1-Community"}), from the registry's mapping.
+    license_aliases: dict = None
 
 
 def _day(value):
@@ -232,8 +235,24 @@ def load_policy():
             keys.append((version_doc[id(version)]["spdx_id"], version["label"], clause["key"]))
         rules.append({**row, "clause_keys": keys, "provision_refs": sorted(rule_provisions.get(rule_id, []))})
     return PolicyData(
-        documents=documents, models=models, datasets=datasets, jurisdiction_parent=jurisdiction_parent, provisions=provisions, rules=rules
+        documents=documents, models=models, datasets=datasets, jurisdiction_parent=jurisdiction_parent, provisions=provisions, rules=rules,
+        license_aliases=_hub_license_aliases(documents),
     )
+
+
+def _hub_license_aliases(documents):
+    """The Hub license ids that designate a knowledge-base license by themselves (not `other`)."""
+    from django.apps import apps
+
+    if not apps.is_installed("registry"):
+        return {}
+    from registry.licenses import load_mapping
+
+    return {
+        entry["hub_license"]: entry["spdx_id"]
+        for entry in load_mapping()
+        if entry["hub_license"] != "other" and entry["spdx_id"] in documents
+    }
 
 
 # --------------------------------------------------------------------------- the registry's part of a check
@@ -263,9 +282,8 @@ def load_lineage_view(*, workflow, policy):
     unknown = [ref for ref in dict.fromkeys(referenced_models(workflow)) if _unmatched(policy, ref)]
     if not unknown or not apps.is_installed("registry"):
         return EMPTY_VIEW
-    from registry.lineage import lineage_rows
-
     from policies.engine.lineage_view import build_view
+    from registry.lineage import lineage_rows
 
     found = lineage_rows(references=unknown, max_depth=MAX_DEPTH, resolves=lambda name: policy.model_index.resolve(name).resolved)
     return build_view(

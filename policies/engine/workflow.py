@@ -186,36 +186,24 @@ def _spdx_symbols():
     return tuple(get_spdx_licensing().known_symbols.values())
 
 
-# The Hugging Face Hub's license ids (a model card's `license:`; the table at
-# https://huggingface.co/docs/hub/repositories-licenses) for documents the knowledge base keys
-# differently. The Hub's lowercased SPDX ids (apache-2.0, cc-by-4.0) need no entry: SPDX keys match
-# in any case.
-HUB_LICENSE_IDS = {
-    "llama2": "LicenseRef-Llama-2-Community",
-    "llama3": "LicenseRef-Llama-3-Community",
-    "llama3.1": "LicenseRef-Llama-3.1-Community",
-    "llama3.2": "LicenseRef-Llama-3.2-Community",
-    "llama3.3": "LicenseRef-Llama-3.3-Community",
-    "llama4": "LicenseRef-Llama-4-Community",
-    "gemma": "LicenseRef-Gemma-Terms-of-Use",
-    "bigscience-bloom-rail-1.0": "LicenseRef-BigScience-RAIL-1.0",
-}
-
-
 class LicenseParser:
     """Parses SPDX expressions against the SPDX list plus the knowledge base's own ids (LicenseRef-…
-    and others, also under their Hub ids), remembering results: the same few expressions come back in every check."""
+    and others, also under the Hugging Face Hub's license ids that name them: `llama3.1`, `gemma`),
+    remembering results: the same few expressions come back in every check."""
 
     MEMORY = 2048
 
-    def __init__(self, extra_ids):
+    def __init__(self, extra_ids, aliases=None):
+        """aliases: {other id: knowledge-base id}, e.g. the Hub's {"llama3.1": "LicenseRef-Llama-3.1-Community"}."""
         from license_expression import LicenseSymbol, Licensing
 
         symbols = list(_spdx_symbols())
         known = {s.key.lower() for s in symbols}
-        aliases = {}
-        for hub_id, key in HUB_LICENSE_IDS.items():
-            aliases.setdefault(key, []).append(hub_id)
+        by_key = {}
+        for alias, key in (aliases or {}).items():
+            if alias.lower() != key.lower() and alias.lower() not in known:
+                by_key.setdefault(key, []).append(alias)
+        aliases = by_key
         symbols += [LicenseSymbol(i, aliases=tuple(aliases.get(i, ()))) for i in sorted(extra_ids) if i.lower() not in known]
         self.licensing = Licensing(symbols)
         self._memo = {}
@@ -236,8 +224,8 @@ class LicenseParser:
         return result
 
 
-def build_licensing(extra_ids):
-    return LicenseParser(extra_ids)
+def build_licensing(extra_ids, aliases=None):
+    return LicenseParser(extra_ids, aliases)
 
 
 def parse_license(value, path, licensing):
