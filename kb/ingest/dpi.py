@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
+from kb import commercial_use
 from kb import models as kb
 
 REPOSITORY = "https://github.com/Data-Provenance-Initiative/Data-Provenance-Collection"
@@ -466,6 +467,7 @@ def import_dpi(*, directory, revision=SHARED_REVISION, mapping_path=None, progre
         with transaction.atomic():
             docs = {d["spdx_id"]: d for d in kb.TermsDocument.objects.values("id", "spdx_id", "kind")}
             index = model_index()
+            use_of = {pk: found.use for pk, found in commercial_use.document_classes(today).items()}
             curated_by_hf = {d.hf_id.lower(): d for d in kb.Dataset.objects.filter(imported_from="").exclude(hf_id=None)}
             hf_counts = Counter(r["hf_id"].lower() for r in read.records if r["hf_id"])
             existing = {d.slug: d for d in kb.Dataset.objects.filter(slug__startswith=SLUG_PREFIX)}
@@ -496,7 +498,11 @@ def import_dpi(*, directory, revision=SHARED_REVISION, mapping_path=None, progre
                     raise DpiError(record["record_url"], record["id"], None, f"slug {slug!r} is taken by a dataset not imported from DPI")
                 shared = bool(hf) and hf_counts[hf.lower()] > 1
                 report.shared_hf_ids += shared
-                governing = next((s for s in mapped if docs[s]["kind"] not in kb.TermsDocument.CONTRACT_KINDS), None)
+                # `license` holds the most restrictive of the data licenses (a reader of that one field
+                # alone still sees a non-commercial limit); the rest go to other_licenses.
+                data_licenses = [s for s in mapped if docs[s]["kind"] not in kb.TermsDocument.CONTRACT_KINDS]
+                data_licenses.sort(key=lambda s: use_of[docs[s]["id"]] != commercial_use.NON_COMMERCIAL)
+                governing = data_licenses[0] if data_licenses else None
                 wanted[slug] = {
                     "name": record["name"][:200],
                     "aliases": [record["id"]],
