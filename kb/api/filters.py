@@ -58,7 +58,8 @@ class DatasetFilter(django_filters.FilterSet):
     )
     source = django_filters.CharFilter(method="filter_facet", help_text='A text source, as the imported record names it (e.g. "wikipedia").')
     language = django_filters.CharFilter(method="filter_facet", help_text='A language, as the imported record names it (e.g. "English").')
-    task = django_filters.CharFilter(method="filter_facet", help_text='A task category, as the imported record names it.')
+    task = django_filters.CharFilter(method="filter_facet", help_text="A task category, as the imported record names it.")
+    creator = django_filters.CharFilter(method="filter_facet", help_text="A creator (an institution or a team), as the imported record names it.")
     imported_from = django_filters.ChoiceFilter(
         choices=[("curated", "curated by hand"), ("dpi", "Data Provenance Initiative")], method="filter_imported_from",
         help_text='Where the row came from: "curated" or "dpi".',
@@ -66,7 +67,9 @@ class DatasetFilter(django_filters.FilterSet):
 
     class Meta:
         model = kb.Dataset
-        fields = ("organization", "license", "origin", "license_class", "generated_by", "source", "language", "task", "imported_from")
+        fields = (
+            "organization", "license", "origin", "license_class", "generated_by", "source", "language", "task", "creator", "imported_from",
+        )
 
     def filter_license(self, queryset, name, value):
         if value.lower() == "unknown":
