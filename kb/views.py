@@ -75,7 +75,12 @@ def search_page(request):
 
 def model_list(request):
     models = kb.AIModel.objects.select_related("organization").prefetch_related("weights_terms", "service_terms")
-    return render(request, "kb/model_list.html", {"models": models, "datasets": kb.Dataset.objects.filter(imported_from="").select_related("license", "organization")})
+    return render(request, "kb/model_list.html", {
+        "models": models,
+        # Imported datasets number in the thousands: they are listed, filtered and paged elsewhere.
+        "datasets": kb.Dataset.objects.filter(imported_from="").select_related("license", "organization"),
+        "imported_datasets": kb.Dataset.objects.exclude(imported_from="").count(),
+    })
 
 
 def model_detail(request, slug):
