@@ -199,3 +199,15 @@ def test_dump_kb_leaves_imported_datasets_out(kb_db, dpi_dir, tmp_path):
     call_command("dump_kb", str(tmp_path / "dump"), stdout=io.StringIO())
     dumped = (tmp_path / "dump" / "datasets.yaml").read_text() + (tmp_path / "dump" / "lineage.yaml").read_text()
     assert "chatset" not in dumped and "alpaca" in dumped
+
+
+def test_an_import_that_writes_tells_the_engine_and_one_that_does_not_stays_quiet(kb_db, tmp_path):
+    from policies.engine.snapshot import current_token
+
+    # Bulk writes send no per-row signals; no record here matches a curated dataset (saved row by row).
+    root = write_dpi(tmp_path / "dpi", {"A.json": [record("only", "Only", ["MIT License"], ["OpenAI GPT-4"])]})
+    before = current_token()
+    import_dpi(directory=root)
+    after = current_token()
+    import_dpi(directory=root)
+    assert before != after == current_token()
