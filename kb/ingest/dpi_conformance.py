@@ -137,8 +137,8 @@ def markdown(report, limit=None):
     for reason, meaning in REASONS.items():
         lines.append(f"| `{reason}` | {report.reasons.get(reason, 0)} | {meaning} |")
     differences = [r for r in report.rows if not r.agrees]
-    lines += ["", f"## Every difference ({len(differences)})", "", "| DPI record | dataset | DPI | Provenant | reason | Provenant's basis |", "|---|---|---|---|---|---|"]
+    lines += ["", f"## Every difference ({len(differences)})", "", "| DPI record | dataset | DPI | DPI IgnoreOpenAI | Provenant | reason | Provenant's basis |", "|---|---|---|---|---|---|---|"]
     for r in differences[:limit] if limit else differences:
         basis = r.basis.replace("|", "\\|")
-        lines.append(f"| {r.record} | {r.dataset}{' (curated)' if r.curated else ''} | {r.dpi} | {r.provenant} | `{r.reason}` | {basis} |")
+        lines.append(f"| {r.record} | {r.dataset}{' (curated)' if r.curated else ''} | {r.dpi} | {r.dpi_ignore_openai} | {r.provenant} | `{r.reason}` | {basis} |")
     return "\n".join(lines) + "\n"
