@@ -17,10 +17,11 @@ the difference, so a second run changes nothing.
 
 import datetime
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -147,6 +148,18 @@ def _text(path, uid, name, value, required=False):
     return value.strip()
 
 
+_UNSAFE_URL_CHARS = re.compile(r"[\x00-\x20\x7f-\x9f\\]")
+
+
+def link(text):
+    """`text` if it is one http(s) URL with a host, else "": the record's URLs become links on our
+    pages, and a `javascript:` URL (or several URLs in one field) must never be one."""
+    if not text or _UNSAFE_URL_CHARS.search(text):
+        return ""
+    parts = urlsplit(text)
+    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
+
+
 def record_url(filename, revision):
     return f"{REPOSITORY}/blob/{revision}/data_summaries/{quote(filename)}"
 
@@ -175,13 +188,15 @@ def parse_record(path, uid, raw, revision, classes):
         "name": _text(path.name, uid, "Dataset Name", raw.get("Dataset Name"), required=True),
         "collection": _text(path.name, uid, "Collection", raw.get("Collection")),
         "record_url": record_url(path.name, revision),
-        "dataset_url": _text(path.name, uid, "Dataset URL", raw.get("Dataset URL")),
-        "hf_url": _text(path.name, uid, "Hugging Face URL", raw.get("Hugging Face URL")),
+        "dataset_url": link(_text(path.name, uid, "Dataset URL", raw.get("Dataset URL"))),
+        "hf_url": link(_text(path.name, uid, "Hugging Face URL", raw.get("Hugging Face URL"))),
         "hf_id": hf_id_from_url(raw.get("Hugging Face URL")),
-        "github_url": _text(path.name, uid, "GitHub URL", raw.get("GitHub URL")),
+        "github_url": link(_text(path.name, uid, "GitHub URL", raw.get("GitHub URL"))),
         "paper_title": _text(path.name, uid, "Paper Title", raw.get("Paper Title")),
-        "arxiv_url": _text(path.name, uid, "ArXiv URL", raw.get("ArXiv URL")),
-        "licenses": [{"name": name, "url": url} for name, url in pairs],
+        "arxiv_url": link(_text(path.name, uid, "ArXiv URL", raw.get("ArXiv URL"))),
+        # DPI's classes are computed from the URLs as written (its custom table is keyed by them);
+        # what is kept links only a single http(s) URL and keeps anything else as text.
+        "licenses": [{"name": name, "url": link(url), "url_text": "" if link(url) else url} for name, url in pairs],
         "license_notes": _text(path.name, uid, "License Notes", raw.get("License Notes")),
         "license_verified_by": _text(path.name, uid, "License Verified By", raw.get("License Verified By")),
         # A string in most records ("Yes", "No"), a list in some.

@@ -211,3 +211,14 @@ def test_an_import_that_writes_tells_the_engine_and_one_that_does_not_stays_quie
     after = current_token()
     import_dpi(directory=root)
     assert before != after == current_token()
+
+
+def test_only_http_urls_from_a_record_become_links(kb_db, tmp_path, client):
+    hostile = record("hostile", "Hostile", ["Custom"], **{"Dataset URL": "javascript:alert(1)"})
+    hostile["Licenses"] = [{"License": "Custom", "License URL": " JavaScript:alert(2)"}]
+    root = write_dpi(tmp_path / "dpi", {"A.json": [hostile]})
+    import_dpi(directory=root)
+    kept = kb.Dataset.objects.get(slug="dpi-hostile").imported_record["records"][0]
+    assert (kept["dataset_url"], kept["licenses"]) == ("", [{"name": "Custom", "url": "", "url_text": "JavaScript:alert(2)"}])
+    page = client.get("/datasets/dpi-hostile").content.decode().lower()
+    assert 'href="javascript' not in page and "href=\" javascript" not in page
