@@ -420,6 +420,7 @@ DATASET = Spec(
     key=("slug",),
     fields=("slug", "name", "aliases", "hf_id", "origin", "description", *SOURCED),
     fks={"organization": (kb.Organization, "slug"), "license": (kb.TermsDocument, "spdx_id")},
+    m2m={"other_licenses": (kb.TermsDocument, "spdx_id")},
     kind="datasets",
 )
 EDGE = Spec(
@@ -507,9 +508,10 @@ def dump_record(instance, spec):
     return out
 
 
-def _dump_with_spec(spec, order_by):
+def _dump_with_spec(spec, order_by, exclude=None):
     def dump():
-        return [dump_record(obj, spec) for obj in spec.model.objects.order_by(*order_by)]
+        rows = spec.model.objects.order_by(*order_by)
+        return [dump_record(obj, spec) for obj in (rows.exclude(exclude) if exclude is not None else rows)]
 
     return dump
 
@@ -547,12 +549,28 @@ register_section("organizations", 10, _load_with_spec(ORGANIZATION), _dump_with_
 register_section("jurisdictions", 20, _load_jurisdictions, _dump_jurisdictions)
 register_section("terms", 30, _load_with_spec(TERMS), _dump_with_spec(TERMS, ["spdx_id"]))
 register_section("models", 40, _load_with_spec(MODEL), _dump_with_spec(MODEL, ["organization__slug", "slug"]))
-register_section("datasets", 50, _load_with_spec(DATASET), _dump_with_spec(DATASET, ["slug"]))
+# Imported datasets and the lineage an import made are the importer's (kb.ingest), not fixtures.
+_IMPORTED = Q(imported_from__gt="")
+register_section("datasets", 50, _load_with_spec(DATASET), _dump_with_spec(DATASET, ["slug"], exclude=_IMPORTED))
 register_section(
     "lineage", 60, _load_with_spec(EDGE),
-    _dump_with_spec(EDGE, ["child_model__slug", "child_dataset__slug", "relation", "parent_model__slug", "parent_dataset__slug"]),
+    _dump_with_spec(
+        EDGE, ["child_model__slug", "child_dataset__slug", "relation", "parent_model__slug", "parent_dataset__slug"],
+        exclude=Q(child_dataset__imported_from__gt="", evidence_kind=kb.LineageEdge.EvidenceKind.DECLARED),
+    ),
 )
 register_section("instruments", 70, _load_with_spec(INSTRUMENT), _dump_with_spec(INSTRUMENT, ["slug"]))
+
+
+def _register_import_mappings():
+    # fixtures/kb/dpi.yaml: checked by load_kb (every name it maps to exists), read by kb.ingest.dpi.
+    from kb.ingest.dpi import check_mapping_section
+
+    for order, name in ((80, "dpi_licenses"), (81, "dpi_generators")):
+        register_section(name, order, check_mapping_section(name))
+
+
+_register_import_mappings()
 
 
 class _FixtureDumper(yaml.SafeDumper):
@@ -588,6 +606,24 @@ def dump_fixtures(output_dir, sections=None):
 # --------------------------------------------------------------------------- reading and loading
 
 
+def read_yaml_file(path, shown=None):
+    """One fixture file's mapping of section names to lists ({} when empty). Raises FixtureError."""
+    shown = shown or path
+    try:
+        content = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_FixtureLoader)
+    except OSError as exc:
+        raise FixtureError(shown, "-", None, f"cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise FixtureError(shown, "-", None, f"invalid YAML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise FixtureError(shown, "-", None, f"not UTF-8 text: {_undecodable(exc)}") from None
+    if content is None:
+        return {}
+    if not isinstance(content, dict):
+        raise FixtureError(shown, "-", None, "a fixture file must be a mapping of section names to lists")
+    return content
+
+
 def read_fixtures(root):
     """Parse every YAML file under root into records, grouped by section (files in sorted order)."""
     root = Path(root)
@@ -596,16 +632,7 @@ def read_fixtures(root):
     grouped = {}
     for path in sorted(root.rglob("*.yaml")):
         shown = path.relative_to(root.parent) if root.parent in path.parents else path
-        try:
-            content = yaml.load(path.read_text(encoding="utf-8"), Loader=_FixtureLoader)
-        except yaml.YAMLError as exc:
-            raise FixtureError(shown, "-", None, f"invalid YAML: {exc}") from None
-        except UnicodeDecodeError as exc:
-            raise FixtureError(shown, "-", None, f"not UTF-8 text: {_undecodable(exc)}") from None
-        if content is None:
-            continue
-        if not isinstance(content, dict):
-            raise FixtureError(shown, "-", None, "a fixture file must be a mapping of section names to lists")
+        content = read_yaml_file(path, shown)
         for section, items in content.items():
             if section not in SECTIONS:
                 raise FixtureError(shown, section, None, f"unknown section (known: {', '.join(sorted(SECTIONS))})")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("search", views.search_page, name="search"),
     path("models/", views.model_list, name="model_list"),
     path("models/<slug:slug>", views.model_detail, name="model"),
+    path("datasets/dpi-conformance", views.dpi_conformance, name="dpi_conformance"),
     path("datasets/", views.dataset_list, name="dataset_list"),
     path("datasets/<slug:slug>", views.dataset_detail, name="dataset"),
     path("terms/", views.terms_list, name="terms_list"),

@@ -112,8 +112,42 @@ def model_detail(request, slug):
 
 
 def dataset_detail(request, slug):
-    dataset = get_object_or_404(kb.Dataset.objects.select_related("organization", "license"), slug=slug)
-    return render(request, "kb/dataset_detail.html", {"dataset": dataset, "graph": _graph(request, dataset)})
+    from kb.commercial_use import dataset_class
+    from kb.ingest.dpi import SOURCE
+    from kb.selectors import dataset_conflicts, dataset_generators
+
+    dataset = get_object_or_404(kb.Dataset.objects.select_related("organization", "license").prefetch_related("other_licenses"), slug=slug)
+    imported = dataset.imported_record or {}
+    context = {
+        "dataset": dataset,
+        "graph": _graph(request, dataset),
+        "license_class": dataset_class(dataset),
+        "generators": dataset_generators(dataset),
+        "dpi_records": imported.get("records", []) if imported.get("source") == SOURCE else [],
+        "conflicts": dataset_conflicts(dataset),
+    }
+    return render(request, "kb/dataset_detail.html", context)
+
+
+def dpi_conformance(request):
+    from kb.ingest.dpi_conformance import REASONS, conformance
+
+    report = conformance()
+    reason = request.GET.get("reason", "")
+    differences = [r for r in report.rows if not r.agrees and (not reason or r.reason == reason)]
+    context = {
+        "report": report,
+        "total": len(report.rows),
+        "percent": 100 * report.agree / len(report.rows) if report.rows else 0,
+        "reasons": [{"key": k, "meaning": v, "count": report.reasons.get(k, 0)} for k, v in REASONS.items()],
+        "classes": [
+            {"name": c, "dpi": report.dpi_counts.get(c, 0), "provenant": report.provenant_counts.get(c, 0)}
+            for c in ("commercial", "unspecified", "non-commercial", "academic-only", "unknown")
+        ],
+        "reason": reason,
+        "differences": differences,
+    }
+    return render(request, "kb/dpi_conformance.html", context)
 
 
 def _clauses_by_type(version):

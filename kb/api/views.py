@@ -54,7 +54,9 @@ class AIModelViewSet(ListDetailViewSet):
 
 
 class DatasetViewSet(ListDetailViewSet):
-    queryset = kb.Dataset.objects.select_related("organization", "license")
+    """Datasets, curated and imported (`imported_from`), with their licenses; filters as the portal's."""
+
+    queryset = kb.Dataset.objects.select_related("organization", "license").prefetch_related("other_licenses")
     serializer_class = serializers.DatasetSerializer
     detail_serializer_class = serializers.DatasetDetailSerializer
     filterset_class = filters.DatasetFilter
