@@ -143,7 +143,10 @@ def load_policy():
             model["service_terms"].sort()
 
         datasets, dataset_by_id = {}, {}
-        for d in kb.Dataset.objects.values("id", "slug", "name", "aliases", "hf_id", "organization_id", "license_id", "origin", "source_url"):
+        for d in kb.Dataset.objects.values(
+            "id", "slug", "name", "aliases", "hf_id", "organization_id", "license_id", "license_expression", "licenses_unmapped", "origin",
+            "source_url",
+        ):
             org = orgs.get(d["organization_id"]) or {}
             dataset = {
                 "kind": "dataset",
@@ -154,12 +157,20 @@ def load_policy():
                 "organization": org.get("name"),
                 "country": org.get("country") or None,
                 "license": spdx_of.get(d["license_id"]),
+                # Further licenses that bind together with `license`, and license names a source gave
+                # that no terms document stands for (their terms are unknown).
+                "other_licenses": [],
+                "licenses_unmapped": list(d["licenses_unmapped"] or []),
+                "license_stated": d["license_expression"] not in ("NOASSERTION", "NONE"),
                 "origin": d["origin"],
                 "modalities": [],
                 "source_url": d["source_url"],
                 "parents": [],
             }
             datasets[d["slug"]] = dataset_by_id[d["id"]] = dataset
+        others = kb.Dataset.other_licenses.through.objects.order_by("dataset_id", "termsdocument_id")
+        for dataset_id, doc_id in others.values_list("dataset_id", "termsdocument_id"):
+            dataset_by_id[dataset_id]["other_licenses"].append(spdx_of[doc_id])
 
         for e in kb.LineageEdge.objects.order_by("id").values(
             "child_model_id", "child_dataset_id", "relation", "parent_model_id", "parent_dataset_id", "evidence_kind"
