@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from api.errors import not_found
 from kb.admin_views import markdown_preview
 from kb.api import urls as kb_api
-from kb.api.errors import not_found
 from policies.api import urls as policies_api
 
 api_v1 = [

@@ -8,15 +8,10 @@ error is about the request as a whole (401, 403, 404, 405, 413, 415, 429 and non
 
 from django.http import JsonResponse
 from rest_framework import exceptions, status
+from rest_framework.views import exception_handler as drf_exception_handler
 
 # DRF's names for "no particular field".
 _NON_FIELD_KEYS = {"non_field_errors", "detail"}
-
-
-class RequestBodyTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "Request body too large."
-    default_code = "too_large"
 
 
 def _join(path, key):
@@ -47,10 +42,6 @@ def error_body(errors):
 
 def api_exception_handler(exc, context):
     """DRF's handler (status, Retry-After and WWW-Authenticate headers), with our body."""
-    # Imported here: rest_framework.views reads the parser settings, which name kb.api.framework,
-    # which imports this module; importing it at the top made kb.api.framework unimportable first.
-    from rest_framework.views import exception_handler as drf_exception_handler
-
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # not an API error: a bug, left to Django's 500 handling and logging
