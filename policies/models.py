@@ -5,13 +5,15 @@ A rule says where it looks (`scope`), when it fires (`condition`, CEL), what it 
 The engine (policies.engine) reads rules through its snapshot; nothing here evaluates anything.
 """
 
+import contextlib
 import hashlib
 import json
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, connections, models, transaction
+from django.db.models.expressions import RawSQL
 from simple_history.models import HistoricalRecords
 
 from kb.models import EffectiveWindow, KeptForever, LicenseClause, Provision
@@ -132,16 +134,31 @@ class CheckManager(models.Manager):
         check's id (decision.check_id) and stored as JSON beside its input.
 
         With `revision_token`, the PolicyRevision token of the snapshot the decisions were made with,
-        the token is read again in the same transaction as the insert: if the rules or the knowledge
-        base changed since (another token), nothing is written and None is returned, so that the
-        caller decides again. A decision is therefore never logged against a revision that had been
-        replaced before its log entry's transaction read it.
+        each INSERT stores the decision's policy_version only if that token is still the current one,
+        as the same statement reads it (PolicyRevision.objects.value_if_current), and NULL otherwise,
+        which the NOT NULL column refuses. So if the rules or the knowledge base changed since, nothing
+        is written and None is returned, for the caller to decide again: a decision is never logged
+        against a revision that had been replaced when its log entry was written. A single check
+        costs one statement and no transaction of its own.
         """
         checks = [self.model.for_decision(workflow_input, decision, channel=channel, requester=requester) for workflow_input, decision in decided]
-        with transaction.atomic(using=self.db):
+        if revision_token is not None:
+            for check in checks:
+                check.policy_version = PolicyRevision.objects.using(self.db).value_if_current(revision_token, check.policy_version)
+        # One INSERT is atomic by itself; several need a transaction, and inside a caller's transaction a
+        # savepoint keeps a refused insert from aborting it.
+        several_or_nested = len(checks) > 1 or not transaction.get_autocommit(using=self.db)
+        try:
+            with transaction.atomic(using=self.db) if several_or_nested else contextlib.nullcontext():
+                for check in checks:
+                    check.save(force_insert=True, using=self.db)
+        except IntegrityError:
             if revision_token is not None and PolicyRevision.objects.using(self.db).token() != revision_token:
-                return None
-            return self.bulk_create(checks)
+                return None  # a token never comes back, so it was already replaced at the insert
+            raise
+        for check, (_input, decision) in zip(checks, decided, strict=True):
+            check.policy_version = decision.policy_version
+        return checks
 
 
 class Check(models.Model):
@@ -194,7 +211,18 @@ class Check(models.Model):
 class PolicyRevisionQuerySet(models.QuerySet):
     def token(self):
         """The current token ("" before anything has changed)."""
-        return self.filter(pk=1).values_list("token", flat=True).first() or ""
+        return next(iter(self.filter(pk=1).values_list("token", flat=True)), "")
+
+    def value_if_current(self, token, value):
+        """An expression for an INSERT or UPDATE: the text `value` while `token` is the current token, else NULL.
+
+        Django's RawSQL with parameters, because the same condition built from Case, When and Exists
+        took about as much CPU to compile, on every logged check, as the rest of the insert
+        (docs/benchmarks.md).
+        """
+        table = connections[self.db].ops.quote_name(self.model._meta.db_table)
+        condition = f"COALESCE((SELECT token FROM {table} WHERE id = 1), '') = %s"
+        return RawSQL(f"CASE WHEN {condition} THEN %s END", (token, value), output_field=models.CharField())
 
     def lock(self):
         """Lock the revision until the transaction ends, so no change to the rules or the knowledge

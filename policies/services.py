@@ -52,10 +52,10 @@ def _decide_and_log(workflows, decide, *, channel, requester):
     """(decisions, checks): `decide(snapshot)` -> one decision per workflow, logged with the revision guarantee.
 
     The decisions are first made with the snapshot this process last read, which costs no query;
-    Check.objects.record confirms in its transaction that this snapshot's revision is still the
-    database's. If the rules or the knowledge base changed meanwhile, nothing was written, and the
+    Check.objects.record writes them only if that snapshot's revision is still the database's, in the
+    insert itself. If the rules or the knowledge base changed meanwhile, nothing was written, and the
     workflows are decided again with the current revision while it is locked (no change can commit
-    until the log entry has), so that second attempt is logged.
+    until the log entries have), so that second attempt is logged.
     """
     token, snapshot = snapshots.last_read()
     decisions = decide(snapshot)

@@ -107,3 +107,19 @@ def test_while_a_check_is_logged_under_the_revision_lock_a_rule_change_waits():
         with pytest.raises(psycopg.errors.LockNotAvailable):
             other.execute("UPDATE policies_policyrevision SET token = 'after' WHERE id = 1")
     assert PolicyRevision.objects.token() == "before"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_autocommit_a_stale_decision_is_refused_and_the_next_check_is_logged():
+    """Outside any transaction (as a request is served), the single INSERT itself refuses the stale
+    decision; nothing is left half-done and the connection goes on working."""
+    PolicyRevision.objects.update_or_create(pk=1, defaults={"token": "before"})
+    token, snapshot = snapshots.current_with_token()
+    decision = evaluate_workflow(WORKFLOW, snapshot=snapshot)
+    another_worker_publishes_a_rule()
+    assert transaction.get_autocommit()
+
+    assert Check.objects.record([(WORKFLOW, decision)], channel=Check.Channel.CLI, revision_token=token) is None
+    decision, check = decide_and_record(WORKFLOW, channel=Check.Channel.CLI)
+
+    assert Check.objects.get().pk == check.pk and decision.verdict == "review"
