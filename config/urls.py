@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from api import errors
+from api.errors import not_found
 from kb.admin_views import markdown_preview
-from kb.api import errors
 from kb.api import urls as kb_api
-from kb.api.errors import not_found
 from policies.api import urls as policies_api
 from termswatch import api_urls as termswatch_api
 
@@ -24,7 +24,7 @@ urlpatterns = [
     path("", include("kb.urls")),
 ]
 
-# Under /api/ every error is the API's JSON error body, whatever raised it (kb.api.errors).
+# Under /api/ every error is the API's JSON error body, whatever raised it (api.errors).
 handler400 = errors.bad_request
 handler403 = errors.permission_denied
 handler404 = errors.page_not_found

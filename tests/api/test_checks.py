@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.exceptions import ValidationError
 
-from kb.api.framework import LimitedJSONParser
+from api.parsers import LimitedJSONParser
 from kb.models import LicenseClause, Provision
 from policies.models import Check, Rule
 from tests.api.conftest import client_with_token, errors_of
