@@ -5,10 +5,12 @@ from kb.admin_views import markdown_preview
 from kb.api import urls as kb_api
 from kb.api.errors import not_found
 from policies.api import urls as policies_api
+from registry import api as registry_api
 
 api_v1 = [
     *kb_api.urlpatterns,
     *policies_api.urlpatterns,
+    *registry_api.urlpatterns,
     re_path(r"^[\s\S]*$", not_found),  # last: any other path (newlines too) gets the API's JSON 404
 ]
 
@@ -18,4 +20,5 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     path("", include("policies.urls")),
     path("", include("kb.urls")),
+    path("", include("registry.urls")),
 ]

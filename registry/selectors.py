@@ -176,3 +176,43 @@ def children(repo_key, relation, page=1, per_page=PAGE_SIZE):
     )
     items = [dict(zip(names, row, strict=True)) for row in _rows(sql, [key, relation, per_page, (page - 1) * per_page])]
     return {"items": items, "page": page, "pages": pages, "total": total}
+
+
+def curated_comparison(model, mapping):
+    """The curated record with the same Hugging Face id (case-insensitive), if any, and where the
+    uploader's card disagrees with it. Curated fields win; a disagreement is shown, never merged.
+
+    Returns {"curated": AIModel or None, "declared_terms": (spdx_id or None, reason),
+    "conflicts": [{"field", "declared", "curated"}]}.
+    """
+    from kb import models as kb
+    from registry.licenses import terms_for
+
+    declared_terms = terms_for(model.license, model.license_name, model.license_link, mapping)
+    curated = (
+        kb.AIModel.objects.filter(hf_id__iexact=model.repo_id).prefetch_related("weights_terms", "parent_edges__parent_model").first()
+    )
+    conflicts = []
+    if curated is not None:
+        curated_terms = sorted(t.spdx_id for t in curated.weights_terms.all())
+        if declared_terms[0] and curated_terms and declared_terms[0] not in curated_terms:
+            conflicts.append({"field": "license", "declared": f"{model.license} ({declared_terms[0]})", "curated": ", ".join(curated_terms)})
+        if model.license and not declared_terms[0] and curated_terms:
+            conflicts.append({"field": "license", "declared": f"{model.license} ({declared_terms[1]})", "curated": ", ".join(curated_terms)})
+        curated_parents = {(e.parent_model.hf_id or e.parent_model.slug).lower() for e in curated.parent_edges.all() if e.parent_model}
+        declared_parents = set(model.parent_edges.values_list("parent_key", flat=True))
+        if declared_parents and curated_parents and declared_parents != curated_parents:
+            conflicts.append(
+                {"field": "parents", "declared": ", ".join(sorted(declared_parents)), "curated": ", ".join(sorted(curated_parents))}
+            )
+    return {"curated": curated, "declared_terms": declared_terms, "conflicts": conflicts}
+
+
+def page_after(*, after="", author="", limit=PAGE_SIZE):
+    """Registry models in repo-key order after a key (keyset paging: no count over millions of rows)."""
+    rows = HubModel.objects.order_by("repo_key")
+    if after:
+        rows = rows.filter(repo_key__gt=after.lower())
+    if author:
+        rows = rows.filter(author=author)
+    return list(rows[:limit])
