@@ -47,6 +47,10 @@ class HubModel(models.Model):
     downloads = models.BigIntegerField(default=0)
     datasets = models.JSONField(default=list, blank=True, help_text="Dataset ids the card declares.")
     imported_at = models.DateTimeField()
+    fingerprint = models.CharField(
+        max_length=32, blank=True, editable=False,
+        help_text="A digest of the record as last imported: an unchanged record is recognized without parsing it again.",
+    )
 
     class Meta:
         verbose_name = "Hub model"

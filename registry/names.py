@@ -44,7 +44,11 @@ SUFFIXES = [
     ("unsloth", "drop", r"unsloth"),
     ("qat", "keep", r"qat"),
 ]
-_COMPILED = [(label, kind, re.compile(rf"[-_.](?:{rx})$", re.IGNORECASE)) for label, kind, rx in SUFFIXES]
+# One pattern for every suffix, tried only on a name's tail (no token is longer than _TAIL), so that
+# a name costs one short match per token rather than a scan per table row.
+_KIND = {label: kind for label, kind, _ in SUFFIXES}
+_SUFFIX = re.compile("[-_.](?:" + "|".join(f"(?P<{label.replace('-', '_')}>{rx})" for label, _, rx in SUFFIXES) + ")$", re.IGNORECASE)
+_TAIL = 24
 
 # Organizations that republish other people's models under the original name, converted.
 REPUBLISHERS = {"lmstudio-community": "lmstudio-community", "mlx-community": "mlx-community"}
@@ -58,22 +62,26 @@ def strip_suffixes(name):
     stages = []
     labels = []
     while True:
-        for label, kind, rx in _COMPILED:
-            m = rx.search(name)
-            if m and m.start() > 0:
-                name = name[: m.start()]
-                labels.insert(0, label)
-                stages.append((name, list(labels), kind))
-                break
-        else:
+        m = _last_token(name)
+        if m is None:
             break
+        label = m.lastgroup.replace("_", "-")
+        name = name[: m.start()]
+        labels.insert(0, label)
+        stages.append((name, list(labels), _KIND[label]))
     # Qualifiers alone ("Foo-qat", "Bar-dynamic") say nothing: a chain counts only with a format in it.
     formats = [i for i, (_, _, kind) in enumerate(stages) if kind == "format"]
     return stages if formats else []
 
 
+def _last_token(name):
+    m = _SUFFIX.search(name, max(0, len(name) - _TAIL))
+    return m if m and m.start() > 0 else None
+
+
 def _ends_in(name, kinds):
-    return any(kind in kinds and rx.search(name) and rx.search(name).start() > 0 for _, kind, rx in _COMPILED)
+    m = _last_token(name)
+    return m is not None and _KIND[m.lastgroup.replace("_", "-")] in kinds
 
 
 def _spellings(name):

@@ -12,8 +12,10 @@ each batch is its own transaction and `on_batch(result)` runs inside it, so a cu
 (registry.models.ImportCursor) moves exactly with what was committed.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
+import orjson
 from django.db import transaction
 from django.utils import timezone
 
@@ -55,6 +57,11 @@ class ImportResult:
         self.last_repo_id = other.last_repo_id or self.last_repo_id
 
 
+def fingerprint(record, salt=b""):
+    """A digest of a record (keys in sorted order) and of what else its parsing depends on."""
+    return hashlib.blake2b(orjson.dumps(record, option=orjson.OPT_SORT_KEYS) + salt, digest_size=16).hexdigest()
+
+
 def curated_names():
     """{lower-case model name without organization: hf id} of the curated models, for name inference."""
     ids = kb.AIModel.objects.exclude(hf_id__isnull=True).exclude(hf_id="").values_list("hf_id", flat=True)
@@ -71,6 +78,8 @@ def import_records(*, records, batch_size=2000, on_invalid="raise", atomic=True,
     if on_invalid not in ("raise", "skip"):
         raise ValueError("on_invalid must be 'raise' or 'skip'")
     known = curated_names() if known_names is None else known_names
+    # Inferred edges depend on the curated names too: a change there must not pass for "unchanged".
+    salt = orjson.dumps(sorted(known.items()))
     result = ImportResult()
     errors = []
 
@@ -87,9 +96,21 @@ def import_records(*, records, batch_size=2000, on_invalid="raise", atomic=True,
             raise ImportFailed(errors)
 
     def _one_batch(batch):
-        parsed = {}
         done = ImportResult(seen=len(batch))
+        prints = {}
         for record in batch:
+            key = record.get("id") if isinstance(record, dict) else None
+            if isinstance(key, str):
+                prints[key.strip().lower()] = fingerprint(record, salt)
+        stored = dict(HubModel.objects.filter(repo_key__in=list(prints)).values_list("repo_key", "fingerprint"))
+        parsed = {}
+        for record in batch:
+            key = record.get("id") if isinstance(record, dict) else None
+            key = key.strip().lower() if isinstance(key, str) else None
+            if key is not None and stored.get(key) == prints[key] and key not in parsed:
+                done.unchanged += 1  # the same record as last time: nothing to parse or compare
+                done.last_repo_id = record["id"]
+                continue
             try:
                 p = parse_record(record=record, known_names=known)
             except RecordError as exc:
@@ -98,6 +119,7 @@ def import_records(*, records, batch_size=2000, on_invalid="raise", atomic=True,
                 else:
                     done.invalid.append(exc)
                 continue
+            p.row["fingerprint"] = prints.get(p.row["repo_key"], "")
             parsed[p.row["repo_key"]] = p  # the last of duplicates wins, as a second import would
             done.last_repo_id = p.row["repo_id"]
         if errors:
@@ -134,7 +156,7 @@ def _write(parsed, done):
         for child_id, *values in HubEdge.objects.filter(child_id__in=ids).values_list("child_id", *EDGE_FIELDS):
             edges.setdefault(child_id, set()).add(tuple(values))
     now = timezone.now()
-    upsert, new_edges = [], {}
+    upsert, new_edges, refreshed = [], {}, []
     for key, p in parsed.items():
         wanted_edges = {tuple(e[f] for f in EDGE_FIELDS) for e in p.edges}
         values = tuple(p.row[f] for f in ROW_FIELDS)
@@ -142,15 +164,20 @@ def _write(parsed, done):
         if old is None:
             done.created += 1
         elif old[1] == values and edges.get(old[0], set()) == wanted_edges:
-            done.unchanged += 1
+            done.unchanged += 1  # only fields we do not keep differ: remember the new digest, nothing else
+            refreshed.append(HubModel(id=old[0], fingerprint=p.row["fingerprint"]))
             continue
         else:
             done.updated += 1
-        upsert.append(HubModel(repo_key=key, imported_at=now, **{f: p.row[f] for f in ROW_FIELDS}))
+        upsert.append(HubModel(repo_key=key, imported_at=now, fingerprint=p.row["fingerprint"], **{f: p.row[f] for f in ROW_FIELDS}))
         if old is None or edges.get(old[0], set()) != wanted_edges:
             new_edges[key] = p.edges
+    if refreshed:
+        HubModel.objects.bulk_update(refreshed, ["fingerprint"])
     if upsert:
-        HubModel.objects.bulk_create(upsert, update_conflicts=True, unique_fields=["repo_key"], update_fields=[*ROW_FIELDS, "imported_at"])
+        HubModel.objects.bulk_create(
+            upsert, update_conflicts=True, unique_fields=["repo_key"], update_fields=[*ROW_FIELDS, "imported_at", "fingerprint"]
+        )
     if new_edges:
         ids = {key: pk for pk, key in HubModel.objects.filter(repo_key__in=list(new_edges)).values_list("id", "repo_key")}
         HubEdge.objects.filter(child_id__in=[ids[k] for k in new_edges if k in existing]).delete()
