@@ -19,7 +19,8 @@ import re
 #   is offered both with and without it.
 SUFFIXES = [
     ("gguf", "format", r"gguf"),
-    ("imatrix", "drop", r"(?:iq-)?imatrix"),
+    ("imatrix", "drop", r"imatrix"),
+    ("iq", "drop", r"iq"),
     ("i1", "drop", r"i1"),
     ("ggml-type", "format", r"i?q[1-8](?:_[0-9a-z]{1,2}){0,2}"),
     ("float", "drop", r"f16|bf16|f32"),
@@ -44,11 +45,10 @@ SUFFIXES = [
     ("unsloth", "drop", r"unsloth"),
     ("qat", "keep", r"qat"),
 ]
-# One pattern for every suffix, tried only on a name's tail (no token is longer than _TAIL), so that
-# a name costs one short match per token rather than a scan per table row.
+# One pattern for every suffix, matched against a name's last token only (after its last - _ or .),
+# so a name costs one short match per token rather than a scan per table row.
 _KIND = {label: kind for label, kind, _ in SUFFIXES}
-_SUFFIX = re.compile("[-_.](?:" + "|".join(f"(?P<{label.replace('-', '_')}>{rx})" for label, _, rx in SUFFIXES) + ")$", re.IGNORECASE)
-_TAIL = 24
+_TOKEN = re.compile("|".join(f"(?P<{label.replace('-', '_')}>{rx})" for label, _, rx in SUFFIXES), re.IGNORECASE)
 
 # Organizations that republish other people's models under the original name, converted.
 REPUBLISHERS = {"lmstudio-community": "lmstudio-community", "mlx-community": "mlx-community"}
@@ -65,8 +65,8 @@ def strip_suffixes(name):
         m = _last_token(name)
         if m is None:
             break
-        label = m.lastgroup.replace("_", "-")
-        name = name[: m.start()]
+        cut, label = m
+        name = name[:cut]
         labels.insert(0, label)
         stages.append((name, list(labels), _KIND[label]))
     # Qualifiers alone ("Foo-qat", "Bar-dynamic") say nothing: a chain counts only with a format in it.
@@ -74,14 +74,25 @@ def strip_suffixes(name):
     return stages if formats else []
 
 
+_SEPARATOR = re.compile(r"[-_.]")
+
+
 def _last_token(name):
-    m = _SUFFIX.search(name, max(0, len(name) - _TAIL))
-    return m if m and m.start() > 0 else None
+    """(start of the separator, label) when the name ends in a suffix, else None. A suffix may hold
+    separators of its own (Q4_K_M): the last three separators are tried, the longest token first."""
+    tail = max(0, len(name) - 16)
+    cuts = [m.start() for m in _SEPARATOR.finditer(name, tail)][-3:]
+    for cut in cuts:
+        if cut > 0:
+            m = _TOKEN.fullmatch(name, cut + 1)
+            if m:
+                return cut, m.lastgroup.replace("_", "-")
+    return None
 
 
 def _ends_in(name, kinds):
     m = _last_token(name)
-    return m is not None and _KIND[m.lastgroup.replace("_", "-")] in kinds
+    return m is not None and _KIND[m[1]] in kinds
 
 
 def _spellings(name):
