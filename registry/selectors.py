@@ -20,18 +20,19 @@ def _rows(sql, params):
         return cursor.fetchall()
 
 
-def _models(keys):
-    if not keys:
-        return {}
-    return {row["repo_key"]: row for row in HubModel.objects.filter(repo_key__in=list(keys)).values(*MODEL_COLUMNS)}
-
-
 def lookup(repo_id):
     """The registry row for a repo id (case-insensitive) with its parent edges, or None."""
     model = HubModel.objects.filter(repo_key=repo_id.strip().lower()).first()
     if model is None:
         return None
     return {"model": model, "parents": list(model.parent_edges.order_by("parent_key").values(*EDGE_COLUMNS[1:-1]))}
+
+
+def exact(repo_id):
+    """The registry row for a repo id (case-insensitive) as a dict, in one query; None when absent."""
+    names = MODEL_COLUMNS + ["downloads"]
+    found = _rows(f"SELECT {', '.join(names)} FROM registry_hubmodel WHERE repo_key = %s", [repo_id.strip().lower()])
+    return dict(zip(names, found[0], strict=True)) if found else None
 
 
 def _upper_bound(prefix):
@@ -79,10 +80,10 @@ def similar(text, limit=10):
 def search(text, limit=10):
     """Exact match first, then prefix matches, then (to fill the limit) similar ones; no repeats."""
     found, seen = [], set()
-    exact = lookup(text) if text.strip() else None
-    if exact:
-        found.append({c: getattr(exact["model"], c) for c in MODEL_COLUMNS + ["downloads"]})
-        seen.add(exact["model"].repo_key)
+    match = exact(text) if text.strip() else None
+    if match:
+        found.append(match)
+        seen.add(match["repo_key"])
     for source in (prefix, similar):
         if len(found) >= limit:
             break
@@ -93,8 +94,10 @@ def search(text, limit=10):
     return found
 
 
-# One recursive query walks the edges upwards. UNION (not UNION ALL) drops an edge met again at the
-# same depth, and the depth bound ends any cycle a card could declare (A -> B -> A).
+# One statement walks the edges upwards and returns the rows of the models it reached with them
+# (a round trip, not two): edge rows and model rows share ten text columns, told apart by the first.
+# UNION (not UNION ALL) drops an edge met again at the same depth, and the depth bound ends any
+# cycle a card could declare (A -> B -> A).
 ANCESTORS_SQL = """
 WITH RECURSIVE up(child, parent_key, parent_repo_id, relation, evidence, relation_basis, pattern, depth) AS (
     SELECT m.repo_key, e.parent_key, e.parent_repo_id, e.relation, e.evidence, e.relation_basis, e.pattern, 1
@@ -107,41 +110,49 @@ WITH RECURSIVE up(child, parent_key, parent_repo_id, relation, evidence, relatio
     JOIN registry_hubedge e ON e.child_id = m.id
     WHERE up.depth < %s
 )
-SELECT child, parent_key, parent_repo_id, relation, evidence, relation_basis, pattern, MIN(depth)
+SELECT 'edge', child, parent_key, parent_repo_id, relation, evidence, relation_basis, pattern, CAST(MIN(depth) AS VARCHAR(10)), ''
 FROM up GROUP BY child, parent_key, parent_repo_id, relation, evidence, relation_basis, pattern
-ORDER BY MIN(depth), child, parent_key
+UNION ALL
+SELECT 'model', repo_id, repo_key, sha, license, license_name, license_link, gated, author, pipeline_tag
+FROM registry_hubmodel WHERE repo_key IN ({placeholders}) OR repo_key IN (SELECT parent_key FROM up)
 """
 
 
 def ancestors(keys, max_depth=8):
-    """The registry's lineage above the given repo keys (lower-case repo ids).
+    """The registry's lineage above the given repo keys (lower-case repo ids), in one query.
 
     Returns {"edges": [{child, parent_key, parent_repo_id, relation, evidence, relation_basis,
-    pattern, depth}], "models": {repo_key: {repo_id, repo_key, sha, license, license_name,
-    license_link, gated, author, pipeline_tag}}} where models holds every key given or reached that
-    the registry has (a parent it lacks, e.g. one only the curated knowledge base knows, is absent).
+    pattern, depth}] nearest first, "models": {repo_key: {repo_id, repo_key, sha, license,
+    license_name, license_link, gated, author, pipeline_tag}}} where models holds every key given or
+    reached that the registry has (a parent it lacks, e.g. one only the curated knowledge base knows,
+    has edges but no row).
     """
     keys = sorted({k.strip().lower() for k in keys if k and k.strip()})
     if not keys:
         return {"edges": [], "models": {}}
-    sql = ANCESTORS_SQL.format(placeholders=", ".join(["%s"] * len(keys)))
-    edges = [dict(zip(EDGE_COLUMNS, row, strict=True)) for row in _rows(sql, [*keys, int(max_depth)])]
-    reached = set(keys) | {e["parent_key"] for e in edges}
-    return {"edges": edges, "models": _models(reached)}
+    placeholders = ", ".join(["%s"] * len(keys))
+    edges, models = [], {}
+    for kind, *values in _rows(ANCESTORS_SQL.format(placeholders=placeholders), [*keys, int(max_depth), *keys]):
+        if kind == "edge":
+            edge = dict(zip(EDGE_COLUMNS, values[:-1], strict=True))
+            edge["depth"] = int(edge["depth"])
+            edges.append(edge)
+        else:
+            model = dict(zip(MODEL_COLUMNS, values, strict=True))
+            models[model["repo_key"]] = model
+    edges.sort(key=lambda e: (e["depth"], e["child"], e["parent_key"]))
+    return {"edges": edges, "models": models}
 
 
 DIRECT_COUNTS_SQL = "SELECT relation, COUNT(*) FROM registry_hubedge WHERE parent_key = %s GROUP BY relation"
 
+# Down a family on the edges alone: (parent_key, relation, child_key) is one index, read index-only.
 DESCENDANT_COUNTS_SQL = """
 WITH RECURSIVE down(repo_key, relation, depth) AS (
-    SELECT m.repo_key, e.relation, 1
-    FROM registry_hubedge e JOIN registry_hubmodel m ON m.id = e.child_id
-    WHERE e.parent_key = %s
+    SELECT e.child_key, e.relation, 1 FROM registry_hubedge e WHERE e.parent_key = %s
   UNION
-    SELECT m.repo_key, e.relation, down.depth + 1
-    FROM down
-    JOIN registry_hubedge e ON e.parent_key = down.repo_key
-    JOIN registry_hubmodel m ON m.id = e.child_id
+    SELECT e.child_key, e.relation, down.depth + 1
+    FROM down JOIN registry_hubedge e ON e.parent_key = down.repo_key
     WHERE down.depth < %s
 )
 SELECT relation, COUNT(DISTINCT repo_key) FROM down GROUP BY relation
