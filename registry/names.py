@@ -74,19 +74,20 @@ def strip_suffixes(name):
     return stages if formats else []
 
 
-_SEPARATOR = re.compile(r"[-_.]")
+# A ggml quantization type holds separators of its own (Q4_K_M, IQ4_XS): matched on the tail.
+_GGML_TAIL = re.compile(r"[-_.](?P<ggml_type>i?q[1-8](?:_[0-9a-z]{1,2}){1,2})$", re.IGNORECASE)
 
 
 def _last_token(name):
-    """(start of the separator, label) when the name ends in a suffix, else None. A suffix may hold
-    separators of its own (Q4_K_M): the last three separators are tried, the longest token first."""
-    tail = max(0, len(name) - 16)
-    cuts = [m.start() for m in _SEPARATOR.finditer(name, tail)][-3:]
-    for cut in cuts:
-        if cut > 0:
-            m = _TOKEN.fullmatch(name, cut + 1)
-            if m:
-                return cut, m.lastgroup.replace("_", "-")
+    """(start of the separator, label) when the name ends in a suffix, else None."""
+    cut = max(name.rfind("-"), name.rfind("_"), name.rfind("."))
+    if cut > 0:
+        m = _TOKEN.fullmatch(name, cut + 1)
+        if m:
+            return cut, m.lastgroup.replace("_", "-")
+    m = _GGML_TAIL.search(name, max(0, len(name) - 12))
+    if m and m.start() > 0:
+        return m.start(), "ggml-type"
     return None
 
 

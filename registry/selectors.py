@@ -96,6 +96,8 @@ def search(text, limit=10):
 
 # One statement walks the edges upwards and returns the rows of the models it reached with them
 # (a round trip, not two): edge rows and model rows share ten text columns, told apart by the first.
+# The models given and the models reached are two branches (an OR of the two would not use the
+# index); a model in both comes twice and is kept once.
 # UNION (not UNION ALL) drops an edge met again at the same depth, and the depth bound ends any
 # cycle a card could declare (A -> B -> A).
 ANCESTORS_SQL = """
@@ -114,7 +116,10 @@ SELECT 'edge', child, parent_key, parent_repo_id, relation, evidence, relation_b
 FROM up GROUP BY child, parent_key, parent_repo_id, relation, evidence, relation_basis, pattern
 UNION ALL
 SELECT 'model', repo_id, repo_key, sha, license, license_name, license_link, gated, author, pipeline_tag
-FROM registry_hubmodel WHERE repo_key IN ({placeholders}) OR repo_key IN (SELECT parent_key FROM up)
+FROM registry_hubmodel WHERE repo_key IN ({placeholders})
+UNION ALL
+SELECT 'model', repo_id, repo_key, sha, license, license_name, license_link, gated, author, pipeline_tag
+FROM registry_hubmodel WHERE repo_key IN (SELECT parent_key FROM up)
 """
 
 
