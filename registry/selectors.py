@@ -5,7 +5,7 @@ Everything returns plain dicts and lists, so that the engine's loader, the pages
 without holding model instances. SQL is parameterized; the only text put into it is fixed here.
 """
 
-from django.db import connection
+from django.db import connection, transaction
 
 from registry.models import HubModel, Relation
 
@@ -14,7 +14,14 @@ EDGE_COLUMNS = ["child", "parent_key", "parent_repo_id", "relation", "evidence",
 PAGE_SIZE = 50
 
 
-def _rows(sql, params):
+def _rows(sql, params, no_jit=False):
+    """All rows of a parameterized query. no_jit: on PostgreSQL, a recursive query's row estimate
+    can reach JIT compilation's threshold, and compiling costs far more than these queries run."""
+    if no_jit and connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute(sql, params)
+            return cursor.fetchall()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -137,7 +144,7 @@ def ancestors(keys, max_depth=8):
         return {"edges": [], "models": {}}
     placeholders = ", ".join(["%s"] * len(keys))
     edges, models = [], {}
-    for kind, *values in _rows(ANCESTORS_SQL.format(placeholders=placeholders), [*keys, int(max_depth), *keys]):
+    for kind, *values in _rows(ANCESTORS_SQL.format(placeholders=placeholders), [*keys, int(max_depth), *keys], no_jit=True):
         if kind == "edge":
             edge = dict(zip(EDGE_COLUMNS, values[:-1], strict=True))
             edge["depth"] = int(edge["depth"])
@@ -152,29 +159,41 @@ def ancestors(keys, max_depth=8):
 DIRECT_COUNTS_SQL = "SELECT relation, COUNT(*) FROM registry_hubedge WHERE parent_key = %s GROUP BY relation"
 
 # Down a family on the edges alone: (parent_key, relation, child_key) is one index, read index-only.
+# PostgreSQL misjudges how many rows each step brings and would sort the whole edge table at every
+# level; LATERAL makes each step a probe of the index per model reached.
 DESCENDANT_COUNTS_SQL = """
 WITH RECURSIVE down(repo_key, relation, depth) AS (
     SELECT e.child_key, e.relation, 1 FROM registry_hubedge e WHERE e.parent_key = %s
   UNION
     SELECT e.child_key, e.relation, down.depth + 1
-    FROM down JOIN registry_hubedge e ON e.parent_key = down.repo_key
+    FROM down {join} registry_hubedge e {on}
     WHERE down.depth < %s
 )
 SELECT relation, COUNT(DISTINCT repo_key) FROM down GROUP BY relation
 """
+_DOWN_JOIN = {
+    # OFFSET 0 keeps the planner from pulling the subquery up into the join it is meant to avoid.
+    "postgresql": {"join": ", LATERAL (SELECT child_key, relation FROM", "on": "WHERE parent_key = down.repo_key OFFSET 0) e"},
+    "other": {"join": "JOIN", "on": "ON e.parent_key = down.repo_key"},
+}
 
 
-def family_counts(repo_key, max_depth=8):
+def family_counts(repo_key, max_depth=8, descendants=True):
     """{"children": {relation: n}, "descendants": {relation: n}}: the models that name repo_key as
-    their parent, and every model below it to max_depth, counted by the relation of their own edge."""
+    their parent (one index-only count, what the Hub's model tree shows), and every model below it
+    to max_depth, counted by the relation of their own edge (a walk: its cost grows with the family;
+    descendants=False leaves it out, as zeros)."""
     key = repo_key.strip().lower()
     children = {relation: 0 for relation in Relation.values}
-    descendants = dict(children)
+    below = dict(children)
     for relation, n in _rows(DIRECT_COUNTS_SQL, [key]):
         children[relation] = n
-    for relation, n in _rows(DESCENDANT_COUNTS_SQL, [key, int(max_depth)]):
-        descendants[relation] = n
-    return {"children": children, "descendants": descendants}
+    if not descendants:
+        return {"children": children, "descendants": dict(below)}
+    sql = DESCENDANT_COUNTS_SQL.format(**_DOWN_JOIN["postgresql" if connection.vendor == "postgresql" else "other"])
+    for relation, n in _rows(sql, [key, int(max_depth)], no_jit=True):
+        below[relation] = n
+    return {"children": children, "descendants": below}
 
 
 def children(repo_key, relation, page=1, per_page=PAGE_SIZE):
