@@ -33,6 +33,7 @@ import csv
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -197,11 +198,10 @@ def baseline(connection, rows_path, edges_path):
     return elapsed
 
 
-def run_backend(backend, n, queries):
+def run_backend(backend, n, queries, workdir):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["DJANGO_DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-only-" + os.urandom(16).hex())
-    workdir = Path(tempfile.mkdtemp(prefix="bench-registry-"))
     if backend == "postgresql":
         import psycopg
 
@@ -276,8 +276,6 @@ def run_backend(backend, n, queries):
     missed = [name for name, target in TARGETS.items() if (results[name] < target if name in ("import", "reimport") else results[name] > target)]
     for name in missed:
         print(f"[{backend}] MISSED {name}: {results[name]:,.2f} against {TARGETS[name]:,}")
-    for path in (jsonl, rows, edges):
-        path.unlink()
     return not missed
 
 
@@ -300,7 +298,12 @@ def main():
     args = parser.parse_args()
     if args.backend:  # one backend per process: Django binds its database at setup
         n = args.models if args.backend == "postgresql" else args.sqlite_models
-        sys.exit(0 if run_backend(args.backend, n, args.queries) else 1)
+        workdir = Path(tempfile.mkdtemp(prefix="bench-registry-"))
+        try:
+            ok = run_backend(args.backend, n, args.queries, workdir)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)  # the JSON lines, the TSVs, the SQLite file
+        sys.exit(0 if ok else 1)
     ok = True
     for backend, n in (("postgresql", args.models), ("sqlite", args.sqlite_models)):
         if n:
