@@ -6,12 +6,14 @@ from api.errors import not_found
 from kb.admin_views import markdown_preview
 from kb.api import urls as kb_api
 from policies.api import urls as policies_api
+from registry import api as registry_api
 from termswatch import api_urls as termswatch_api
 
 api_v1 = [
     *kb_api.urlpatterns,
     *policies_api.urlpatterns,
     *termswatch_api.urlpatterns,
+    *registry_api.urlpatterns,
     re_path(r"^[\s\S]*$", not_found),  # last: any other path (newlines too) gets the API's JSON 404
 ]
 
@@ -22,6 +24,7 @@ urlpatterns = [
     path("", include("policies.urls")),
     path("", include("termswatch.urls")),
     path("", include("kb.urls")),
+    path("", include("registry.urls")),
 ]
 
 # Under /api/ every error is the API's JSON error body, whatever raised it (api.errors).
