@@ -41,6 +41,19 @@ def diff_findings(before, after):
     }
 
 
+def diff_registry_records(before, after):
+    """The registry records (Hugging Face cards) two decisions relied on, where they differ: a card
+    re-imported at another commit or with another license, one no longer relied on, or a new one.
+    Decisions logged before registry records were kept have none: everything then reads as new."""
+    old = {r["repo_id"]: r for r in before.get("registry_records") or []}
+    new = {r["repo_id"]: r for r in after.get("registry_records") or []}
+    return [
+        {"repo_id": repo_id, "before": old.get(repo_id), "after": new.get(repo_id)}
+        for repo_id in sorted(old.keys() | new.keys())
+        if old.get(repo_id) != new.get(repo_id)
+    ]
+
+
 def replay_as_of(check, requested):
     """The date a replay reads law and terms on: the stored one unless the caller asks otherwise."""
     if requested in (None, ""):

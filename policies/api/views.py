@@ -140,6 +140,7 @@ class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 "after": after,
                 "verdict_changed": before["verdict"] != after["verdict"],
                 **services.diff_findings(before, after),
+                "registry_changes": services.diff_registry_records(before, after),
             }
         )
 
