@@ -49,21 +49,6 @@ def test_the_length_table_gives_whoosh_bm25f_scores_exactly(backend):
         assert top(ours, q, limit=50) == top(stock, q, limit=50), text
 
 
-def test_skip_to_by_bisection_lands_where_a_posting_by_posting_walk_does(backend):
-    reader = backend._searcher().reader()
-    for word in ("w0", "w3", "w25"):
-        ids = list(reader.postings("text", word).all_ids())
-        assert len(ids) > 1
-        for target in range(0, ids[-1] + 3, 7):
-            skipped, walked = reader.postings("text", word), reader.postings("text", word)
-            skipped.skip_to(target)
-            while walked.is_active() and walked.id() < target:
-                walked.next()
-            assert skipped.is_active() == walked.is_active()
-            if walked.is_active():
-                assert skipped.id() == walked.id() == min(i for i in ids if i >= target)
-
-
 def test_phrases_checked_only_for_the_top_n_rank_as_phrases_checked_for_every_candidate(backend):
     searcher = backend._searcher()
     for text in QUERIES:
