@@ -2,7 +2,7 @@
 
 A source knows one kind of thing (models, clauses, provisions, ...): how to list it, how to turn one
 row into a document, and which saved rows make which documents stale. Both backends index the same
-documents (whoosh in its own files, PostgreSQL in a search table). Other apps add their own kinds
+documents (whoosh in its own files, PostgreSQL in kb.search.models.SearchEntry). Other apps add their own kinds
 with `register_source` (the rules in `policies` do, from their AppConfig.ready), so `kb` never
 imports them.
 """
@@ -250,10 +250,6 @@ def register_source(source):
 
 def sources():
     return dict(_SOURCES)
-
-
-def get_source(kind):
-    return _SOURCES[kind]
 
 
 def all_documents():

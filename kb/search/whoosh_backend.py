@@ -44,7 +44,7 @@ from whoosh.writing import CLEAR
 
 from kb.search.base import MARK_END, MARK_START, Hit, SearchResults, facet_list, marked_snippet, plain_snippet
 from kb.search.documents import FACETS
-from kb.search.query import WORD, apply_replacements
+from kb.search.query import WORD, apply_replacements, unknown_words
 
 LOCK_FILE = ".provenant-write.lock"
 LOCK_TIMEOUT_S = 60.0
@@ -519,11 +519,9 @@ class WhooshBackend:
         corrector = searcher.corrector("spell")
         reader = searcher.reader()
         replacements = {}
-        for term in parsed.terms():
-            for word in WORD.findall(term.text.lower()):
-                if reader.frequency("spell", word) == 0:
-                    found = corrector.suggest(word, limit=1, maxdist=2)
-                    if found:
-                        replacements[word] = found[0]
+        for word in unknown_words(parsed, lambda word: reader.frequency("spell", word) > 0):
+            found = corrector.suggest(word, limit=1, maxdist=2)
+            if found:
+                replacements[word] = found[0]
         return apply_replacements(parsed.text, replacements)
 
