@@ -8,7 +8,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from kb.search.base import search
-from kb.search.query import FILTER_FIELDS
+from kb.search.query import FILTER_FIELDS, QueryError
 
 MAX_PAGE_SIZE = 50
 
@@ -85,7 +85,10 @@ class SearchView(APIView):
         text = _with_filters(text, request.query_params)
         page = _positive_int(request.query_params, "page", 1)
         page_size = _positive_int(request.query_params, "page_size", 10, MAX_PAGE_SIZE)
-        results = search(text, page=page, page_size=page_size)
+        try:
+            results = search(text, page=page, page_size=page_size)
+        except QueryError as error:
+            raise ValidationError({"q": [str(error)]}) from None
         if page > results.pages:
             raise NotFound(f"Invalid page: there are {results.pages} page(s).")
         here = request.build_absolute_uri()
