@@ -150,15 +150,20 @@ class PostgresBackend:
         return list(page.values_list(*PAGE_COLUMNS, "rank"))
 
     def _counts(self, matches, facets):
-        """(total, {facet: {value: n}}) over every match."""
-        total, counts = matches.count(), {}
-        if facets and total:
+        """(total, {facet: {value: n}}) over every match, in one query."""
+        parts = [matches.annotate(facet=Value("total"), value=Value("")).values("facet", "value").annotate(n=Count("*")).order_by()]
+        if facets:
             for facet in FACETS:
                 column, is_array = FACET_COLUMNS[facet]
                 # Array values are never "" (SearchDocument.facet_values); a scalar facet is "" when unset.
                 values = matches.annotate(value=Unnest(column)) if is_array else matches.exclude(**{column: ""}).annotate(value=F(column))
-                grouped = values.values("value").annotate(n=Count("*")).order_by()
-                counts[facet] = {row["value"]: row["n"] for row in grouped}
+                parts.append(values.annotate(facet=Value(facet)).values("facet", "value").annotate(n=Count("*")).order_by())
+        total, counts = 0, {}
+        for row in parts[0].union(*parts[1:], all=True):
+            if row["facet"] == "total":
+                total = row["n"]
+            else:
+                counts.setdefault(row["facet"], {})[row["value"]] = row["n"]
         return total, counts
 
     def search(self, parsed, page=1, page_size=10, facets=True):
