@@ -87,6 +87,28 @@ def to_tsquery(parsed):
     return query
 
 
+def headline(query):
+    """ts_headline of the body: up to two fragments with the query's words between MARK_START and MARK_END."""
+    return SearchHeadline(
+        "body",
+        query,
+        config=CONFIG,
+        start_sel=MARK_START,
+        stop_sel=MARK_END,
+        max_fragments=2,
+        max_words=30,
+        min_words=12,
+        fragment_delimiter=" … ",
+    )
+
+
+def snippet_html(snippet, body):
+    """The page's snippet: ts_headline's fragments when a query word is marked, else the body's start."""
+    if snippet and MARK_START in snippet:
+        return marked_snippet(" ".join(snippet.split()))
+    return plain_snippet(body)
+
+
 def filtered(filters):
     """{facet: {values}} -> the SearchEntry rows they select: OR within a facet, AND between."""
     rows = SearchEntry.objects.all()
@@ -137,17 +159,19 @@ class PostgresBackend:
 
     # ------------------------------------------------------------------ reading
 
-    def ranked_page(self, query, rows, offset, limit, candidates=CANDIDATES):
-        """[(doc_id, kind, title, url, subtitle, body, rank)]: the page of the best-ranked matches
-        among `rows` (a SearchEntry queryset). Only the first `candidates` matches are ranked (None
-        ranks every match)."""
+    def ranked_page(self, query, rows, offset, limit, candidates=CANDIDATES, snippets=False):
+        """[(doc_id, kind, title, url, subtitle, body, rank, snippet)]: the page of the best-ranked
+        matches among `rows` (a SearchEntry queryset). Only the first `candidates` matches are ranked
+        (None ranks every match). With snippets, ts_headline marks the query's words in each body of
+        the page (PostgreSQL computes it after the sort, for the page's rows only); else snippet is ""."""
         matches = rows.filter(vector=query)
         if candidates:
             # The GIN scan stops after `candidates` matches; the outer query ranks only those.
             matches = SearchEntry.objects.filter(pk__in=matches.values("pk")[:candidates])
         rank = SearchRank(F("vector"), query, weights=RANK_WEIGHTS, normalization=Value(RANK_NORMALIZATION))
-        page = matches.annotate(rank=rank).order_by("-rank", "title", "doc_id")[offset : offset + limit]
-        return list(page.values_list(*PAGE_COLUMNS, "rank"))
+        snippet = headline(query) if snippets else Value("")
+        page = matches.annotate(rank=rank, snippet=snippet).order_by("-rank", "title", "doc_id")[offset : offset + limit]
+        return list(page.values_list(*PAGE_COLUMNS, "rank", "snippet"))
 
     def _counts(self, matches, facets):
         """(total, {facet: {value: n}}) over every match, in one query."""
@@ -180,42 +204,19 @@ class PostgresBackend:
             # every deeper page. (Where that switch happens, a query with more than CANDIDATES matches
             # can repeat or skip a document between two pages; on the real knowledge base none has.)
             deep = offset + page_size > CANDIDATES
-            page_rows = self.ranked_page(query, rows, offset, page_size, candidates=None if deep else CANDIDATES)
+            page_rows = self.ranked_page(query, rows, offset, page_size, candidates=None if deep else CANDIDATES, snippets=True)
             matches = rows.filter(vector=query)
         else:
             listed = rows.order_by("kind", "title", "doc_id")[offset : offset + page_size]
-            page_rows = [(*row, 0.0) for row in listed.values_list(*PAGE_COLUMNS)]
+            page_rows = [(*row, 0.0, "") for row in listed.values_list(*PAGE_COLUMNS)]
             matches = rows
         total, counts = self._counts(matches, facets)
-        snippets = self._snippets(page_rows, query) if query is not None else {}
         hits = [
-            Hit(kind=kind, title=title, url=url, subtitle=subtitle, snippet=snippets.get(doc_id) or plain_snippet(body), score=float(rank))
-            for doc_id, kind, title, url, subtitle, body, rank in page_rows
+            Hit(kind=kind, title=title, url=url, subtitle=subtitle, snippet=snippet_html(snippet, body), score=float(rank))
+            for _doc_id, kind, title, url, subtitle, body, rank, snippet in page_rows
         ]
         suggestion = self.suggest(parsed) if total == 0 and parsed.has_terms else ""
         return SearchResults(parsed, hits, total, page, page_size, facet_list(counts, parsed.filters) if facets else {}, suggestion)
-
-    def _snippets(self, page_rows, query):
-        """doc_id -> highlighted snippet: ts_headline over the page's bodies, one query."""
-        if not page_rows:
-            return {}
-        headline = SearchHeadline(
-            "body",
-            query,
-            config=CONFIG,
-            start_sel=MARK_START,
-            stop_sel=MARK_END,
-            max_fragments=2,
-            max_words=30,
-            min_words=12,
-            fragment_delimiter=" … ",
-        )
-        found = SearchEntry.objects.filter(doc_id__in=[row[0] for row in page_rows]).annotate(snippet=headline)
-        return {
-            doc_id: marked_snippet(" ".join(snippet.split()))
-            for doc_id, snippet in found.values_list("doc_id", "snippet")
-            if snippet and MARK_START in snippet
-        }
 
     def vocabulary(self):
         """Words of every document (cached for a minute), for "did you mean"."""
