@@ -1,7 +1,10 @@
 """The one Markdown renderer: markdown for syntax, nh3 to keep only safe HTML."""
 
+import html
+
 import markdown as _markdown
 import nh3
+from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
 _EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
@@ -17,3 +20,8 @@ def render_markdown(text):
         return mark_safe("")
     html = _markdown.markdown(text, extensions=_EXTENSIONS)
     return mark_safe(nh3.clean(html, tags=_ALLOWED_TAGS, link_rel="noopener noreferrer nofollow"))
+
+
+def markdown_text(text):
+    """Markdown -> the plain text a reader sees on the page (no `backticks`, ** or link syntax)."""
+    return html.unescape(strip_tags(render_markdown(text))).strip()

@@ -591,3 +591,6 @@ class Provision(KeptForever, Sourced, EffectiveWindow):
         unknown = sorted(set(self.roles or []) - set(vocabulary.ROLES))
         if unknown:
             raise ValidationError({"roles": f"unknown role(s): {', '.join(unknown)}"})
+
+
+from kb.search.models import SearchEntry  # noqa: E402,F401  (the search table is a kb model, defined beside its backend)

@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from rest_framework.settings import api_settings
 
 from kb import models as kb
 from kb import vocabulary
@@ -14,6 +15,7 @@ from kb.portal.diff import compare_versions
 from kb.portal.lineage_svg import lineage_graph, parse_expand
 from kb.search.base import kind_labels, search
 from kb.search.documents import FACETS
+from kb.search.query import QueryError
 from kb.selectors import knowledge_base_counts
 
 FACET_TITLES = {"kind": "Kind", "org": "Organization", "jurisdiction": "Jurisdiction", "license": "License", "status": "Verification"}
@@ -49,13 +51,35 @@ def _toggle_filter(text, facet, value, selected):
     return f"{text} {token}".strip()
 
 
+def _search_throttled(request):
+    """Seconds to wait when this client has used up the API's request rate (the portal search
+    counts against the same budget), else None."""
+    for throttle in (cls() for cls in api_settings.DEFAULT_THROTTLE_CLASSES):
+        if not throttle.allow_request(request, None):
+            return throttle.wait() or 1
+    return None
+
+
 def search_page(request):
     text = request.GET.get("q", "").strip()
     try:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page = 1
-    results = search(text, page=page) if text else None
+    if text:
+        wait = _search_throttled(request)
+        if wait is not None:
+            seconds = int(wait) + 1
+            error = f"Too many searches from this address: try again in {seconds} seconds."
+            response = render(request, "kb/search.html", {"q": text, "error": error}, status=429)
+            response["Retry-After"] = str(seconds)
+            return response
+        try:
+            results = search(text, page=page)
+        except QueryError as error:
+            return render(request, "kb/search.html", {"q": text, "error": str(error)}, status=400)
+    else:
+        results = None
     facets = []
     if results is not None:
         labels = _facet_labels()

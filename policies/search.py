@@ -6,6 +6,7 @@ Registered with kb.search from PoliciesConfig.ready(), so kb never imports polic
 from django.urls import reverse
 
 from kb import models as kb
+from kb.markdown import markdown_text
 from kb.search.documents import DocumentSource, SearchDocument
 from policies.models import Rule
 
@@ -30,11 +31,11 @@ class RuleSource(DocumentSource):
             title=rule.title,
             url=reverse("policies:rules") + f"#rule-{rule.slug}",
             names=[rule.slug, rule.title],
+            # What the rules page shows: the description, not the message and remedy templates
+            # (their {fact} placeholders are filled in only in a check's result).
             body="\n".join(part for part in (
                 f"{rule.get_effect_display()} rule.",
-                rule.description,
-                rule.message,
-                rule.remedy,
+                markdown_text(rule.description),
                 "Cites: " + "; ".join(cites) + "." if cites else "",
             ) if part),
             subtitle=f"Rule · {rule.get_effect_display()}{state}",

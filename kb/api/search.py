@@ -8,7 +8,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from kb.search.base import search
-from kb.search.query import FILTER_FIELDS
+from kb.search.query import FILTER_FIELDS, MAX_QUERY_CHARS, MAX_QUERY_TERMS, QueryError
 
 MAX_PAGE_SIZE = 50
 
@@ -68,7 +68,10 @@ class SearchView(APIView):
         description="Models, datasets, terms, clauses, provisions and rules, ranked. The query language is the portal's: words (all must "
         'match), "a phrase", OR, and filters such as kind:model kind:rule org:meta license:MIT jurisdiction:EU status:verified.',
         parameters=[
-            OpenApiParameter("q", str, required=True, description="The search text."),
+            OpenApiParameter(
+                "q", str, required=True,
+                description=f"The search text: at most {MAX_QUERY_CHARS} characters and {MAX_QUERY_TERMS} words or phrases (else a 400 on q).",
+            ),
             *(
                 OpenApiParameter(name, str, many=True, description=f"Same as {name}:VALUE in q; repeat for either value.")
                 for name in FILTER_PARAMS
@@ -85,7 +88,10 @@ class SearchView(APIView):
         text = _with_filters(text, request.query_params)
         page = _positive_int(request.query_params, "page", 1)
         page_size = _positive_int(request.query_params, "page_size", 10, MAX_PAGE_SIZE)
-        results = search(text, page=page, page_size=page_size)
+        try:
+            results = search(text, page=page, page_size=page_size)
+        except QueryError as error:
+            raise ValidationError({"q": [str(error)]}) from None
         if page > results.pages:
             raise NotFound(f"Invalid page: there are {results.pages} page(s).")
         here = request.build_absolute_uri()

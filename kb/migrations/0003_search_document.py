@@ -1,9 +1,7 @@
-"""The PostgreSQL search table (SEARCH_BACKEND=postgres); nothing on other databases.
+"""The PostgreSQL search table and its SQL functions (PostgreSQL only; nothing on other databases).
 
-One row per SearchDocument (kb.search.documents), written by kb.search.postgres_backend. The weighted
-tsvector is a stored generated column with a GIN index, so a query never builds a vector: names and
-ids weigh A, the title B, the body C. SQLite never uses this backend, so there the migration does
-nothing (raw SQL, no model: the table belongs to the search backend, not to the knowledge base).
+The table was replaced by the SearchEntry model in 0006; its functions kb_search_pairs and
+kb_search_phrase remain in use (see kb.search.models).
 
 Phrases: a GIN index knows which rows hold both words of "a b", not where, so a phrase of two common
 words rechecked tens of thousands of rows at 100,000 documents. The vector therefore also holds one

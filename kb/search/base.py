@@ -1,8 +1,12 @@
 """The one search interface. Views, the API and the CLI call `search()`; the backend is a setting.
 
-SEARCH_BACKEND=whoosh (default): an embedded index under SEARCH_INDEX_DIR, kept in sync by signals.
-SEARCH_BACKEND=postgres: PostgreSQL full-text search over the knowledge-base tables themselves,
-so several app servers share one search with no second index to keep in sync.
+SEARCH_BACKEND=whoosh (default): an embedded index under SEARCH_INDEX_DIR.
+SEARCH_BACKEND=postgres: PostgreSQL full-text search over a search table in the application's
+database (kb.search.models), which several app servers share.
+Both follow the knowledge-base tables after each commit (kb.search.sync).
+
+`search()` raises kb.search.query.QueryError, with a message for the reader, for a query that is
+too long or has too many terms.
 """
 
 from dataclasses import dataclass, field

@@ -1,8 +1,11 @@
 """What the search indexes: one flat `SearchDocument` per searchable thing, produced by sources.
 
+A document holds what a reader sees on the thing's page: Markdown fields as their rendered text,
+titles built from their parts with separators.
+
 A source knows one kind of thing (models, clauses, provisions, ...): how to list it, how to turn one
 row into a document, and which saved rows make which documents stale. Both backends index the same
-documents (whoosh in its own files, PostgreSQL in a search table). Other apps add their own kinds
+documents (whoosh in its own files, PostgreSQL in kb.search.models.SearchEntry). Other apps add their own kinds
 with `register_source` (the rules in `policies` do, from their AppConfig.ready), so `kb` never
 imports them.
 """
@@ -13,6 +16,7 @@ from django.urls import reverse
 
 from kb import models as kb
 from kb import vocabulary
+from kb.markdown import markdown_text
 
 
 @dataclass
@@ -119,8 +123,8 @@ class ModelSource(DocumentSource):
             body=_join(
                 _sentence(f"{m.get_access_display()} model by {m.organization.name}"),
                 "Terms: " + ", ".join(t.name for t in terms) if terms else "",
-                m.description,
-                m.notes,
+                markdown_text(m.description),
+                markdown_text(m.notes),
             ),
             subtitle=f"Model · {m.organization.name}",
             organizations=[m.organization.slug],
@@ -144,8 +148,8 @@ class DatasetSource(DocumentSource):
             body=_join(
                 _sentence(f"{d.get_origin_display()} dataset" + (f" by {d.organization.name}" if d.organization else "")),
                 f"License: {d.license.name}." if d.license else "License unknown.",
-                d.description,
-                d.notes,
+                markdown_text(d.description),
+                markdown_text(d.notes),
             ),
             subtitle="Dataset" + (f" · {d.organization.name}" if d.organization else ""),
             organizations=[d.organization.slug] if d.organization else [],
@@ -166,7 +170,7 @@ class TermsSource(DocumentSource):
             title=t.name,
             url=reverse("kb:terms", args=[t.spdx_id]),
             names=[t.name, t.spdx_id],
-            body=_join(t.get_kind_display() + ".", t.summary),
+            body=_join(t.get_kind_display() + ".", markdown_text(t.summary)),
             subtitle=f"{t.get_kind_display()}" + (f" · {t.publisher.name}" if t.publisher else ""),
             organizations=[t.publisher.slug] if t.publisher else [],
             licenses=[t.spdx_id],
@@ -187,7 +191,7 @@ class VersionSource(DocumentSource):
             title=f"{doc.name} ({v.version})",
             url=reverse("kb:terms", args=[doc.spdx_id]) + f"#version-{v.pk}",
             names=[doc.name, doc.spdx_id],
-            body=_join(window, v.summary, v.notes),
+            body=_join(window, markdown_text(v.summary), markdown_text(v.notes)),
             subtitle=f"Terms version · {doc.publisher.name}" if doc.publisher else "Terms version",
             organizations=[doc.publisher.slug] if doc.publisher else [],
             licenses=[doc.spdx_id],
@@ -207,10 +211,10 @@ class ClauseSource(DocumentSource):
         return SearchDocument(
             kind=self.kind,
             pk=c.pk,
-            title=f"{c.heading or type_label} · {doc.name} {c.section}".strip(),
+            title=" · ".join(part for part in (c.heading or type_label, doc.name, c.section) if part),
             url=reverse("kb:terms", args=[doc.spdx_id]) + f"#clause-{c.pk}",
             names=[c.key, doc.spdx_id],
-            body=_join(type_label + ".", c.quote, c.summary, c.notes),
+            body=_join(type_label + ".", c.quote, markdown_text(c.summary), markdown_text(c.notes)),
             subtitle=f"Clause ({type_label}) · {doc.name} ({c.version.version})",
             organizations=[doc.publisher.slug] if doc.publisher else [],
             licenses=[doc.spdx_id],
@@ -229,10 +233,10 @@ class ProvisionSource(DocumentSource):
         return SearchDocument(
             kind=self.kind,
             pk=p.pk,
-            title=f"{inst.short_name} {p.article}: {p.title}",
+            title=f"{inst.short_name} · {p.article}: {p.title}",
             url=reverse("kb:provision", args=[p.ref]),
             names=[p.ref, inst.short_name, p.article],
-            body=_join(inst.title + ".", p.quote, p.summary, p.notes),
+            body=_join(inst.title + ".", p.quote, markdown_text(p.summary), markdown_text(p.notes)),
             subtitle=f"Provision · {inst.jurisdiction.name}",
             jurisdictions=[inst.jurisdiction.code],
             status=_status(p),
@@ -250,10 +254,6 @@ def register_source(source):
 
 def sources():
     return dict(_SOURCES)
-
-
-def get_source(kind):
-    return _SOURCES[kind]
 
 
 def all_documents():

@@ -1,10 +1,8 @@
-"""PostgreSQL full-text search over a search table in the application's own database.
+"""PostgreSQL full-text search over the search table (kb.search.models.SearchEntry).
 
-The table `kb_search_document` (migration kb 0002, PostgreSQL only) holds one row per SearchDocument,
-the same documents the whoosh backend indexes, written after each commit by kb.search.sync and
-rebuilt by load_kb / `manage.py rebuild_index`. Its weighted tsvector is a stored generated column
-with a GIN index (names and ids A, title B, body C, `english` configuration: stemming), so a query
-only parses the tsquery and walks the index. Several app servers share the one table.
+The table holds one row per SearchDocument, the same documents the whoosh backend indexes, written
+after each commit by kb.search.sync and rebuilt by load_kb / `manage.py rebuild_index`. Several app
+servers share the one table. Queries are built with django.contrib.postgres.search.
 
 Ranking scores only the first CANDIDATES matches (a LIMITed GIN scan, then ts_rank): exact whenever
 a query matches at most CANDIDATES documents, which is every query on the real knowledge base; for a
@@ -16,23 +14,23 @@ import difflib
 import re
 import time
 
-from django.db import connection, transaction
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import transaction
+from django.db.models import Count, F, Func, TextField, Value
 
 from kb.search.base import MARK_END, MARK_START, Hit, SearchResults, facet_list, marked_snippet, plain_snippet
 from kb.search.documents import FACETS
-from kb.search.query import WORD, apply_replacements, words
+from kb.search.models import CONFIG, PhraseQuery, SearchEntry
+from kb.search.query import apply_replacements, unknown_words, words
 
-TABLE = "kb_search_document"
-CONFIG = "english"
 CANDIDATES = 1000
 # ts_rank weights for D, C, B, A: a name or id match (A) must outweigh many body mentions (C), as in
 # the whoosh backend; normalization 1 divides by 1 + log(document length).
-RANK_WEIGHTS, RANK_NORMALIZATION = "{0.01, 0.05, 0.3, 1.0}", 1
+RANK_WEIGHTS, RANK_NORMALIZATION = [0.01, 0.05, 0.3, 1.0], 1
 # Identifiers are split on these before indexing and querying, so that `meta-llama/Llama-3.1-8B`
 # yields the words meta, llama, 3.1, 8b.
 _IDENT_RE = re.compile(r'[-/_:\[\]",]+')
 VOCABULARY_TTL_S = 60.0
-COLUMNS = ("doc_id", "kind", "object_id", "title", "url", "subtitle", "names", "body", "organizations", "licenses", "jurisdictions", "status")
 # facet -> (column, is an array)
 FACET_COLUMNS = {
     "kind": ("kind", False),
@@ -41,52 +39,83 @@ FACET_COLUMNS = {
     "license": ("licenses", True),
     "jurisdiction": ("jurisdictions", True),
 }
+PAGE_COLUMNS = ("doc_id", "kind", "title", "url", "subtitle", "body")
 
 
-def to_row(doc):
-    return (
-        doc.doc_id,
-        doc.kind,
-        doc.pk,
-        doc.title,
-        doc.url,
-        doc.subtitle,
-        _IDENT_RE.sub(" ", " ".join(n for n in doc.names if n)),
-        doc.body or "",
-        doc.facet_values("org"),
-        doc.facet_values("license"),
-        doc.facet_values("jurisdiction"),
-        doc.status or "",
+class Unnest(Func):
+    function = "unnest"
+    set_returning = True
+    output_field = TextField()
+
+
+def to_entry(doc):
+    return SearchEntry(
+        doc_id=doc.doc_id,
+        kind=doc.kind,
+        object_id=doc.pk,
+        title=doc.title,
+        url=doc.url,
+        subtitle=doc.subtitle,
+        names=_IDENT_RE.sub(" ", " ".join(n for n in doc.names if n)),
+        body=doc.body or "",
+        organizations=doc.facet_values("org"),
+        licenses=doc.facet_values("license"),
+        jurisdictions=doc.facet_values("jurisdiction"),
+        status=doc.status or "",
     )
 
 
-def tsquery_sql(parsed):
-    """ParsedQuery -> (SQL expression of a tsquery, params), or (None, []) when it has no words.
+def to_tsquery(parsed):
+    """ParsedQuery -> a combined SearchQuery, or None when it has no words.
 
-    plainto_tsquery for words and ids (their parts ANDed), kb_search_phrase for phrases, && within an
-    alternative and || between alternatives, all with the english configuration (stemming)."""
-    ors, params = [], []
+    A plain query for words and ids (their parts ANDed), PhraseQuery for phrases, & within an
+    alternative and | between alternatives, all with the english configuration (stemming)."""
+    alternatives = []
     for clause in parsed.clauses:
-        ands = []
+        required = None
         for term in clause:
-            # kb_search_phrase (migration kb 0002): the phrase and its word-pair lexemes.
-            ands.append("kb_search_phrase(%s)" if term.phrase else f"plainto_tsquery('{CONFIG}', %s)")
-            params.append(_IDENT_RE.sub(" ", term.text))
-        if ands:
-            ors.append("(" + " && ".join(ands) + ")")
-    if not ors:
-        return None, []
-    return "(" + " || ".join(ors) + ")", params
+            text = _IDENT_RE.sub(" ", term.text)
+            part = PhraseQuery(text) if term.phrase else SearchQuery(text, config=CONFIG, search_type="plain")
+            required = part if required is None else required & part
+        if required is not None:
+            alternatives.append(required)
+    if not alternatives:
+        return None
+    query = alternatives[0]
+    for alternative in alternatives[1:]:
+        query = query | alternative
+    return query
 
 
-def filters_sql(filters):
-    """{facet: {values}} -> (SQL condition on the table aliased d, params); OR within a facet, AND between."""
-    conditions, params = [], []
+def headline(query):
+    """ts_headline of the body: up to two fragments with the query's words between MARK_START and MARK_END."""
+    return SearchHeadline(
+        "body",
+        query,
+        config=CONFIG,
+        start_sel=MARK_START,
+        stop_sel=MARK_END,
+        max_fragments=2,
+        max_words=30,
+        min_words=12,
+        fragment_delimiter=" … ",
+    )
+
+
+def snippet_html(snippet, body):
+    """The page's snippet: ts_headline's fragments when a query word is marked, else the body's start."""
+    if snippet and MARK_START in snippet:
+        return marked_snippet(" ".join(snippet.split()))
+    return plain_snippet(body)
+
+
+def filtered(filters):
+    """{facet: {values}} -> the SearchEntry rows they select: OR within a facet, AND between."""
+    rows = SearchEntry.objects.all()
     for facet, values in sorted(filters.items()):
         column, is_array = FACET_COLUMNS[facet]
-        conditions.append(f"d.{column} && %s::text[]" if is_array else f"d.{column} = ANY(%s::text[])")
-        params.append(sorted(values))
-    return " AND ".join(conditions) or "TRUE", params
+        rows = rows.filter(**{f"{column}__overlap" if is_array else f"{column}__in": sorted(values)})
+    return rows
 
 
 class PostgresBackend:
@@ -100,161 +129,112 @@ class PostgresBackend:
 
     def rebuild(self, documents, progress=None):
         """Replace every row in one transaction (other sessions see the old table until it commits)."""
-        # Documents come from ORM queries on this same connection, which cannot run during a COPY:
-        # read them all first.
-        rows = []
+        entries = []
         for doc in documents:
-            rows.append(to_row(doc))
+            entries.append(to_entry(doc))
             if progress:
                 progress(1)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE}")
-            with cursor.copy(f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        with transaction.atomic():
+            SearchEntry.objects.all().delete()
+            SearchEntry.objects.bulk_create(entries, batch_size=1000)
         self._vocabulary = (0.0, frozenset())
-        return len(rows)
+        return len(entries)
 
     def update(self, documents, deleted_ids=()):
         """Upsert the given documents and delete the given ids, in one transaction."""
-        rows = [to_row(doc) for doc in documents]
-        if not rows and not deleted_ids:
+        entries = [to_entry(doc) for doc in documents]
+        if not entries and not deleted_ids:
             return
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS[1:])
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic():
             if deleted_ids:
-                cursor.execute(f"DELETE FROM {TABLE} WHERE doc_id = ANY(%s)", [list(deleted_ids)])
-            if rows:
-                cursor.executemany(
-                    f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
-                    f"ON CONFLICT (doc_id) DO UPDATE SET {updates}",
-                    rows,
-                )
+                SearchEntry.objects.filter(doc_id__in=list(deleted_ids)).delete()
+            if entries:
+                columns = [f.name for f in SearchEntry._meta.concrete_fields if not f.generated and not f.primary_key]
+                SearchEntry.objects.bulk_create(entries, update_conflicts=True, unique_fields=["doc_id"], update_fields=columns)
         self._vocabulary = (0.0, frozenset())
 
     def ids(self):
         """Every document id in the table (for checks and tests)."""
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT doc_id FROM {TABLE}")
-            return {row[0] for row in cursor.fetchall()}
+        return set(SearchEntry.objects.values_list("doc_id", flat=True))
 
     # ------------------------------------------------------------------ reading
 
-    def ranked_page(self, query_sql, query_params, where, where_params, offset, limit, candidates=CANDIDATES):
-        """[(doc_id, kind, title, url, subtitle, body, rank)]: the page of the best-ranked matches.
+    def ranked_page(self, query, rows, offset, limit, candidates=CANDIDATES, snippets=False):
+        """[(doc_id, kind, title, url, subtitle, body, rank, snippet)]: the page of the best-ranked
+        matches among `rows` (a SearchEntry queryset). Only the first `candidates` matches are ranked
+        (None ranks every match). With snippets, ts_headline marks the query's words in each body of
+        the page (PostgreSQL computes it after the sort, for the page's rows only); else snippet is ""."""
+        matches = rows.filter(vector=query)
+        if candidates:
+            # The GIN scan stops after `candidates` matches; the outer query ranks only those.
+            matches = SearchEntry.objects.filter(pk__in=matches.values("pk")[:candidates])
+        rank = SearchRank(F("vector"), query, weights=RANK_WEIGHTS, normalization=Value(RANK_NORMALIZATION))
+        snippet = headline(query) if snippets else Value("")
+        page = matches.annotate(rank=rank, snippet=snippet).order_by("-rank", "title", "doc_id")[offset : offset + limit]
+        return list(page.values_list(*PAGE_COLUMNS, "rank", "snippet"))
 
-        Only the first `candidates` matches are ranked (None ranks every match)."""
-        cap = f"LIMIT {int(candidates)}" if candidates else ""
-        # The tsquery is written inline, not in a CTE, so that the planner sees it: for a word in
-        # most documents it reads the table in order and stops at the cap, instead of building the
-        # GIN index's bitmap of every match first (42 ms vs 16 ms for a word in 99% of 100k rows).
-        sql = (
-            "SELECT c.doc_id, c.kind, c.title, c.url, c.subtitle, c.body, c.rank FROM ("
-            f"  SELECT d.*, ts_rank('{RANK_WEIGHTS}', d.vector, {query_sql}, {RANK_NORMALIZATION}) AS rank FROM ("
-            f"    SELECT d.* FROM {TABLE} d WHERE d.vector @@ {query_sql} AND {where} {cap}) AS d"
-            ") AS c ORDER BY c.rank DESC, c.title, c.doc_id LIMIT %s OFFSET %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*query_params, *query_params, *where_params, limit, offset])
-            return cursor.fetchall()
-
-    def _listed_page(self, where, where_params, offset, limit):
-        """A filter without words: every selected document, by kind and title."""
-        sql = (
-            f"SELECT d.doc_id, d.kind, d.title, d.url, d.subtitle, d.body, 0.0 FROM {TABLE} d WHERE {where} "
-            "ORDER BY d.kind, d.title, d.doc_id LIMIT %s OFFSET %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*where_params, limit, offset])
-            return cursor.fetchall()
-
-    def _counts(self, match_sql, match_params, facets):
+    def _counts(self, matches, facets):
         """(total, {facet: {value: n}}) over every match, in one query."""
-        parts = ["SELECT 'total', NULL, count(*) FROM m"]
+        parts = [matches.annotate(facet=Value("total"), value=Value("")).values("facet", "value").annotate(n=Count("*")).order_by()]
         if facets:
             for facet in FACETS:
                 column, is_array = FACET_COLUMNS[facet]
-                value = f"unnest(m.{column})" if is_array else f"m.{column}"
-                parts.append(f"SELECT '{facet}', v, count(*) FROM (SELECT {value} AS v FROM m) AS f WHERE v <> '' GROUP BY v")
-        sql = f"WITH {match_sql} " + " UNION ALL ".join(parts)
+                # Array values are never "" (SearchDocument.facet_values); a scalar facet is "" when unset.
+                values = matches.annotate(value=Unnest(column)) if is_array else matches.exclude(**{column: ""}).annotate(value=F(column))
+                parts.append(values.annotate(facet=Value(facet)).values("facet", "value").annotate(n=Count("*")).order_by())
         total, counts = 0, {}
-        with connection.cursor() as cursor:
-            cursor.execute(sql, match_params)
-            for facet, value, n in cursor.fetchall():
-                if facet == "total":
-                    total = n
-                else:
-                    counts.setdefault(facet, {})[value] = n
+        for row in parts[0].union(*parts[1:], all=True):
+            if row["facet"] == "total":
+                total = row["n"]
+            else:
+                counts.setdefault(row["facet"], {})[row["value"]] = row["n"]
         return total, counts
 
     def search(self, parsed, page=1, page_size=10, facets=True):
         empty = SearchResults(parsed, [], 0, page, page_size, facet_list({}, parsed.filters) if facets else {})
         if not parsed.has_terms and not parsed.filters:
             return empty
-        query_sql, query_params = tsquery_sql(parsed)
-        if query_sql is None and parsed.has_terms:
+        query = to_tsquery(parsed)
+        if query is None and parsed.has_terms:
             return empty  # only stop words: nothing can match
-        where, where_params = filters_sql(parsed.filters)
+        rows = filtered(parsed.filters)
         offset = (page - 1) * page_size
-        columns = "d.kind, d.status, d.organizations, d.licenses, d.jurisdictions"
-        if query_sql is not None:
+        if query is not None:
             # A page beyond the first CANDIDATES ranks every match: exact, and the same ranking for
             # every deeper page. (Where that switch happens, a query with more than CANDIDATES matches
             # can repeat or skip a document between two pages; on the real knowledge base none has.)
             deep = offset + page_size > CANDIDATES
-            rows = self.ranked_page(query_sql, query_params, where, where_params, offset, page_size, candidates=None if deep else CANDIDATES)
-            match_sql = f"m AS (SELECT {columns} FROM {TABLE} d WHERE d.vector @@ {query_sql} AND {where})"
-            match_params = [*query_params, *where_params]
+            page_rows = self.ranked_page(query, rows, offset, page_size, candidates=None if deep else CANDIDATES, snippets=True)
+            matches = rows.filter(vector=query)
         else:
-            rows = self._listed_page(where, where_params, offset, page_size)
-            match_sql, match_params = f"m AS (SELECT {columns} FROM {TABLE} d WHERE {where})", where_params
-        total, counts = self._counts(match_sql, match_params, facets)
-        snippets = self._snippets(rows, query_sql, query_params) if query_sql is not None else {}
+            listed = rows.order_by("kind", "title", "doc_id")[offset : offset + page_size]
+            page_rows = [(*row, 0.0, "") for row in listed.values_list(*PAGE_COLUMNS)]
+            matches = rows
+        total, counts = self._counts(matches, facets)
         hits = [
-            Hit(kind=kind, title=title, url=url, subtitle=subtitle, snippet=snippets.get(doc_id) or plain_snippet(body), score=float(rank))
-            for doc_id, kind, title, url, subtitle, body, rank in rows
+            Hit(kind=kind, title=title, url=url, subtitle=subtitle, snippet=snippet_html(snippet, body), score=float(rank))
+            for _doc_id, kind, title, url, subtitle, body, rank, snippet in page_rows
         ]
         suggestion = self.suggest(parsed) if total == 0 and parsed.has_terms else ""
         return SearchResults(parsed, hits, total, page, page_size, facet_list(counts, parsed.filters) if facets else {}, suggestion)
-
-    def _snippets(self, rows, query_sql, query_params):
-        """doc_id -> highlighted snippet: ts_headline over the page's bodies, one query."""
-        if not rows:
-            return {}
-        sql = (
-            f"WITH q AS (SELECT {query_sql} AS q) SELECT t.i, ts_headline('{CONFIG}', t.b, q.q, %s) "
-            "FROM unnest(%s::text[]) WITH ORDINALITY AS t(b, i), q ORDER BY t.i"
-        )
-        options = f'StartSel={MARK_START}, StopSel={MARK_END}, MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=" … "'
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*query_params, options, [row[5] for row in rows]])
-            headlines = cursor.fetchall()
-        out = {}
-        for (_i, snippet), row in zip(headlines, rows, strict=True):
-            if snippet and MARK_START in snippet:
-                out[row[0]] = marked_snippet(" ".join(snippet.split()))
-        return out
 
     def vocabulary(self):
         """Words of every document (cached for a minute), for "did you mean"."""
         built_at, vocab = self._vocabulary
         if time.monotonic() - built_at > VOCABULARY_TTL_S:
             found = set()
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT title, names, body FROM {TABLE}")
-                for row in cursor.fetchall():
-                    found.update(words(" ".join(row)))
+            for title, names, body in SearchEntry.objects.values_list("title", "names", "body"):
+                found.update(words(f"{title} {names} {body}"))
             vocab = frozenset(found)
             self._vocabulary = (time.monotonic(), vocab)
         return vocab
 
     def suggest(self, parsed):
+        """The query text with words the index does not know replaced by close known words, or ""."""
         vocab = self.vocabulary()
         replacements = {}
-        for term in parsed.terms():
-            for word in WORD.findall(term.text.lower()):
-                if word not in vocab:
-                    close = difflib.get_close_matches(word, vocab, n=1, cutoff=0.75)
-                    if close:
-                        replacements[word] = close[0]
+        for word in unknown_words(parsed, vocab.__contains__):
+            close = difflib.get_close_matches(word, vocab, n=1, cutoff=0.75)
+            if close:
+                replacements[word] = close[0]
         return apply_replacements(parsed.text, replacements)

@@ -6,7 +6,9 @@
     kind:model org:meta          filters (kind, org, license, jurisdiction, status); values may be "quoted"
     license:Apache-2.0 AND ...   the word AND is allowed and means the default
 
-Both backends compile the same `ParsedQuery`, so they agree on what a query means.
+Both backends compile the same `ParsedQuery`, so they agree on what a query means. A query longer
+than MAX_QUERY_CHARS or with more than MAX_QUERY_TERMS words and phrases is refused with a
+QueryError whose message says so: search time grows with both.
 """
 
 import re
@@ -23,10 +25,18 @@ FILTER_FIELDS = {
     "verification": "status",
 }
 
+MAX_QUERY_CHARS = 500
+MAX_QUERY_TERMS = 32
+
 # A word: letters/digits, with dotted numeric-like continuations kept together ("3.1", "qwen2.5").
 WORD = re.compile(r"[^\W_]+(?:\.[^\W_]+)*")
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TOKEN = re.compile(r'(?P<filter>(?P<fname>[A-Za-z]+):(?:"(?P<fq>[^"]*)"|(?P<fv>[^\s"]+)))|"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+)')
+
+
+class QueryError(ValueError):
+    """A query the search refuses; the message is for the person who typed it."""
 
 
 @dataclass(frozen=True)
@@ -43,10 +53,6 @@ class ParsedQuery:
     text: str = ""
 
     @property
-    def is_empty(self):
-        return not self.clauses and not self.filters
-
-    @property
     def has_terms(self):
         return any(self.clauses)
 
@@ -55,9 +61,15 @@ class ParsedQuery:
 
 
 def parse(text):
-    query = ParsedQuery(text=text or "")
+    """The search box's text -> ParsedQuery. Control characters (NUL, …) count as spaces.
+
+    Raises QueryError for a query over MAX_QUERY_CHARS characters or MAX_QUERY_TERMS terms."""
+    text = _CONTROL.sub(" ", text or "")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"The query has {len(text):,} characters; shorten it to at most {MAX_QUERY_CHARS}.")
+    query = ParsedQuery(text=text)
     current = []
-    for match in _TOKEN.finditer(text or ""):
+    for match in _TOKEN.finditer(text):
         if match.group("filter") and match.group("fname").lower() in FILTER_FIELDS:
             value = match.group("fq") if match.group("fq") is not None else match.group("fv")
             if value:
@@ -79,12 +91,32 @@ def parse(text):
             current.append(Term(word))
     if current:
         query.clauses.append(current)
+    terms = len(query.terms())
+    if terms > MAX_QUERY_TERMS:
+        raise QueryError(f"The query has {terms} words and phrases; use at most {MAX_QUERY_TERMS}.")
     return query
 
 
 def words(text):
     """Lowercase words as the search sees them (for spelling suggestions)."""
     return [w.lower() for w in WORD.findall(text or "")]
+
+
+# "Did you mean" looks at most this many unknown words of a query, each at most this long: the cost
+# of finding close words grows with both.
+MAX_SUGGESTED_WORDS, MAX_SUGGESTED_WORD_CHARS = 3, 30
+
+
+def unknown_words(parsed, is_known):
+    """The first MAX_SUGGESTED_WORDS distinct lowercase words of the query for which is_known is false."""
+    found = []
+    for term in parsed.terms():
+        for word in WORD.findall(term.text.lower()):
+            if len(word) <= MAX_SUGGESTED_WORD_CHARS and word not in found and not is_known(word):
+                found.append(word)
+                if len(found) == MAX_SUGGESTED_WORDS:
+                    return found
+    return found
 
 
 def apply_replacements(text, replacements):

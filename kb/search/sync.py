@@ -1,8 +1,8 @@
-"""Keep a separate search index (whoosh) in step with the database, after each commit.
+"""Keep the search index (whoosh files or the PostgreSQL search table) in step with the database.
 
 Saves and deletes of knowledge-base rows mark documents stale; once the transaction commits, one
-locked write replaces them. A rolled-back transaction changes nothing. `load_kb` asks for a full
-rebuild instead (it may touch every row). With SEARCH_BACKEND=postgres there is nothing to sync.
+write replaces them. A rolled-back transaction changes nothing. `load_kb` asks for a full rebuild
+instead (it may touch every row).
 """
 
 import logging

@@ -7,56 +7,49 @@ would fall back to a buffering thread that a worker can exit before flushing).
 
 Reads reuse one searcher per thread and open a new one only when a writer has committed.
 
-Speed at 100,000 documents (bench/search.py), in pure Python:
-- words are matched and scored in `text`, which keeps no positions: a posting block is then ids
-  and frequencies, which decode several times faster than blocks with positions (an AND of a rare
-  and a common word decodes most of the common word's blocks). Positions live in `positions`, read
-  only to check phrase candidates.
-- phrases: a positional phrase over two common words checks every document holding both (seconds).
-  So each adjacent word pair is also indexed in `pairs` as one of PAIR_BUCKETS hashed terms: a
-  phrase walks its pair bucket's short posting list (VerifiedPhrase), exact despite hash collisions
-  because a candidate's positions are checked, and when ranking, only for a candidate that would
-  enter the top N (RankingCollector). Hashing bounds the number of distinct terms: an earlier field
-  of literal pairs had 193,621 terms for 2,000 documents (a 39 MB index against 8 MB without it),
-  and whoosh's build cost grows with the number of terms.
-- ranking: whoosh's block-quality skipping barely helps here (BM25 saturates: a block's best
-  possible score is close to the top 10's for a common word), so a two-common-word AND scores
-  nearly every document: with every match ranked, AND queries had p95 204 ms at 100k even with the
-  speed-ups below. Like the PostgreSQL backend, only the first CANDIDATES candidates in index order
-  are ranked: exact for any query with at most that many (every query on the real knowledge base);
-  totals and facets still count every match. Per scored document: BM25F from a per-searcher table
-  of field lengths (LengthTableBM25F, the same scores), and whoosh's posting-by-posting skip inside
-  a block is a bisection.
+Only whoosh's public extension points are used (a weighting model and its scorer, a wrapping query
+and matcher, a collector), so that a whoosh upgrade cannot silently change what they do.
+
+How it stays fast on a large corpus (bench/search.py measures it):
+- words are matched and scored in `text`, which keeps no positions: its posting blocks hold only
+  ids and frequencies and decode several times faster. Positions live in `positions`, read only to
+  check phrase candidates.
+- phrases: a positional phrase over two common words would check every document holding both. So
+  each adjacent word pair is also indexed in `pairs` as one of PAIR_BUCKETS hashed terms: a phrase
+  walks its pair bucket's short posting list (VerifiedPhrase), exact despite hash collisions because
+  a candidate's positions are checked, and when ranking, only for a candidate that would enter the
+  top N (RankingCollector). Hashing bounds the number of distinct terms, which whoosh's build cost
+  and index size grow with.
+- ranking: BM25 saturates, so whoosh's block-quality skipping rarely skips much for a common word.
+  Like the PostgreSQL backend, only the first CANDIDATES candidates in index order are ranked: exact
+  for any query with at most that many (every query on the real knowledge base); totals and facets
+  still count every match. BM25F reads each scored document's field length from a per-searcher
+  table (LengthTableBM25F: the same scores).
 """
 
 import fcntl
 import threading
 import time
 import zlib
-from bisect import bisect_left
 from contextlib import contextmanager
 from pathlib import Path
 
-import whoosh
 from whoosh import collectors, index, scoring, sorting
 from whoosh import query as wq
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
-from whoosh.matching import Matcher, NullMatcher, ReadTooFar, WrappingMatcher
-from whoosh.util.numeric import byte_to_length
+from whoosh.matching import Matcher, NullMatcher, WrappingMatcher
 from whoosh.writing import CLEAR
 
 from kb.search.base import MARK_END, MARK_START, Hit, SearchResults, facet_list, marked_snippet, plain_snippet
 from kb.search.documents import FACETS
-from kb.search.query import WORD, apply_replacements
+from kb.search.query import WORD, apply_replacements, unknown_words
 
 LOCK_FILE = ".provenant-write.lock"
 LOCK_TIMEOUT_S = 60.0
-# Worker processes for a full rebuild. whoosh's analysis is pure Python, but on this 2-core machine,
-# shared with other work, 2 processes built 2,000 synthetic documents slower than 1 (28.6 s vs 22.9 s)
-# and left two segments: one process unless a deployment measures otherwise.
+# Worker processes for a full rebuild. whoosh's analysis is pure Python; on a small machine several
+# processes were slower than one and leave one segment each, so one unless a deployment measures otherwise.
 REBUILD_PROCS = 1
 
 # Names, ids and titles split on - / . _ : but keep "3.1" and "qwen2.5" whole (see query.WORD).
@@ -66,81 +59,48 @@ ENGLISH_ANALYZER = _tokenizer | LowercaseFilter() | StopFilter() | StemFilter(la
 PAIR_BUCKETS = 1 << 16
 # Separates names, title and body in the pairs and positions fields, so that no phrase spans two of them.
 PAIR_BREAK = "qqpairbreakqq"
-# Ranked candidates per query (see RankingCollector). bench/search.py at 100,000 documents, load
-# about 2: 1,000 gave p50 / p95 2.8 / 9.9 ms and 75% top-10 agreement with exact ranking; 3,000
-# 6.4 / 20.8 ms and 87%; 5,000 7.0 / 25.1 ms and 90%; 10,000 7.8 / 38.4 ms and 95%.
+# Ranked candidates per query (see RankingCollector): more candidates rank closer to exact on a corpus
+# where one word matches most documents, and cost more. bench/search.py reports both for this value.
 CANDIDATES = 5000
 
 
-def _skip_to_by_bisection(self, targetid):
-    """W3LeafMatcher.skip_to with a binary search inside a posting block.
-
-    whoosh 2.7.5 walks a block posting by posting (id(), is_active(), next() for each): an AND of a
-    rare and a common word spent most of its time there in bench/search.py. Same result: the first
-    posting with an id >= targetid."""
-    if not self.is_active():
-        raise ReadTooFar
-    if targetid <= self.id():
-        return
-    if targetid > self._maxid:
-        self._skip_to_block(lambda: targetid > self._maxid)  # reads block headers only
-        if not self.is_active():
-            return
-    if self._ids is None:
-        self._read_ids()
-    self._i = bisect_left(self._ids, targetid, self._i)
-
-
-if whoosh.versionstring() == "2.7.5":  # the pinned version, whose internals this relies on
-    W3LeafMatcher.skip_to = _skip_to_by_bisection
-
-
 class LengthTableBM25F(scoring.BM25F):
-    """whoosh's BM25F with the same scores, computed from a per-searcher table of field lengths.
+    """whoosh's BM25F with the same scores, reading field lengths from a per-searcher table.
 
-    BM25F looks up each scored document's field length through several layers of reader calls; here
-    a field's one-byte lengths are read once per segment and the length normalization is
-    precomputed for each of the 256 byte values (the same expressions, so the same floats)."""
+    whoosh's scorer looks up each scored document's field length through several layers of reader
+    calls; here a segment's lengths are read once (reader.doc_field_length, whoosh's public API) and
+    each scorer precomputes the length normalization for the distinct lengths (the same expression,
+    so the same floats). A searcher is replaced after every commit, and this table with it."""
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._lengths = {}
+    def __init__(self, B=0.75, K1=1.2):
+        super().__init__(B=B, K1=K1)
+        self.lengths = {}
 
-    def length_bytes(self, reader, fieldname):
+    def length_table(self, reader, fieldname):
         key = (id(reader), fieldname)
-        if key not in self._lengths:
-            self._lengths[key] = (reader, _length_bytes(reader, fieldname))  # keeps reader alive: id stays unique
-        return self._lengths[key][1]
+        if key not in self.lengths:
+            table = [reader.doc_field_length(docnum, fieldname, 1) for docnum in range(reader.doc_count_all())]
+            self.lengths[key] = (reader, table)  # keeps the reader alive, so its id stays unique
+        return self.lengths[key][1]
 
     def scorer(self, searcher, fieldname, text, qf=1):
-        lengths = self.length_bytes(searcher.reader(), fieldname) if searcher.schema[fieldname].scorable else None
-        if lengths is None:
+        if not searcher.schema[fieldname].scorable:
             return super().scorer(searcher, fieldname, text, qf)
-        return _LengthTableScorer(searcher, fieldname, text, self._field_B.get(fieldname, self.B), self.K1, qf, lengths)
+        lengths = self.length_table(searcher.reader(), fieldname)
+        return _LengthTableScorer(searcher, fieldname, text, self.B, self.K1, qf, lengths)
 
 
 class _LengthTableScorer(scoring.BM25FScorer):
     def __init__(self, searcher, fieldname, text, B, K1, qf, lengths):
         super().__init__(searcher, fieldname, text, B, K1, qf=qf)
-        self._lens = lengths
-        # bm25(): idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
-        self._norms = [K1 * ((1 - B) + B * byte_to_length(b) / self.avgfl) for b in range(256)]
-        self._k1_plus_1 = K1 + 1
+        self.lengths = lengths
+        # scoring.bm25(): idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+        self.norms = {fl: K1 * ((1 - B) + B * fl / self.avgfl) for fl in set(lengths)}
+        self.k1_plus_1 = K1 + 1
 
     def score(self, matcher):
         tf = matcher.weight()
-        return self.idf * ((tf * self._k1_plus_1) / (tf + self._norms[self._lens[matcher.id()]]))
-
-
-def _length_bytes(reader, fieldname):
-    """A segment's one-byte field lengths for `fieldname`, indexable by document number (None: this
-    reader does not keep them the way whoosh 2.7.5's segment files do; BM25F is used as it is)."""
-    perdoc = getattr(reader, "_perdoc", None)
-    lengths = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN) if perdoc is not None else None
-    if lengths is None or getattr(lengths, "_fixedlen", None) != 1 or not hasattr(lengths, "_dbfile"):
-        return None
-    data = bytes(lengths._dbfile.get(lengths._basepos, lengths._count)) if lengths._count else b""
-    return data + bytes(reader.doc_count_all() - len(data))  # documents after the last length written have none
+        return self.idf * ((tf * self.k1_plus_1) / (tf + self.norms[self.lengths[matcher.id()]]))
 
 
 def pair_bucket(first, second):
@@ -236,14 +196,16 @@ class VerifiedPhrase(wq.WrappingQuery):
     def __hash__(self):
         return hash((type(self).__name__, self.child, self.words, self.deferred))
 
-    def _rewrap(self, child):
-        return type(self)(child, self.words, self.deferred)
+    # WrappingQuery's own versions would drop the words.
+    def apply(self, fn):
+        return type(self)(fn(self.child), self.words, self.deferred)
+
+    def with_boost(self, boost):
+        return type(self)(self.child.with_boost(boost), self.words, self.deferred)
 
     def matcher(self, searcher, context=None):
         child = self.child.matcher(searcher, context)
-        # An index built before `positions` existed kept positions in `text` (until rebuild_index).
-        field = "positions" if "positions" in searcher.schema else "text"
-        positional = [wq.Term(field, word).matcher(searcher, searcher.boolean_context()) for word in self.words]
+        positional = [wq.Term("positions", word).matcher(searcher, searcher.boolean_context()) for word in self.words]
         if not child.is_active() or not all(m.is_active() for m in positional):
             return NullMatcher()
         return _VerifiedPhraseMatcher(child, positional, self.deferred)
@@ -254,13 +216,15 @@ class _VerifiedPhraseMatcher(WrappingMatcher):
         super().__init__(child, boost)
         self.positional = positional
         self.deferred = deferred
-        self._find_next()
+        self.skip_unverified()
 
     def copy(self):
         return type(self)(self.child.copy(), [m.copy() for m in self.positional], self.deferred, self.boost)
 
-    def _replacement(self, newchild):
-        return type(self)(newchild, self.positional, self.deferred, self.boost)
+    def replace(self, minquality=0):
+        # As WrappingMatcher.replace, keeping the positions and the check.
+        child = self.child.replace(minquality)
+        return self if child is self.child else type(self)(child, self.positional, self.deferred, self.boost)
 
     def verified(self):
         """Whether the current candidate really has the words at consecutive positions."""
@@ -274,7 +238,7 @@ class _VerifiedPhraseMatcher(WrappingMatcher):
             positions.append(set(m.value_as("positions")))
         return any(all(start + i in positions[i] for i in range(1, len(positions))) for start in positions[0])
 
-    def _find_next(self):
+    def skip_unverified(self):
         if self.deferred:
             return
         while self.child.is_active() and not self.verified():
@@ -282,13 +246,13 @@ class _VerifiedPhraseMatcher(WrappingMatcher):
 
     def next(self):
         self.child.next()
-        self._find_next()
+        self.skip_unverified()
         # Tells the collector to look at block quality again (the child may have changed block).
         return True
 
     def skip_to(self, id):
         self.child.skip_to(id)
-        self._find_next()
+        self.skip_unverified()
 
     # WrappingMatcher would hand these straight to the child, bypassing the position check.
     all_ids = Matcher.all_ids
@@ -297,7 +261,7 @@ class _VerifiedPhraseMatcher(WrappingMatcher):
     # The child's block quality bounds the phrase's score: checking positions only removes documents.
     def skip_to_quality(self, minquality):
         skipped = self.child.skip_to_quality(minquality / self.boost)
-        self._find_next()
+        self.skip_unverified()
         return skipped
 
 
@@ -344,15 +308,12 @@ class RankingCollector(collectors.TopCollector):
 
     def collect(self, sub_docnum):
         self.seen += 1
-        score = self.matcher.score()
-        if self.final_fn:  # as TopCollector.collect (a weighting with a final step; not ours)
-            score = self.final_fn(self.top_searcher, self.offset + sub_docnum, score)
         items = self.items
-        if len(items) >= self.limit and score <= items[0][0]:
+        if len(items) >= self.limit and self.matcher.score() <= items[0][0]:
             return 0  # would not enter the top `limit` (TopCollector keeps the earlier document on a tie)
         if not all(phrase.verified() for phrase in _phrase_matchers(self.matcher)):
             return 0
-        return self._collect(self.offset + sub_docnum, score)
+        return super().collect(sub_docnum)
 
 
 class _MarkFormatter(Formatter):
@@ -558,11 +519,9 @@ class WhooshBackend:
         corrector = searcher.corrector("spell")
         reader = searcher.reader()
         replacements = {}
-        for term in parsed.terms():
-            for word in WORD.findall(term.text.lower()):
-                if reader.frequency("spell", word) == 0:
-                    found = corrector.suggest(word, limit=1, maxdist=2)
-                    if found:
-                        replacements[word] = found[0]
+        for word in unknown_words(parsed, lambda word: reader.frequency("spell", word) > 0):
+            found = corrector.suggest(word, limit=1, maxdist=2)
+            if found:
+                replacements[word] = found[0]
         return apply_replacements(parsed.text, replacements)
 

@@ -173,3 +173,24 @@ def test_rules_are_found_by_what_they_check_and_filtered_by_what_they_cite(backe
     # A rule citing EU AI Act provisions is found under the EU; a licence rule is not.
     eu_rules = [h.url.split("#rule-")[1] for h in search("provider kind:rule jurisdiction:eu", backend=backend).hits]
     assert "eu-gpai-provider-modification" in eu_rules and "competing-models" not in eu_rules
+
+
+def test_results_show_what_a_reader_sees(backend):
+    # Rules are found by what their page says, not by the {fact} placeholders of their message templates.
+    rules = search("kind:rule", page_size=100, backend=backend)
+    assert rules.total > 0
+    assert not [hit.title for hit in rules.hits if "{" in hit.snippet], "a raw message template in a snippet"
+    # Markdown fields are indexed as the page renders them: no `backticks` around field names.
+    for text in ("license apache", "deepseek reasoner"):
+        assert not [hit.title for hit in search(text, page_size=50, backend=backend).hits if "`" in hit.snippet], text
+    # A title joins its parts with separators, so the end of one never runs into the next.
+    xai = search("distilling kind:clause org:xai", backend=backend).hits
+    assert xai and all("Terms Terms" not in hit.title for hit in xai)
+
+
+def test_no_document_title_repeats_a_word_where_two_parts_meet(search_data):
+    from kb.search.documents import all_documents
+
+    for doc in all_documents():
+        words = doc.title.lower().split()
+        assert not [a for a, b in zip(words, words[1:], strict=False) if a == b], doc.title
