@@ -5,7 +5,7 @@ Everything returns plain dicts and lists, so that the engine's loader, the pages
 without holding model instances. SQL is parameterized; the only text put into it is fixed here.
 """
 
-from django.db import connection, transaction
+from django.db import connection
 
 from registry.models import HubModel, Relation
 
@@ -14,14 +14,8 @@ EDGE_COLUMNS = ["child", "parent_key", "parent_repo_id", "relation", "evidence",
 PAGE_SIZE = 50
 
 
-def _rows(sql, params, no_jit=False):
-    """All rows of a parameterized query. no_jit: on PostgreSQL, a recursive query's row estimate
-    can reach JIT compilation's threshold, and compiling costs far more than these queries run."""
-    if no_jit and connection.vendor == "postgresql":
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+def _rows(sql, params):
+    """All rows of a parameterized query. (PostgreSQL connections run without JIT: config/settings.py.)"""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -144,7 +138,7 @@ def ancestors(keys, max_depth=8):
         return {"edges": [], "models": {}}
     placeholders = ", ".join(["%s"] * len(keys))
     edges, models = [], {}
-    for kind, *values in _rows(ANCESTORS_SQL.format(placeholders=placeholders), [*keys, int(max_depth), *keys], no_jit=True):
+    for kind, *values in _rows(ANCESTORS_SQL.format(placeholders=placeholders), [*keys, int(max_depth), *keys]):
         if kind == "edge":
             edge = dict(zip(EDGE_COLUMNS, values[:-1], strict=True))
             edge["depth"] = int(edge["depth"])
@@ -191,7 +185,7 @@ def family_counts(repo_key, max_depth=8, descendants=True):
     if not descendants:
         return {"children": children, "descendants": dict(below)}
     sql = DESCENDANT_COUNTS_SQL.format(**_DOWN_JOIN["postgresql" if connection.vendor == "postgresql" else "other"])
-    for relation, n in _rows(sql, [key, int(max_depth)], no_jit=True):
+    for relation, n in _rows(sql, [key, int(max_depth)]):
         below[relation] = n
     return {"children": children, "descendants": below}
 
