@@ -37,7 +37,11 @@ CLAUSE_TYPES = {
     ),
     "attribution_notice": (
         "Attribution / notice",
-        {"display_text": (str, 'text to display, e.g. "Built with Llama"'), "notice_file": (bool, "a Notice file must ship")},
+        {
+            "display_text": (str, 'text to display, e.g. "Built with Llama"'),
+            "notice_file": (bool, "a Notice file must ship"),
+            "monthly_active_users": (int, "the display is owed only above this many monthly active users (Kimi K2: 100 million)"),
+        },
     ),
     "commercial_use": ("Commercial use", {"permitted": (bool, "commercial use allowed")}),
     "research_only": ("Research-only / non-commercial", {"covers_outputs": (bool, "the limit also covers outputs and derivatives")}),

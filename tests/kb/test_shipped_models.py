@@ -112,11 +112,18 @@ def test_models_carry_their_publisher_and_terms(kb_db, reference, slug, organiza
 
 def test_terms_not_in_the_knowledge_base_are_recorded_as_unknown_not_left_empty(kb_db):
     orca = resolve_model("microsoft/Orca-2-13b")  # Microsoft Research License + Llama 2
-    grok_2 = resolve_model("grok-2")  # Grok 2 Community License weights, xAI service
+    v3_1 = resolve_model("deepseek-ai/DeepSeek-V3.1")  # its license text was not found
     command_r = resolve_model("CohereForAI/c4ai-command-r-v01")  # Cohere API terms not recorded
     assert orca.weights_terms_unknown and not orca.weights_terms.exists()
-    assert grok_2.weights_terms_unknown and spdx_ids(grok_2.service_terms) == {"LicenseRef-xAI-Terms"}
+    assert v3_1.weights_terms_unknown and not v3_1.weights_terms.exists()
     assert command_r.service_terms_unknown
+
+
+def test_grok_2_weights_carry_the_xai_community_license_and_its_api_the_xai_terms(kb_db):
+    grok_2 = resolve_model("xai-org/grok-2")
+    assert not grok_2.weights_terms_unknown
+    assert spdx_ids(grok_2.weights_terms) == {"LicenseRef-xAI-Community-License"}
+    assert spdx_ids(grok_2.service_terms) == {"LicenseRef-xAI-Terms"}
 
 
 def test_every_shipped_model_names_terms_for_what_it_offers(kb_db):
