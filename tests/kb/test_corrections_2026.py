@@ -106,3 +106,33 @@ def test_a_workflow_naming_grok_3_meets_no_lineage_finding_about_openai():
     decision = evaluate_workflow(workflow)
     refs = {c.ref for f in decision.findings for c in f.citations}
     assert not any(ref.startswith("LicenseRef-OpenAI") for ref in refs), refs
+
+
+# --- Labels say what was checked ----------------------------------------------------------------------
+
+def test_no_model_record_keeps_a_release_date_its_notes_call_recalled():
+    import re
+    recalled = re.compile(r"(?i)release date[^.;]*?as recalled|dates as recalled|\(as recalled\)\. |api launch as recalled")
+    offenders = [
+        m.slug for m in kb.AIModel.objects.exclude(release_date=None)
+        if recalled.search(m.notes or "") and "not recorded" not in (m.notes or "")
+    ]
+    assert offenders == []
+
+
+def test_r1_from_deepseek_v3_base_is_verified_with_the_readme_sentence():
+    edge = kb.LineageEdge.objects.get(child_model__slug="deepseek-r1", parent_model__slug="deepseek-v3-base")
+    assert edge.verification == "verified"
+    assert "trained based on DeepSeek-V3-Base" in edge.evidence and "00f3296a" in edge.source_url
+
+
+def test_phi_4_reasoning_from_phi_4_is_read_not_unverified():
+    edge = kb.LineageEdge.objects.get(child_model__slug="phi-4-reasoning", parent_model__slug="phi-4", relation="fine_tune")
+    assert edge.verification == "partly_verified" and "supervised fine-tuning of Phi-4" in edge.evidence
+
+
+@pytest.mark.parametrize("child", ["llama-3-2-1b", "llama-3-2-3b"])
+def test_llama_3_2_pruning_edges_quote_only_what_the_model_card_says(child):
+    edge = kb.LineageEdge.objects.get(child_model__slug=child, relation="pruned")
+    assert "pruning" in edge.evidence and "starting from Llama 3.1 8B" not in edge.evidence
+    assert edge.verification == "partly_verified"
