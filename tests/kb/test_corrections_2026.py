@@ -2,6 +2,7 @@
 no more, and would fail on the knowledge base as it was before the fix."""
 
 import datetime
+import re
 
 import pytest
 
@@ -111,7 +112,6 @@ def test_a_workflow_naming_grok_3_meets_no_lineage_finding_about_openai():
 # --- Labels say what was checked ----------------------------------------------------------------------
 
 def test_no_model_record_keeps_a_release_date_its_notes_call_recalled():
-    import re
     recalled = re.compile(r"(?i)release date[^.;]*?as recalled|dates as recalled|\(as recalled\)\. |api launch as recalled")
     offenders = [
         m.slug for m in kb.AIModel.objects.exclude(release_date=None)
