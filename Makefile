@@ -16,7 +16,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-run: install
+# The README's manage.py commands read this file, so they work without exporting DJANGO_DEBUG.
+# Never written over: edit it freely (production sets its variables in the environment instead).
+.env:
+	printf '# Local development settings (written by make; see config/settings.py).\nDJANGO_DEBUG=1\n' > $@
+
+run: install .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_kb
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)

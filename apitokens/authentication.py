@@ -10,6 +10,8 @@ from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework import exceptions
 from rest_framework.authentication import get_authorization_header
 
+from apitokens.throttling import FailedAuthThrottle
+
 KEYWORDS = (b"token", b"bearer")
 
 
@@ -18,6 +20,16 @@ class TokenAuthentication(KnoxTokenAuthentication):
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() not in KEYWORDS:
             return None  # no token: anonymous, or another scheme (the session) decides
+        throttle = FailedAuthThrottle()
+        if throttle.blocked(request):
+            raise exceptions.Throttled(throttle.wait(), detail="Too many failed authentications from this address.")
+        try:
+            return self.check_token(parts)
+        except exceptions.AuthenticationFailed:
+            throttle.record_failure(request)
+            raise
+
+    def check_token(self, parts):
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed("Invalid Authorization header: expected 'Token <token>' or 'Bearer <token>'.")
         try:

@@ -1,5 +1,10 @@
 """Provenant settings, read from the environment.
 
+A local `.env` file (KEY=VALUE lines; `make run` writes one with DJANGO_DEBUG=1) supplies variables
+the environment does not set, so the README's manage.py commands work in a development checkout.
+Production sets its variables in the environment and has no .env: there, DEBUG stays off and
+SECRET_KEY stays required. DJANGO_ENV_FILE names another file ("" reads none).
+
 DATABASE_URL      sqlite:///db.sqlite3 (default, in the project root) or postgres://user@host:port/name
 DJANGO_DEBUG      1/true to debug; off by default
 SECRET_KEY        required unless debugging (a development key is used only while DJANGO_DEBUG is on)
@@ -8,12 +13,15 @@ SEARCH_INDEX_DIR  where the whoosh index lives (default var/search-index)
 SEARCH_BACKEND    whoosh (default) or postgres (PostgreSQL full-text search, PostgreSQL only)
 API_THROTTLE_ANON requests per anonymous client (address), e.g. 60/minute (default)
 API_THROTTLE_USER requests per authenticated user, e.g. 600/minute (default)
+API_THROTTLE_AUTH_FAILURES failed token authentications per address, e.g. 20/hour (default); then 429
 API_MAX_BODY_BYTES largest accepted API request body (default 1048576); larger ones get 413
 HUB_RESOLVE       on/1: look unknown model references up on the Hugging Face Hub during a check (off)
 HUB_RESOLVE_TIMEOUT seconds per Hub call when HUB_RESOLVE is on (default 3)
 CACHE_URL         redis://host:port/db for a cache shared by every worker (API throttle counts);
                   unset = local memory, counted per process
 DB_CONN_MAX_AGE   seconds a database connection is reused (default 60)
+TERMS_WEBHOOK_URL optional URL that watch_terms POSTs new terms versions to (signed JSON body)
+TERMS_WEBHOOK_SECRET key of the webhook's HMAC-SHA256 signature (default: SECRET_KEY)
 DB_PREPARE_THRESHOLD PostgreSQL: the decision log's insert is prepared on the server after this many
                   runs on a connection (default 5); "off" behind a pooler that cannot keep prepared
                   statements (PgBouncer in transaction mode before 1.21 or without max_prepared_statements)
@@ -28,6 +36,26 @@ from django.core.exceptions import ImproperlyConfigured
 from config import security
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def read_env_file(path):
+    """KEY=VALUE lines of a .env file as a dict; blank lines and # comments are skipped."""
+    values = {}
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        if not sep or not key.strip():
+            raise ImproperlyConfigured(f"{path}, line {number}: expected KEY=VALUE, got {line!r}")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+_env_file = os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env"))
+if _env_file and Path(_env_file).is_file():
+    for _key, _value in read_env_file(_env_file).items():
+        os.environ.setdefault(_key, _value)  # the environment wins over the file
 
 
 def env_bool(name, default=False):
@@ -47,7 +75,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it in the environment, or set DJANGO_DEBUG=1 for local development."
+            "SECRET_KEY is not set. Set it in the environment, or for local development set DJANGO_DEBUG=1 "
+            "(in the environment or in the checkout's .env file, which `make run` writes)."
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
@@ -72,11 +101,13 @@ INSTALLED_APPS = [
     "kb",
     "policies",
     "registry",
+    "termswatch",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.security.SecurityHeadersMiddleware",
+    "config.security.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -140,6 +171,7 @@ PERMISSIONS_POLICY = security.PERMISSIONS_POLICY
 # No script reads the CSRF cookie: forms carry the token, and the admin's preview and Swagger UI
 # read it from the page. So scripts may not read the cookie either.
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "kb.api.errors.csrf_failure"  # JSON under /api/, Django's page elsewhere
 
 # SQLite cannot enforce LineageEdge's NULLS NOT DISTINCT uniqueness; PostgreSQL does, and
 # load_kb upserts edges by their natural key on both, so fixtures cannot create duplicates.
@@ -178,7 +210,7 @@ KB_FIXTURES_DIR = Path(os.environ.get("KB_FIXTURES_DIR", BASE_DIR / "fixtures"))
 HUB_RESOLVE = env_bool("HUB_RESOLVE", False)
 HUB_RESOLVE_TIMEOUT = float(os.environ.get("HUB_RESOLVE_TIMEOUT", "3"))
 
-# Four eyes: a rule's publisher must not be its last editor (policies.publishing).
+# Four eyes: a rule's publisher must not be anyone who changed it since its last publication (policies.publishing).
 POLICY_FOUR_EYES = env_bool("POLICY_FOUR_EYES", False)
 
 SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")
@@ -204,6 +236,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
+        # Failed token authentications per address (apitokens.throttling); then 429 until the hour is over.
+        "auth_failures": os.environ.get("API_THROTTLE_AUTH_FAILURES", "20/hour"),
     },
     "EXCEPTION_HANDLER": "kb.api.errors.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -214,6 +248,11 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 elif CACHE_URL:
     raise ImproperlyConfigured(f"CACHE_URL must be a redis://, rediss:// or unix:// URL (got {CACHE_URL!r}); leave it unset for a per-process cache.")
+
+# Terms watch (termswatch): where `watch_terms` POSTs a JSON report of new versions, signed with
+# HMAC-SHA256 under TERMS_WEBHOOK_SECRET (SECRET_KEY when unset). Unset: no webhook.
+TERMS_WEBHOOK_URL = os.environ.get("TERMS_WEBHOOK_URL", "")
+TERMS_WEBHOOK_SECRET = os.environ.get("TERMS_WEBHOOK_SECRET", "")
 
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(1024 * 1024)))
 
@@ -232,6 +271,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Swagger UI would otherwise fetch a validity badge from validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "TermsKindEnum": "kb.models.TermsDocument.Kind",
         "InstrumentKindEnum": "kb.models.Instrument.Kind",

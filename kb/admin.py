@@ -139,9 +139,12 @@ class AIModelAdmin(KnowledgeBaseAdmin):
 
 @admin.register(kb.Dataset)
 class DatasetAdmin(KnowledgeBaseAdmin):
-    list_display = ("name", "hf_id", "license", "origin", "verification")
-    list_filter = ("origin", "license", "verification")
+    list_display = ("name", "hf_id", "license", "origin", "verification", "imported_from")
+    list_filter = ("imported_from", "origin", "license", "verification")
     search_fields = ("name", "slug", "hf_id", "aliases", "description")
+    filter_horizontal = ("other_licenses",)
+    # The importer owns these: edited here, the next import would put its own values back.
+    readonly_fields = ("imported_from", "imported_record")
     inlines = [DatasetParentEdgeInline]
 
 

@@ -13,8 +13,9 @@ A fixture file is a YAML mapping from section names to lists of records:
 
 Records are keyed by natural keys (slugs, SPDX ids, provision refs), so files stay readable and a
 second load changes nothing. Any field `X_file: path.md` reads Markdown for field X from a file
-beside the YAML. Loading is all-or-nothing: one transaction, and the first bad record aborts it
-with the file, the record and the field named.
+beside the YAML (relative to it, and inside the fixtures directory). Loading is all-or-nothing: one
+transaction, and the first bad record aborts it with the file, the record and the field named; so
+does a record given twice (in two files or in one), and a file that is not UTF-8.
 
 Other apps add sections (the rules live in `policies`) with `register_section`, so `kb` never
 imports them.
@@ -26,7 +27,8 @@ from pathlib import Path
 
 import yaml
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Q
 
 from kb import models as kb
 
@@ -37,6 +39,21 @@ _bulk_loading = contextvars.ContextVar("kb_bulk_loading", default=False)
 
 # libyaml's loader parses the fixtures about ten times faster than the pure-Python one.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FixtureLoader(_SafeLoader):
+    """The safe loader, with an impossible date (2026-02-30, unquoted) reported at its line like any
+    YAML error, instead of the ValueError PyYAML lets out."""
+
+
+def _timestamp(loader, node):
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(None, None, f'"{node.value}" is not a valid date ({exc})', node.start_mark) from None
+
+
+_FixtureLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def is_bulk_loading():
@@ -57,6 +74,7 @@ class Record:
     index: int
     data: dict
     file: Path = None  # the absolute path, for reading files beside it
+    root: Path = None  # the fixtures directory: files named by `X_file` must be inside it
 
     @property
     def label(self):
@@ -130,6 +148,9 @@ def _lookup(record, field_name, target_model, lookup, value, cache):
     if value is None:
         return None
     cache_key = (target_model, value)
+    primed = cache.get(("rows", target_model))
+    if cache_key not in cache and primed is not None and primed[2] == (lookup,) and (value,) in primed[0]:
+        cache[cache_key] = primed[0][(value,)]
     if cache_key not in cache:
         try:
             cache[cache_key] = target_model.objects.get(**{lookup: value})
@@ -150,12 +171,106 @@ def _read_markdown_files(record, data, spec):
     for name in list(data):
         if name.endswith("_file") and name[: -len("_file")] in spec.fields:
             target = name[: -len("_file")]
-            path = (record.file or record.path).parent / data.pop(name)
+            given = data.pop(name)
+            if not isinstance(given, str) or not given:
+                raise record.error(name, "must be the path of a file beside the YAML")
+            path = _inside_fixtures(record, name, given)
             try:
                 data[target] = path.read_text(encoding="utf-8")
             except OSError as exc:
-                raise record.error(name, f"cannot read {path}: {exc.strerror}") from None
+                raise record.error(name, f"cannot read {given}: {exc.strerror}") from None
+            except UnicodeDecodeError as exc:
+                raise record.error(name, f"{given} is not UTF-8 text: {_undecodable(exc)}") from None
     return data
+
+
+# --------------------------------------------------------------------------- reading the rows first
+# A load compares each record with its row before writing, so the rows are read up front: one query
+# per section (with their many-to-many values and nested children prefetched) instead of one per
+# record. A second load of unchanged fixtures then reads and writes almost nothing.
+
+
+def _row_key(spec, values):
+    """A spec's natural key as a tuple of the values as stored (a foreign key as its pk)."""
+    key = []
+    for name in spec.key:
+        value = values[name]
+        if hasattr(value, "pk"):
+            value = value.pk
+        elif value is not None and name not in spec.fks:
+            value = spec.model._meta.get_field(name).to_python(value)
+        key.append(value)
+    return tuple(key)
+
+
+def _narrowing(spec):
+    """The leading key fields that say which rows a section can touch (an edge: its child)."""
+    fields = []
+    for name in spec.key:
+        fields.append(name)
+        if name not in spec.fks:
+            break
+    return fields
+
+
+def _children_prefetch(spec, prefix=""):
+    paths = []
+    for child_spec, parent_field in spec.children.values():
+        accessor = child_spec.model._meta.get_field(parent_field).remote_field.get_accessor_name()
+        paths.append(prefix + accessor)
+        paths += [prefix + accessor + "__" + m2m for m2m in child_spec.m2m]
+        paths += _children_prefetch(child_spec, prefix + accessor + "__")
+    return paths
+
+
+def prime(records, spec, cache):
+    """Read the existing rows the records of one top-level section may update, in one query."""
+    condition, covered = Q(pk__in=[]), {}
+    for name in _narrowing(spec):
+        lookup = f"{name}__{spec.fks[name][1]}" if name in spec.fks else name
+        wanted = {r.data.get(name) for r in records if isinstance(r.data, dict) and isinstance(r.data.get(name), (str, int))}
+        covered[name] = wanted
+        if wanted:
+            condition |= Q(**{f"{lookup}__in": sorted(wanted, key=str)})
+    rows = spec.model.objects.filter(condition).prefetch_related(*spec.m2m, *_children_prefetch(spec))
+    cache[("rows", spec.model)] = ({_row_key(spec, {n: getattr(r, spec.model._meta.get_field(n).attname) for n in spec.key}): r
+                                    for r in rows}, covered, spec.key)
+
+
+def _existing(spec, data, lookup_kwargs, cache, parent):
+    """The row this record updates, or None; read from the primed rows when they cover it."""
+    if parent is not None:
+        accessor = spec.model._meta.get_field(parent[0]).remote_field.get_accessor_name()
+        children_key = ("children", spec.model, parent[1].pk)
+        if children_key not in cache:
+            # Prefetched with the parent when it was primed (one query for a new parent otherwise).
+            related = getattr(parent[1], accessor).all() if parent[1].pk is not None else []
+            cache[children_key] = {_row_key(spec, {n: getattr(r, spec.model._meta.get_field(n).attname) for n in spec.key}): r
+                                   for r in related}
+        return cache[children_key], cache[children_key].get(_row_key(spec, lookup_kwargs))
+    primed = cache.get(("rows", spec.model))
+    if primed is not None:
+        rows, covered, _key = primed
+        if any(isinstance(data.get(name), (str, int)) and data.get(name) in covered[name] for name in covered):
+            return rows, rows.get(_row_key(spec, lookup_kwargs))
+    instance = spec.model.objects.filter(**{k: v for k, v in lookup_kwargs.items() if v is not None}).filter(
+        **{f"{k}__isnull": True for k, v in lookup_kwargs.items() if v is None}
+    ).first()
+    return None, instance
+def _inside_fixtures(record, field_name, given):
+    """The file a record names, which must lie inside the fixtures directory: a fixture must not be
+    able to copy any other file the server can read (/etc/…, the settings) into public notes."""
+    base = (record.file or record.path).parent
+    path = (base / given).resolve()
+    root = (record.root or base).resolve()
+    if Path(given).is_absolute() or not path.is_relative_to(root):
+        raise record.error(field_name, f"{given} is outside the fixtures directory; name a file inside it, relative to the YAML")
+    return path
+
+
+def _undecodable(exc):
+    line = exc.object.count(b"\n", 0, exc.start) + 1
+    return f"byte 0x{exc.object[exc.start]:02x} at line {line} (position {exc.start}) cannot be decoded"
 
 
 def upsert(record, data, spec, stats, cache, parent=None):
@@ -188,10 +303,14 @@ def upsert(record, data, spec, stats, cache, parent=None):
     missing = [n for n in spec.key if lookup_kwargs[n] is None and n in spec.fields]
     if missing:
         raise record.error(missing[0], "is required (it is part of the record's key)")
+    # The same record twice (in two files, or twice in one) would load silently, the last one winning.
+    seen = cache.setdefault(("records seen", spec.model), {})
+    identity = tuple(lookup_kwargs[n].pk if isinstance(lookup_kwargs[n], models.Model) else lookup_kwargs[n] for n in spec.key)
+    if identity in seen:
+        raise record.error(None, f"duplicate of {seen[identity]} (the same {', '.join(spec.key)}); keep one of them")
+    seen[identity] = f"{record.path}: {record.label}"
 
-    instance = spec.model.objects.filter(**{k: v for k, v in lookup_kwargs.items() if v is not None}).filter(
-        **{f"{k}__isnull": True for k, v in lookup_kwargs.items() if v is None}
-    ).first()
+    rows, instance = _existing(spec, data, lookup_kwargs, cache, parent)
     created = instance is None
     if created:
         instance = spec.model()
@@ -224,8 +343,10 @@ def upsert(record, data, spec, stats, cache, parent=None):
             raise record.error(name, 'must be a list (or "unknown")')
         m2m_values[name] = [_lookup(record, name, target_model, lookup, v, cache) for v in raw]
 
+    # Foreign keys set from rows just read need no existence query each (full_clean would run one).
+    read_fks = [name for name in (*spec.fks, *([parent[0]] if parent else [])) if getattr(instance, name, None) is not None]
     try:
-        instance.full_clean(validate_unique=False, validate_constraints=False)
+        instance.full_clean(exclude=read_fks, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         field_name, messages = next(iter(exc.message_dict.items()))
         raise record.error(None if field_name == "__all__" else field_name, "; ".join(messages)) from None
@@ -234,10 +355,12 @@ def upsert(record, data, spec, stats, cache, parent=None):
     changed = created or any(before[k] != after[k] for k in after if k != "id")
     if changed:
         instance.save()
+        if created and rows is not None:
+            rows[_row_key(spec, lookup_kwargs)] = instance
 
     for name, targets in m2m_values.items():
         manager = getattr(instance, name)
-        current = set(manager.values_list("pk", flat=True)) if not created else set()
+        current = {t.pk for t in manager.all()} if not created else set()  # prefetched when primed
         wanted = {t.pk for t in targets}
         if current != wanted:
             manager.set(targets)
@@ -250,7 +373,7 @@ def upsert(record, data, spec, stats, cache, parent=None):
         if not isinstance(children, list):
             raise record.error(child_key, "must be a list")
         for i, child in enumerate(children):
-            child_record = Record(record.path, f"{record.label}.{child_key}", i, child if isinstance(child, dict) else {}, record.file)
+            child_record = Record(record.path, f"{record.label}.{child_key}", i, child if isinstance(child, dict) else {}, record.file, record.root)
             upsert(child_record, child, child_spec, stats, cache, parent=(parent_field, instance))
     return instance
 
@@ -297,6 +420,7 @@ DATASET = Spec(
     key=("slug",),
     fields=("slug", "name", "aliases", "hf_id", "origin", "description", *SOURCED),
     fks={"organization": (kb.Organization, "slug"), "license": (kb.TermsDocument, "spdx_id")},
+    m2m={"other_licenses": (kb.TermsDocument, "spdx_id")},
     kind="datasets",
 )
 EDGE = Spec(
@@ -329,6 +453,7 @@ INSTRUMENT = Spec(
 
 def _load_with_spec(spec):
     def load(records, stats, cache, progress):
+        prime(records, spec, cache)
         for record in records:
             upsert(record, record.data, spec, stats, cache)
             progress()
@@ -339,6 +464,7 @@ def _load_with_spec(spec):
 def _load_jurisdictions(records, stats, cache, progress):
     # Parents may follow their children in the file: create every code first, then link parents.
     pending = list(records)
+    prime(records, JURISDICTION, cache)
     done = set(kb.Jurisdiction.objects.values_list("code", flat=True))
     while pending:
         ready = [r for r in pending if not isinstance(r.data, dict) or r.data.get("parent") in (None, *done)]
@@ -382,9 +508,10 @@ def dump_record(instance, spec):
     return out
 
 
-def _dump_with_spec(spec, order_by):
+def _dump_with_spec(spec, order_by, exclude=None):
     def dump():
-        return [dump_record(obj, spec) for obj in spec.model.objects.order_by(*order_by)]
+        rows = spec.model.objects.order_by(*order_by)
+        return [dump_record(obj, spec) for obj in (rows.exclude(exclude) if exclude is not None else rows)]
 
     return dump
 
@@ -422,12 +549,28 @@ register_section("organizations", 10, _load_with_spec(ORGANIZATION), _dump_with_
 register_section("jurisdictions", 20, _load_jurisdictions, _dump_jurisdictions)
 register_section("terms", 30, _load_with_spec(TERMS), _dump_with_spec(TERMS, ["spdx_id"]))
 register_section("models", 40, _load_with_spec(MODEL), _dump_with_spec(MODEL, ["organization__slug", "slug"]))
-register_section("datasets", 50, _load_with_spec(DATASET), _dump_with_spec(DATASET, ["slug"]))
+# Imported datasets and the lineage an import made are the importer's (kb.ingest), not fixtures.
+_IMPORTED = Q(imported_from__gt="")
+register_section("datasets", 50, _load_with_spec(DATASET), _dump_with_spec(DATASET, ["slug"], exclude=_IMPORTED))
 register_section(
     "lineage", 60, _load_with_spec(EDGE),
-    _dump_with_spec(EDGE, ["child_model__slug", "child_dataset__slug", "relation", "parent_model__slug", "parent_dataset__slug"]),
+    _dump_with_spec(
+        EDGE, ["child_model__slug", "child_dataset__slug", "relation", "parent_model__slug", "parent_dataset__slug"],
+        exclude=Q(child_dataset__imported_from__gt="", evidence_kind=kb.LineageEdge.EvidenceKind.DECLARED),
+    ),
 )
 register_section("instruments", 70, _load_with_spec(INSTRUMENT), _dump_with_spec(INSTRUMENT, ["slug"]))
+
+
+def _register_import_mappings():
+    # fixtures/kb/dpi.yaml: checked by load_kb (every name it maps to exists), read by kb.ingest.dpi.
+    from kb.ingest.dpi import check_mapping_section
+
+    for order, name in ((80, "dpi_licenses"), (81, "dpi_generators")):
+        register_section(name, order, check_mapping_section(name))
+
+
+_register_import_mappings()
 
 
 class _FixtureDumper(yaml.SafeDumper):
@@ -463,6 +606,24 @@ def dump_fixtures(output_dir, sections=None):
 # --------------------------------------------------------------------------- reading and loading
 
 
+def read_yaml_file(path, shown=None):
+    """One fixture file's mapping of section names to lists ({} when empty). Raises FixtureError."""
+    shown = shown or path
+    try:
+        content = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_FixtureLoader)
+    except OSError as exc:
+        raise FixtureError(shown, "-", None, f"cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise FixtureError(shown, "-", None, f"invalid YAML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise FixtureError(shown, "-", None, f"not UTF-8 text: {_undecodable(exc)}") from None
+    if content is None:
+        return {}
+    if not isinstance(content, dict):
+        raise FixtureError(shown, "-", None, "a fixture file must be a mapping of section names to lists")
+    return content
+
+
 def read_fixtures(root):
     """Parse every YAML file under root into records, grouped by section (files in sorted order)."""
     root = Path(root)
@@ -471,21 +632,14 @@ def read_fixtures(root):
     grouped = {}
     for path in sorted(root.rglob("*.yaml")):
         shown = path.relative_to(root.parent) if root.parent in path.parents else path
-        try:
-            content = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
-        except yaml.YAMLError as exc:
-            raise FixtureError(shown, "-", None, f"invalid YAML: {exc}") from None
-        if content is None:
-            continue
-        if not isinstance(content, dict):
-            raise FixtureError(shown, "-", None, "a fixture file must be a mapping of section names to lists")
+        content = read_yaml_file(path, shown)
         for section, items in content.items():
             if section not in SECTIONS:
                 raise FixtureError(shown, section, None, f"unknown section (known: {', '.join(sorted(SECTIONS))})")
             if not isinstance(items, list):
                 raise FixtureError(shown, section, None, "a section must be a list of records")
             records = grouped.setdefault(section, [])
-            records.extend(Record(Path(shown), section, i, item, path) for i, item in enumerate(items))
+            records.extend(Record(Path(shown), section, i, item, path, root) for i, item in enumerate(items))
     return grouped
 
 
@@ -494,20 +648,33 @@ def load_fixtures(root, progress_stream=None):
     grouped = read_fixtures(root)
     total = sum(len(v) for v in grouped.values())
     bar = None
-    if progress_stream is not None and getattr(progress_stream, "isatty", lambda: False)():
+    tty = progress_stream is not None and getattr(progress_stream, "isatty", lambda: False)()
+    if tty:
         from tqdm import tqdm
 
         bar = tqdm(total=total, file=progress_stream, unit="record", desc="Loading knowledge base")
+
+    def say(line):
+        if progress_stream is not None and not tty:  # a terminal has the bar instead
+            print(line, file=progress_stream, flush=True)
+
     stats, cache = Stats(), {}
     token = _bulk_loading.set(True)
     try:
         with transaction.atomic():
             for section in sorted(SECTIONS.values(), key=lambda s: s.order):
                 records = grouped.get(section.name, [])
+                say(f"Loading {section.name} ({len(records)} records)")
                 section.load(records, stats, cache, (lambda: bar.update(1)) if bar else (lambda: None))
             from kb.signals import knowledge_base_loaded
 
             _bulk_loading.set(False)
+            if stats.changed:
+                say("Updating the search index")
+                if bar:
+                    bar.set_description("Updating the search index")
+            # Sent whatever changed: listeners decide from stats.changed (an empty search index is
+            # built even when the database already matched the fixtures).
             knowledge_base_loaded.send(sender=load_fixtures, stats=stats)
     finally:
         _bulk_loading.reset(token)

@@ -7,6 +7,8 @@ memory: constant queries whatever the depth, and cycles (which bad data could cr
 from collections import deque
 from dataclasses import dataclass
 
+from django.db.models import Count, Q
+
 from kb.models import AIModel, Dataset, LineageEdge
 
 
@@ -72,3 +74,43 @@ def lineage(obj, max_depth=10):
     """Both directions from one query."""
     edges = _all_edges()
     return ancestors(obj, max_depth, edges), descendants(obj, max_depth, edges)
+
+
+# --------------------------------------------------------------------------- one level at a time
+# The portal's graph reads a family level by level, counting before it fetches, so a model with tens
+# of thousands of descendants costs a few grouped queries, not the whole edge table.
+
+
+def _ends_in(keys, end):
+    """Edges whose `end` ("child" or "parent") is one of the (kind, pk) keys."""
+    condition = Q(pk__in=[])
+    for kind in ("model", "dataset"):
+        pks = [pk for k, pk in keys if k == kind]
+        if pks:
+            condition |= Q(**{f"{end}_{kind}__in": pks})
+    return condition
+
+
+def relation_counts(keys, upward):
+    """{((kind, pk), relation): number of edges} leading up (to parents) or down (to children) from keys."""
+    near = "child" if upward else "parent"
+    rows = (
+        LineageEdge.objects.filter(_ends_in(keys, near))
+        .order_by()
+        .values(f"{near}_model", f"{near}_dataset", "relation")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        (("model", r[f"{near}_model"]) if r[f"{near}_model"] else ("dataset", r[f"{near}_dataset"]), r["relation"]): r["n"] for r in rows
+    }
+
+
+def relation_edges(key, relation, upward, offset=0, limit=None):
+    """A page of the edges of one relation from key (kind, pk), ordered by the far end's name."""
+    near, far = ("child", "parent") if upward else ("parent", "child")
+    edges = (
+        LineageEdge.objects.filter(_ends_in([key], near), relation=relation)
+        .select_related("child_model", "child_dataset", "parent_model", "parent_dataset")
+        .order_by(f"{far}_model__name", f"{far}_dataset__name", "pk")
+    )
+    return list(edges[offset : offset + limit] if limit is not None else edges[offset:])

@@ -17,6 +17,9 @@ class Verification(models.TextChoices):
     VERIFIED = "verified", "Verified"
     PARTLY_VERIFIED = "partly_verified", "Partly verified"
     UNVERIFIED = "unverified", "Unverified"
+    # Imported knowledge, labelled so that it never passes for what a person checked.
+    DECLARED = "declared", "Declared by its publisher or an outside record, not checked by us"
+    INFERRED = "inferred", "Inferred from a name, not checked by us"
 
 
 class Sourced(models.Model):
@@ -335,8 +338,26 @@ class Dataset(Sourced):
     license = models.ForeignKey(
         TermsDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="datasets", help_text="Empty = unknown."
     )
+    other_licenses = models.ManyToManyField(
+        TermsDocument, blank=True, related_name="datasets_also",
+        help_text="Further licenses that apply together with `license` (a conjunction: all of them bind).",
+    )
+    license_expression = models.CharField(
+        max_length=500, blank=True, help_text='All licenses as an SPDX expression, e.g. "CC-BY-NC-4.0 AND MIT"; empty = only `license`.'
+    )
+    licenses_unmapped = models.JSONField(
+        default=list, blank=True, help_text="License names a source gave that no terms document here stands for (their terms are unknown).",
+    )
     origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.UNKNOWN)
     description = models.TextField(blank=True, help_text="Markdown.")
+    imported_from = models.CharField(
+        max_length=20, blank=True, default="", db_index=True,
+        help_text='Where the row came from: "" = curated by hand, "dpi" = the Data Provenance Initiative\'s records.',
+    )
+    imported_record = models.JSONField(
+        default=dict, blank=True,
+        help_text="The imported record's own fields as read (also kept on a curated row an import matched, to show where they differ).",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -344,6 +365,33 @@ class Dataset(Sourced):
 
     def __str__(self):
         return self.name
+
+    @property
+    def curated(self):
+        return not self.imported_from
+
+
+class DatasetFacet(models.Model):
+    """A value to filter datasets by (a language, a task, a text source, a creator), read from an
+    imported record: one row per value, so that both databases filter on an index."""
+
+    class Facet(models.TextChoices):
+        LANGUAGE = "language", "Language"
+        TASK = "task", "Task"
+        SOURCE = "source", "Text source"
+        CREATOR = "creator", "Creator"
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="facets")
+    facet = models.CharField(max_length=20, choices=Facet.choices)
+    value = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["facet", "value"]
+        constraints = [models.UniqueConstraint(fields=["dataset", "facet", "value"], name="kb_datasetfacet_unique")]
+        indexes = [models.Index(fields=["facet", "value"], name="kb_datasetfacet_lookup")]
+
+    def __str__(self):
+        return f"{self.get_facet_display()}: {self.value}"
 
     def natural_key(self):
         return (self.slug,)
@@ -381,6 +429,8 @@ class LineageEdge(Sourced):
         MODEL_CARD = "model_card", "Model card"
         REPORTED = "reported", "Reported (press, testimony)"
         ALLEGED = "alleged", "Alleged"
+        # An outside record's word (e.g. the Data Provenance Initiative's "Model Generated"), not checked by us.
+        DECLARED = "declared", "Declared by an outside record"
 
     child_model = models.ForeignKey(AIModel, null=True, blank=True, on_delete=models.CASCADE, related_name="parent_edges")
     child_dataset = models.ForeignKey(Dataset, null=True, blank=True, on_delete=models.CASCADE, related_name="parent_edges")

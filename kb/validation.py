@@ -14,6 +14,15 @@ from kb import models as kb
 
 # Terms change quietly and models are re-released: what nobody re-read for this long is reported.
 STALE_AFTER_DAYS = 180
+# Checks other apps add (kb imports none of them): each is called with the ValidationReport and may
+# append Problems to `problems` (validate_kb fails) or to `warnings` (shown, not failing).
+EXTRA_CHECKS = []
+
+
+def register_check(check):
+    if check not in EXTRA_CHECKS:
+        EXTRA_CHECKS.append(check)
+
 
 SOURCED_MODELS = (kb.TermsVersion, kb.LicenseClause, kb.AIModel, kb.Dataset, kb.LineageEdge, kb.Instrument, kb.Provision)
 ALL_MODELS = (kb.Organization, kb.Jurisdiction, kb.TermsDocument, *SOURCED_MODELS)
@@ -36,6 +45,7 @@ class ValidationReport:
     verification: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
     stale: list = field(default_factory=list)  # Problem rows for what was not re-checked in time (warnings)
+    warnings: list = field(default_factory=list)
 
     @property
     def ok(self):
@@ -48,6 +58,7 @@ class ValidationReport:
             "verification": self.verification,
             "problems": [vars(p) for p in self.problems],
             "stale": [vars(p) for p in self.stale],
+            "warnings": [vars(p) for p in self.warnings],
         }
 
 
@@ -147,5 +158,8 @@ def validate_knowledge_base(*, today=None):
     for instrument in kb.Instrument.objects.prefetch_related("provisions"):
         if not instrument.provisions.all():
             problem(Problem(_kind(kb.Instrument), instrument.slug, "provisions", "an instrument needs at least one provision"))
+
+    for check in EXTRA_CHECKS:
+        check(report)
 
     return report

@@ -2,13 +2,16 @@
 
 from urllib.parse import urlencode
 
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from kb import models as kb
 from kb import vocabulary
+from kb.portal import browse
 from kb.portal.diff import compare_versions
-from kb.portal.lineage_svg import lineage_graph
+from kb.portal.lineage_svg import lineage_graph, parse_expand
 from kb.search.base import kind_labels, search
 from kb.search.documents import FACETS
 from kb.selectors import knowledge_base_counts
@@ -16,8 +19,16 @@ from kb.selectors import knowledge_base_counts
 FACET_TITLES = {"kind": "Kind", "org": "Organization", "jurisdiction": "Jurisdiction", "license": "License", "status": "Verification"}
 
 
+# Where each of the home page's counts leads (counts without an index page stay plain).
+COUNT_PAGES = {"models": "kb:model_list", "datasets": "kb:dataset_list", "terms documents": "kb:terms_list", "provisions": "kb:provision_list"}
+
+
 def home(request):
-    return render(request, "kb/home.html", {"counts": knowledge_base_counts()})
+    counts = [
+        {"label": label, "count": count, "url": reverse(COUNT_PAGES[label]) if label in COUNT_PAGES else ""}
+        for label, count in knowledge_base_counts().items()
+    ]
+    return render(request, "kb/home.html", {"counts": counts})
 
 
 def _facet_labels():
@@ -73,21 +84,70 @@ def search_page(request):
     return render(request, "kb/search.html", context)
 
 
+def _index(request, template, queryset, listing, **extra):
+    context = browse.browse(request.GET, queryset, listing)
+    return render(request, template, {**context, **extra}, status=400 if "errors" in context else 200)
+
+
 def model_list(request):
     models = kb.AIModel.objects.select_related("organization").prefetch_related("weights_terms", "service_terms")
-    return render(request, "kb/model_list.html", {"models": models, "datasets": kb.Dataset.objects.select_related("license", "organization")})
+    return _index(request, "kb/model_list.html", models, browse.MODELS)
+
+
+def dataset_list(request):
+    datasets = kb.Dataset.objects.select_related("license", "organization")
+    return _index(request, "kb/dataset_list.html", datasets, browse.DATASETS)
+
+
+def _graph(request, subject):
+    start = request.GET.get("from", "0")
+    return lineage_graph(subject, expand=parse_expand(request.GET.get("expand")), start=int(start) if start.isdigit() else 0)
 
 
 def model_detail(request, slug):
     model = get_object_or_404(
         kb.AIModel.objects.select_related("organization").prefetch_related("weights_terms", "service_terms"), slug=slug
     )
-    return render(request, "kb/model_detail.html", {"model": model, "graph": lineage_graph(model)})
+    return render(request, "kb/model_detail.html", {"model": model, "graph": _graph(request, model)})
 
 
 def dataset_detail(request, slug):
-    dataset = get_object_or_404(kb.Dataset.objects.select_related("organization", "license"), slug=slug)
-    return render(request, "kb/dataset_detail.html", {"dataset": dataset, "graph": lineage_graph(dataset)})
+    from kb.commercial_use import dataset_class
+    from kb.ingest.dpi import SOURCE
+    from kb.selectors import dataset_conflicts, dataset_generators
+
+    dataset = get_object_or_404(kb.Dataset.objects.select_related("organization", "license").prefetch_related("other_licenses"), slug=slug)
+    imported = dataset.imported_record or {}
+    context = {
+        "dataset": dataset,
+        "graph": _graph(request, dataset),
+        "license_class": dataset_class(dataset),
+        "generators": dataset_generators(dataset),
+        "dpi_records": imported.get("records", []) if imported.get("source") == SOURCE else [],
+        "conflicts": dataset_conflicts(dataset),
+    }
+    return render(request, "kb/dataset_detail.html", context)
+
+
+def dpi_conformance(request):
+    from kb.ingest.dpi_conformance import REASONS, conformance
+
+    report = conformance()
+    reason = request.GET.get("reason", "")
+    differences = [r for r in report.rows if not r.agrees and (not reason or r.reason == reason)]
+    context = {
+        "report": report,
+        "total": len(report.rows),
+        "percent": 100 * report.agree / len(report.rows) if report.rows else 0,
+        "reasons": [{"key": k, "meaning": v, "count": report.reasons.get(k, 0)} for k, v in REASONS.items()],
+        "classes": [
+            {"name": c, "dpi": report.dpi_counts.get(c, 0), "provenant": report.provenant_counts.get(c, 0)}
+            for c in ("commercial", "unspecified", "non-commercial", "academic-only", "unknown")
+        ],
+        "reason": reason,
+        "differences": differences,
+    }
+    return render(request, "kb/dpi_conformance.html", context)
 
 
 def _clauses_by_type(version):
@@ -100,13 +160,13 @@ def _clauses_by_type(version):
     ]
 
 
-def _all_versions():
-    return kb.TermsVersion.objects.select_related("document").order_by("document__name", "effective_from")
+def _versions_of(document):
+    return document.versions.order_by("effective_from", "version")
 
 
 def terms_list(request):
-    documents = kb.TermsDocument.objects.select_related("publisher").prefetch_related("versions")
-    return render(request, "kb/terms_list.html", {"documents": documents})
+    documents = kb.TermsDocument.objects.select_related("publisher").annotate(version_count=Count("versions"))
+    return _index(request, "kb/terms_list.html", documents, browse.TERMS)
 
 
 def terms_detail(request, spdx_id):
@@ -118,7 +178,7 @@ def terms_detail(request, spdx_id):
         {
             "document": document,
             "versions": [{"version": v, "groups": _clauses_by_type(v)} for v in versions],
-            "all_versions": _all_versions(),
+            "document_versions": _versions_of(document),
             "old_pk": versions[-1].pk if versions else None,
             "new_pk": versions[0].pk if versions else None,
             "models": document.models_by_weights.all().union(document.models_by_service.all()).order_by("name"),
@@ -138,13 +198,20 @@ def terms_compare(request):
     return render(
         request,
         "kb/terms_compare.html",
-        {"old": old, "new": new, "changes": compare_versions(old, new), "all_versions": _all_versions()},
+        {
+            "old": old,
+            "new": new,
+            "same_document": old.document_id == new.document_id,
+            "changes": compare_versions(old, new),
+            "old_versions": _versions_of(old.document),
+            "new_versions": _versions_of(new.document),
+        },
     )
 
 
 def provision_list(request):
-    instruments = kb.Instrument.objects.select_related("jurisdiction").prefetch_related("provisions")
-    return render(request, "kb/provision_list.html", {"instruments": instruments})
+    provisions = kb.Provision.objects.select_related("instrument", "instrument__jurisdiction")
+    return _index(request, "kb/provision_list.html", provisions, browse.PROVISIONS)
 
 
 def provision_detail(request, ref):

@@ -11,10 +11,24 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from kb.admin import KeptForeverAdminMixin, KnowledgeBaseFormMixin
 from policies import impact
+from policies.engine import scope as rule_scope
 from policies.engine.compiled import RuleError
 from policies.models import Check, Rule, RuleExample
 from policies.publishing import PUBLISH_PERMISSION, PublishRefused, StaleEdit, current_revision, publish_rule, refuse_stale_edit
 from policies.testing import example_problem
+
+
+def scope_help():
+    """The scope field's help for editors: its keys and values from the engine's own tables."""
+    keys = "; ".join(
+        f"{key} ({', '.join(values) if values else 'any ids'})"
+        for key, values in (("target", rule_scope.TARGETS), *rule_scope.LIST_KEYS.items(), ("subject", ("student", "deployment")))
+    )
+    return format_html(
+        "Where the rule looks, as a JSON object. Every key is optional; a key that is given must match, and a list means any of "
+        "its values. Keys: {}. Example: <code>{}</code>",
+        keys, '{"target": "clause", "clause_types": ["output_training"], "release": ["open_weights", "api"]}',
+    )
 
 
 class RuleForm(forms.ModelForm):
@@ -32,6 +46,7 @@ class RuleForm(forms.ModelForm):
             "slug", "title", "description", "effect", "scope", "condition", "message", "remedy", "clauses", "provisions",
             "effective_from", "effective_to", "enabled",
         )
+        help_texts = {"scope": scope_help()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -207,9 +222,14 @@ class RuleExampleAdmin(SimpleHistoryAdmin):
 class CheckAdmin(admin.ModelAdmin):
     """The decision log is read-only: impact previews and replays re-run it, so no row is changed or deleted here."""
 
-    list_display = ("id", "created_at", "channel", "verdict", "as_of", "requester")
+    list_display = ("created_at", "requester", "verdict", "student", "channel", "as_of")
     list_filter = ("verdict", "channel")
+    list_select_related = ("requester",)
     readonly_fields = [f.name for f in Check._meta.fields]
+
+    @admin.display(description="student")
+    def student(self, check):
+        return (check.input.get("student") or {}).get("name", "") if isinstance(check.input, dict) else ""
 
     def has_add_permission(self, request):
         return False

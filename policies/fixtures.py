@@ -18,7 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from kb import fixtures_io
-from kb.models import LicenseClause, Provision
+from kb.models import LicenseClause, Provision, TermsDocument
+from policies.engine.workflow import WorkflowError, build_licensing, parse_workflow
 from policies.models import Rule, RuleExample
 
 EXAMPLE = fixtures_io.Spec(RuleExample, key=("rule", "name"), fields=("name", "workflow", "as_of", "expected"), kind="rule examples")
@@ -99,9 +100,40 @@ class _WouldOverwriteDraft(Exception):
     """Raised inside a savepoint to undo a trial load over a pending draft."""
 
 
+# The effects a rule can produce: its own, and for "prohibit" also "review", which the engine gives when
+# contract-only terms arrive by inheritance (policies/engine/evaluate.py, docs/check-contract.md).
+_PRODUCES = {"prohibit": ("prohibit", "review")}
+
+
+def _check_examples(record, data, cache):
+    """Refuse examples the admin would refuse: an expectation the rule can never meet (a rule only
+    produces its own effect) and a workflow or date the engine rejects, naming the example's field."""
+    examples = data.get("examples", []) if isinstance(data, dict) else []
+    if not isinstance(examples, list):
+        return  # upsert names it
+    if "licensing" not in cache:
+        cache["licensing"] = build_licensing(TermsDocument.objects.values_list("spdx_id", flat=True))
+    effect = data.get("effect")
+    possible = ("none", *_PRODUCES.get(effect, (effect,)))
+    for i, example in enumerate(examples):
+        if not isinstance(example, dict):
+            continue  # upsert names it
+        expected = example.get("expected")
+        if effect is not None and expected is not None and expected not in possible:
+            raise record.error(f"examples[{i}].expected", f'"{expected}" cannot happen: a rule whose effect is "{effect}" produces '
+                                                          f'{" or ".join(repr(p) for p in possible[1:])}, or nothing ("none")')
+        try:
+            parse_workflow(example.get("workflow"), cache["licensing"], as_of=example.get("as_of"))
+        except WorkflowError as exc:
+            if exc.path == "as_of" and example.get("as_of") is not None:
+                raise record.error(f"examples[{i}].as_of", exc.message) from None
+            raise record.error(f"examples[{i}].workflow", str(exc)) from None
+
+
 def _load_rule(record, data, cache):
     """Upsert one rule record with its examples and clauses: (its Stats, whether anything was written)."""
     stats = fixtures_io.Stats()
+    _check_examples(record, data, cache)
     if isinstance(data, dict) and "examples" in data:
         data["examples"] = _keep_stored_workflows(data.get("slug"), data["examples"])
     references = data.pop("clauses", []) if isinstance(data, dict) else []

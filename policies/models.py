@@ -140,6 +140,20 @@ class Check(models.Model):
         return f"{self.id} {self.verdict}"
 
 
+class CheckShare(models.Model):
+    """A link to one logged check that its owner chose to share: whoever has the link may read the
+    check (its input and decision) in the portal. Kept apart from the log, whose insert stays as it is;
+    deleting the row revokes the link (policies.access)."""
+
+    shared = models.OneToOneField(Check, on_delete=models.CASCADE, related_name="share")
+    token = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"share of {self.shared_id}"
+
+
 class PolicyRevision(models.Model):
     """One row whose token changes whenever the knowledge base or the rules change.
 

@@ -55,10 +55,15 @@ def refuse_stale_edit(rule_id, based_on, refused=SAVE_REFUSED):
     )
 
 
-def last_editor(rule):
-    """The user of the rule's latest history record (None when unknown, e.g. loaded from fixtures)."""
-    record = rule.history.order_by("-history_date", "-history_id").first()
-    return record.history_user if record else None
+def editors_since_publication(rule):
+    """The ids of the users who changed `rule` since it was last published (None for a change no user
+    was recorded for), read from its history: every record newer than the last published one."""
+    editors = set()
+    for status, user_id in rule.history.order_by("-history_date", "-history_id").values_list("status", "history_user_id"):
+        if status == Rule.Status.PUBLISHED:
+            break
+        editors.add(user_id)
+    return editors
 
 
 def publish_rule(rule, user, revision=None):
@@ -79,14 +84,69 @@ def publish_rule(rule, user, revision=None):
     if rule.status == Rule.Status.PUBLISHED:
         raise PublishRefused(f'Rule "{rule.slug}" is already published.')
     if settings.POLICY_FOUR_EYES:
-        editor = last_editor(rule)
-        if editor is None or editor.pk == user.pk:
-            who = "you" if editor is not None else "an unknown user"
+        # Everyone who changed the rule since it was last published, not only the last saver: a
+        # colleague's no-op save must not let an author publish their own text.
+        editors = editors_since_publication(rule)
+        if user.pk in editors or None in editors or not editors:
+            who = "you" if user.pk in editors else "an unknown user"
             raise PublishRefused(
-                f'Rule "{rule.slug}" was last edited by {who}; with four eyes (POLICY_FOUR_EYES) another person must publish it.'
+                f'Rule "{rule.slug}" was changed since its last publication by {who}; with four eyes (POLICY_FOUR_EYES) '
+                "someone who did not change it must publish it."
             )
     rule.status = Rule.Status.PUBLISHED
     rule._change_reason = "Published"
     rule._history_user = user
     rule.save(update_fields=["status"])
     return rule
+
+
+EDIT_PERMISSION = "policies.change_rule"
+
+
+def may_see_drafts(user):
+    """Editors (who may change rules) see pending drafts; everyone else sees what checks use."""
+    return user is not None and user.has_perm(EDIT_PERMISSION)
+
+
+def rules_as_seen_by(user, rules):
+    """`rules` (Rule rows) as `user` may see them, each with `cited_clauses` and `cited_provisions`.
+
+    An editor sees each row as it is, a pending draft included. Everyone else sees what checks use:
+    a draft row is replaced by the rule's last published version (its fields, clauses and provisions
+    from its history), and a rule never published is left out, so draft text is never shown to them.
+    """
+    from django.apps import apps
+
+    from kb.models import LicenseClause, Provision
+
+    rules = list(rules)
+    drafts = {rule.pk for rule in rules if rule.status == Rule.Status.DRAFT}
+    if may_see_drafts(user) or not drafts:
+        for rule in rules:
+            rule.cited_clauses, rule.cited_provisions = list(rule.clauses.all()), list(rule.provisions.all())
+        return rules
+    records = {}
+    for record in Rule.history.filter(id__in=drafts, status=Rule.Status.PUBLISHED).exclude(history_type="-").order_by("id", "-history_date", "-history_id"):
+        records.setdefault(record.id, record)
+    through = {name: apps.get_model("policies", f"HistoricalRule_{name}") for name in ("clauses", "provisions")}
+    history_ids = [record.history_id for record in records.values()]
+    clause_ids, provision_ids = {}, {}
+    for history_id, clause_id in through["clauses"].objects.filter(history_id__in=history_ids).order_by("id").values_list("history_id", "licenseclause_id"):
+        clause_ids.setdefault(history_id, []).append(clause_id)
+    for history_id, provision_id in through["provisions"].objects.filter(history_id__in=history_ids).order_by("id").values_list("history_id", "provision_id"):
+        provision_ids.setdefault(history_id, []).append(provision_id)
+    clauses = LicenseClause.objects.select_related("version__document").in_bulk([i for ids in clause_ids.values() for i in ids])
+    provisions = Provision.objects.select_related("instrument").in_bulk([i for ids in provision_ids.values() for i in ids])
+    seen = []
+    for rule in rules:
+        if rule.pk not in drafts:
+            rule.cited_clauses, rule.cited_provisions = list(rule.clauses.all()), list(rule.provisions.all())
+        elif rule.pk in records:
+            record = records[rule.pk]
+            rule = record.instance  # the rule as it was published (simple_history's HistoricalRecord.instance)
+            rule.cited_clauses = [clauses[i] for i in clause_ids.get(record.history_id, ()) if i in clauses]
+            rule.cited_provisions = [provisions[i] for i in provision_ids.get(record.history_id, ()) if i in provisions]
+        else:
+            continue  # never published: nothing to show but the draft
+        seen.append(rule)
+    return seen

@@ -25,10 +25,15 @@ def _m2m_changed(sender, action, **kwargs):
         bump_revision()
 
 
+def _loaded(sender, stats, **kwargs):
+    if stats.changed:  # an unchanged load leaves the engine's cached snapshot valid
+        bump_revision()
+
+
 def connect():
     for model in WATCHED:
         post_save.connect(_changed, sender=model, dispatch_uid=f"policies-revision-save-{model._meta.label}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"policies-revision-delete-{model._meta.label}")
     for through in WATCHED_M2M:
         m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"policies-revision-m2m-{through._meta.label}")
-    knowledge_base_loaded.connect(lambda sender, **kw: bump_revision(), weak=False, dispatch_uid="policies-revision-load")
+    knowledge_base_loaded.connect(_loaded, weak=False, dispatch_uid="policies-revision-load")

@@ -9,4 +9,5 @@ urlpatterns = [
     path("check", views.check_form, name="check_form"),
     path("checks/<uuid:check_id>", views.check_detail, name="check"),
     path("checks/<uuid:check_id>.json", views.check_json, name="check_json"),
+    path("checks/<uuid:check_id>/share", views.check_share, name="check_share"),
 ]

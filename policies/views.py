@@ -1,17 +1,31 @@
 """Portal pages of the policies app: the rules and the check form (thin over the engine)."""
 
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from kb import models as kb
+from policies import access
+from policies.engine import snapshot as snapshots
 from policies.engine.workflow import WorkflowError
 from policies.forms import CheckForm
 from policies.models import Check, Rule
+from policies.publishing import rules_as_seen_by
 from policies.services import decide_and_record
 
 
 def rules_list(request):
-    return render(request, "policies/rules_list.html", {"rules": list(Rule.objects.prefetch_related("clauses", "provisions"))})
+    rules = rules_as_seen_by(request.user, Rule.objects.prefetch_related("clauses", "provisions"))  # drafts only for editors
+    return render(request, "policies/rules_list.html", {"rules": rules})
+
+
+def _license_suggestions():
+    """(id, label) for the license fields: the knowledge base's licenses, then the Hub ids that name them."""
+    licenses = kb.TermsDocument.objects.exclude(kind__in=kb.TermsDocument.CONTRACT_KINDS).order_by("name")
+    names = dict(licenses.values_list("spdx_id", "name"))
+    hub = [(hub_id, f"{names[key]} (Hugging Face id)") for hub_id, key in sorted(snapshots.current().license_aliases.items()) if key in names]
+    return [*names.items(), *hub]
 
 
 def _check_page(request, form, error=None, status=200):
@@ -20,6 +34,7 @@ def _check_page(request, form, error=None, status=200):
         "error": error,
         "model_names": kb.AIModel.objects.order_by("name").values_list("name", "hf_id"),
         "dataset_names": kb.Dataset.objects.order_by("name").values_list("name", "hf_id"),
+        "license_names": _license_suggestions(),
     }
     return render(request, "policies/check_form.html", context, status=status)
 
@@ -37,17 +52,49 @@ def check_form(request):
         _decision, check = decide_and_record(workflow, channel=Check.Channel.PORTAL, requester=requester)
     except WorkflowError as exc:
         return _check_page(request, form, error=str(exc), status=400)
+    if requester is None:
+        access.remember(request.session, check)  # without an account, the session that made it owns it
     return redirect("policies:check", check_id=check.pk)
+
+
+def _visible_check(request, check_id):
+    """The check, if this request may see it (policies.access); 404 otherwise, so an id alone reveals nothing."""
+    check = get_object_or_404(Check, pk=check_id)
+    if not access.may_view(request.user, check, request.session, request.GET.get("share")):
+        raise Http404("No check with this id is visible to you.")
+    return check
 
 
 def check_detail(request, check_id):
     """The permalink of a stored decision, rendered from the stored JSON (as it was decided)."""
-    check = get_object_or_404(Check, pk=check_id)
-    return render(request, "policies/check_result.html", {"check": check, "decision": check.decision, "workflow": check.input})
+    check = _visible_check(request, check_id)
+    owner = access.is_owner(request.user, check, request.session)
+    token = access.share_token_of(check) if owner else None
+    share_url = request.build_absolute_uri(f"{reverse('policies:check', args=[check.pk])}?share={token}") if token else None
+    share_query = f"?share={request.GET['share']}" if request.GET.get("share") else ""
+    context = {"check": check, "decision": check.decision, "workflow": check.input, "owner": owner, "share_url": share_url,
+               "share_query": share_query}
+    response = render(request, "policies/check_result.html", context)
+    response["Cache-Control"] = "private, no-store"  # it holds someone's workflow
+    return response
 
 
 def check_json(request, check_id):
-    check = get_object_or_404(Check, pk=check_id)
+    check = _visible_check(request, check_id)
     response = JsonResponse(check.decision, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="provenant-check-{check.pk}.json"'
+    response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+def check_share(request, check_id):
+    """The owner creates (or revokes) the check's share link, on purpose, with a button."""
+    check = get_object_or_404(Check, pk=check_id)
+    if not access.is_owner(request.user, check, request.session):
+        raise Http404("No check with this id is visible to you.")
+    if request.POST.get("action") == "revoke":
+        access.unshare(check)
+    else:
+        access.share(check, request.user)
+    return redirect("policies:check", check_id=check.pk)

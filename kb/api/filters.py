@@ -5,8 +5,8 @@ from django.db import connection
 from django.db.models import Q
 from rest_framework.exceptions import ValidationError
 
+from kb import commercial_use, vocabulary
 from kb import models as kb
-from kb import vocabulary
 
 
 def json_list_contains(queryset, field, value):
@@ -42,18 +42,60 @@ class AIModelFilter(django_filters.FilterSet):
 
 
 class DatasetFilter(django_filters.FilterSet):
+    """The datasets filters of the API and of the portal's datasets index (one FilterSet for both)."""
+
     organization = django_filters.CharFilter(field_name="organization__slug", help_text="Organization slug.")
-    license = django_filters.CharFilter(method="filter_license", help_text='SPDX id, or "unknown" for datasets without a known license.')
+    license = django_filters.CharFilter(
+        method="filter_license", help_text='SPDX id of any of its licenses, or "unknown" for datasets without a known license.'
+    )
     origin = django_filters.ChoiceFilter(choices=kb.Dataset.Origin.choices)
+    license_class = django_filters.ChoiceFilter(
+        choices=commercial_use.CLASS_CHOICES, method="filter_license_class",
+        help_text="Provenant's commercial-use class, read from its own terms documents (kb.commercial_use).",
+    )
+    generated_by = django_filters.CharFilter(
+        method="filter_generated_by", help_text="Slug of the organization whose model generated the data (generated_by lineage), e.g. openai.",
+    )
+    source = django_filters.CharFilter(method="filter_facet", help_text='A text source, as the imported record names it (e.g. "wikipedia").')
+    language = django_filters.CharFilter(method="filter_facet", help_text='A language, as the imported record names it (e.g. "English").')
+    task = django_filters.CharFilter(method="filter_facet", help_text="A task category, as the imported record names it.")
+    creator = django_filters.CharFilter(method="filter_facet", help_text="A creator (an institution or a team), as the imported record names it.")
+    imported_from = django_filters.ChoiceFilter(
+        choices=[("curated", "curated by hand"), ("dpi", "Data Provenance Initiative")], method="filter_imported_from",
+        help_text='Where the row came from: "curated" or "dpi".',
+    )
 
     class Meta:
         model = kb.Dataset
-        fields = ("organization", "license", "origin")
+        fields = (
+            "organization", "license", "origin", "license_class", "generated_by", "source", "language", "task", "creator", "imported_from",
+        )
 
     def filter_license(self, queryset, name, value):
         if value.lower() == "unknown":
-            return queryset.filter(license__isnull=True)
-        return queryset.filter(license__spdx_id__iexact=value)
+            return queryset.filter(license__isnull=True, other_licenses__isnull=True)
+        through = kb.Dataset.other_licenses.through
+        return queryset.filter(
+            Q(license__spdx_id__iexact=value)
+            | Q(pk__in=through.objects.filter(termsdocument__spdx_id__iexact=value).values("dataset_id"))
+        )
+
+    def filter_license_class(self, queryset, name, value):
+        classes = commercial_use.dataset_classes(queryset)
+        return queryset.filter(pk__in=[pk for pk, found in classes.items() if found.use == value])
+
+    def filter_generated_by(self, queryset, name, value):
+        edges = kb.LineageEdge.objects.filter(
+            relation=kb.LineageEdge.Relation.GENERATED_BY, parent_model__organization__slug__iexact=value, child_dataset__isnull=False
+        )
+        return queryset.filter(pk__in=edges.values("child_dataset_id"))
+
+    def filter_facet(self, queryset, name, value):
+        facets = kb.DatasetFacet.objects.filter(facet=name, value__iexact=value)
+        return queryset.filter(pk__in=facets.values("dataset_id"))
+
+    def filter_imported_from(self, queryset, name, value):
+        return queryset.filter(imported_from="" if value == "curated" else value)
 
 
 class TermsDocumentFilter(django_filters.FilterSet):

@@ -6,14 +6,14 @@ import re
 
 import orjson
 from django.conf import settings
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser, get_encoding
 from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
-from kb import fastjson
+from kb import fastjson, jsoninput
 from kb.api.errors import RequestBodyTooLarge
 
 
@@ -59,7 +59,16 @@ class LimitedJSONParser(JSONParser):
         body = stream.read(limit + 1)
         if len(body) > limit:
             raise too_large
-        data = super().parse(io.BytesIO(body), media_type, parser_context)
+        try:
+            data = super().parse(io.BytesIO(body), media_type, parser_context)
+        except RecursionError:
+            raise ParseError(f"JSON parse error - {jsoninput.too_deep_message()}") from None
+        except ParseError as exc:
+            if "integer string conversion" in str(exc.detail):  # DRF passes on Python's advice to programmers
+                raise ParseError(f"JSON parse error - {jsoninput.too_many_digits_message()}") from None
+            raise
+        if jsoninput.may_be_deeper_than(body) and jsoninput.deeper_than(data):
+            raise ParseError(f"JSON parse error - {jsoninput.too_deep_message()}")
         problem = _unstorable_text(data) if _may_escape_unstorable_text(body, parser_context) else None
         if problem:
             raise ValidationError({problem: ["contains a NUL character or an unpaired surrogate, which is not valid text"]})

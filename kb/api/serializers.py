@@ -65,17 +65,49 @@ class DatasetSerializer(serializers.ModelSerializer):
         slug_field="spdx_id", read_only=True, allow_null=True, help_text="SPDX id or LicenseRef; null = unknown."
     )
 
+    other_licenses = serializers.SlugRelatedField(
+        slug_field="spdx_id", many=True, read_only=True, help_text="Further licenses that apply together with `license`."
+    )
+
     class Meta:
         model = kb.Dataset
-        fields = ("slug", "name", "aliases", "hf_id", "organization", "license", "origin", "description", *SOURCED_FIELDS)
+        fields = (
+            "slug", "name", "aliases", "hf_id", "organization", "license", "other_licenses", "license_expression",
+            "licenses_unmapped", "origin", "description", "imported_from", *SOURCED_FIELDS,
+        )
 
 
 class DatasetDetailSerializer(DatasetSerializer):
     description_html = MarkdownField("description")
     notes_html = MarkdownField("notes")
+    license_class = serializers.SerializerMethodField(help_text="Provenant's commercial-use class and what decides it.")
+    provenance = serializers.SerializerMethodField(help_text="The imported records (with their source's credit), if any.")
+    conflicts = serializers.SerializerMethodField(help_text="Where a curated dataset and its imported records differ; the curated value is used.")
 
     class Meta(DatasetSerializer.Meta):
-        fields = (*DatasetSerializer.Meta.fields, "description_html", "notes_html")
+        fields = (*DatasetSerializer.Meta.fields, "description_html", "notes_html", "license_class", "provenance", "conflicts")
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_license_class(self, obj):
+        from kb.commercial_use import dataset_class
+
+        found = dataset_class(obj)
+        return {"class": found.use, "basis": found.basis, "unmapped": list(found.unmapped)}
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_provenance(self, obj):
+        from kb.ingest.dpi import CREDIT, SOURCE
+
+        imported = obj.imported_record or {}
+        if imported.get("source") != SOURCE:
+            return None
+        return {"source": SOURCE, "credit": CREDIT, "records": imported.get("records", [])}
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_conflicts(self, obj):
+        from kb.selectors import dataset_conflicts
+
+        return dataset_conflicts(obj)
 
 
 class LicenseClauseSerializer(serializers.ModelSerializer):

@@ -16,6 +16,7 @@ router.register("provisions", views.ProvisionViewSet, basename="provision")
 router.register("organizations", views.OrganizationViewSet, basename="organization")
 
 urlpatterns = [
+    path("", views.ApiRootView.as_view(), name="root"),
     *router.urls,
     path("search", SearchView.as_view(), name="search"),
     path("ping", views.PingView.as_view(), name="ping"),
@@ -23,5 +24,7 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file (docs?script), not inline, so the
     # Content-Security-Policy need not allow inline scripts.
     path("docs", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # Our template drops the Google Fonts links of drf-spectacular's own ReDoc page: nothing is loaded
+    # from another site.
+    path("redoc", SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"), name="redoc"),
 ]

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from kb import lineage
@@ -53,7 +54,9 @@ class AIModelViewSet(ListDetailViewSet):
 
 
 class DatasetViewSet(ListDetailViewSet):
-    queryset = kb.Dataset.objects.select_related("organization", "license")
+    """Datasets, curated and imported (`imported_from`), with their licenses; filters as the portal's."""
+
+    queryset = kb.Dataset.objects.select_related("organization", "license").prefetch_related("other_licenses")
     serializer_class = serializers.DatasetSerializer
     detail_serializer_class = serializers.DatasetDetailSerializer
     filterset_class = filters.DatasetFilter
@@ -106,3 +109,24 @@ class PingView(APIView):
     @extend_schema(responses={200: {"type": "object", "properties": {"user": {"type": "string"}}}})
     def get(self, request):
         return Response({"user": request.user.get_username()})
+
+
+class ApiRootView(APIView):
+    """Where to start: the schema, the interactive docs and the collections, as absolute links."""
+
+    # Names under /api/v1/ (config/urls.py mounts kb's and policies' routes in one namespace).
+    LINKS = {
+        "docs": "api:docs", "redoc": "api:redoc", "schema": "api:schema",
+        "models": "api:model-list", "datasets": "api:dataset-list", "terms": "api:terms-list", "provisions": "api:provision-list",
+        "organizations": "api:organization-list", "rules": "api:rule-list", "search": "api:search", "checks": "api:check-list",
+    }
+
+    @extend_schema(responses={200: {"type": "object", "properties": {
+        "name": {"type": "string"}, "notice": {"type": "string"}, "links": {"type": "object", "additionalProperties": {"type": "string"}},
+    }}})
+    def get(self, request):
+        return Response({
+            "name": "Provenant API v1",
+            "notice": "Not legal advice. Checks (POST checks) need a token: Authorization: Token <key>.",
+            "links": {name: reverse(url_name, request=request) for name, url_name in self.LINKS.items()},
+        })

@@ -3,7 +3,8 @@
 Clauses are matched by key. A clause present only in the newer version is "added", only in the older
 "removed", and one whose text changed is "changed". When an added and a removed clause share a clause
 type (Llama 3's "Llama 3" naming clause and Llama 3.1's "Llama" one), each names the other and the
-added one shows a word diff against it, so a reader sees what the new clause replaced.
+added one shows a word diff against it, so a reader sees what the new clause replaced. The verbatim
+quote and our summary are diffed apart: a change in the publisher's words is not a change in ours.
 """
 
 import difflib
@@ -19,7 +20,12 @@ class ClauseChange:
     old: object = None
     new: object = None
     counterpart: object = None  # the same-type clause on the other side, for added/removed
-    words: list = field(default_factory=list)  # [(op, text)]: op is equal, delete or insert
+    quote_words: list = field(default_factory=list)  # [(op, text)]: op is equal, delete or insert
+    summary_words: list = field(default_factory=list)
+
+    @property
+    def diffed(self):
+        return bool(self.quote_words or self.summary_words)
 
     @property
     def type_label(self):
@@ -30,8 +36,14 @@ class ClauseChange:
         return self.new or self.old
 
 
-def clause_text(clause):
-    return " ".join(part for part in (clause.quote, clause.summary) if part)
+def _same(a, b):
+    return (a.quote, a.summary, a.parameters, a.clause_type) == (b.quote, b.summary, b.parameters, b.clause_type)
+
+
+def _diff_parts(change, old, new):
+    change.quote_words = word_diff(old.quote, new.quote) if (old.quote or new.quote) else []
+    change.summary_words = word_diff(old.summary, new.summary)
+    return change
 
 
 def word_diff(old_text, new_text):
@@ -55,17 +67,17 @@ def compare_versions(old_version, new_version):
     changes = []
     for key in old.keys() & new.keys():
         a, b = old[key], new[key]
-        same = clause_text(a) == clause_text(b) and a.parameters == b.parameters and a.clause_type == b.clause_type
-        changes.append(
-            ClauseChange("unchanged" if same else "changed", b.clause_type, a, b, words=[] if same else word_diff(clause_text(a), clause_text(b)))
-        )
+        if _same(a, b):
+            changes.append(ClauseChange("unchanged", b.clause_type, a, b))
+        else:
+            changes.append(_diff_parts(ClauseChange("changed", b.clause_type, a, b), a, b))
     removed = [ClauseChange("removed", old[k].clause_type, old=old[k]) for k in old.keys() - new.keys()]
     added = [ClauseChange("added", new[k].clause_type, new=new[k]) for k in new.keys() - old.keys()]
     for change in added:
         partner = next((r for r in removed if r.clause_type == change.clause_type and r.counterpart is None), None)
         if partner is not None:
             change.counterpart, partner.counterpart = partner.old, change.new
-            change.words = word_diff(clause_text(partner.old), clause_text(change.new))
+            _diff_parts(change, partner.old, change.new)
     changes.extend(removed)
     changes.extend(added)
     order = {"removed": 0, "added": 1, "changed": 2, "unchanged": 3}

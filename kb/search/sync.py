@@ -106,8 +106,10 @@ def _on_m2m(sender, instance, action, **kwargs):
         mark_stale(type(instance), instance)
 
 
-def _on_loaded(sender, **kwargs):
-    if _backend() is not None:
+def _on_loaded(sender, stats, **kwargs):
+    # A load that changed nothing leaves a built index as it is (rebuilding it is most of a load's time).
+    backend = _backend()
+    if backend is not None and (stats.changed or not backend.ids()):
         _state()["rebuild"] = True
 
 

@@ -44,8 +44,9 @@ class ClauseRefSerializer(serializers.Serializer):
 
 
 class RuleSerializer(serializers.ModelSerializer):
-    clauses = ClauseRefSerializer(many=True, read_only=True)
-    provisions = serializers.SlugRelatedField(slug_field="ref", many=True, read_only=True)
+    # The clauses and provisions of the version shown (policies.publishing.rules_as_seen_by).
+    clauses = ClauseRefSerializer(many=True, read_only=True, source="cited_clauses")
+    provisions = serializers.SlugRelatedField(slug_field="ref", many=True, read_only=True, source="cited_provisions")
     description_html = MarkdownField("description")
 
     class Meta:

@@ -6,20 +6,23 @@ CLI and the portal call), `decide_and_record` also writes the decision log, `ser
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from kb import models as kb
 from kb.api.errors import error_body
 from kb.api.views import ANY_SEGMENT
+from policies import access
 from policies import models as policies
 from policies.api import openapi, serializers, services
 from policies.api.filters import CheckFilter, RuleFilter
 from policies.engine.evaluate import evaluate_workflow
 from policies.engine.workflow import WorkflowError
+from policies.publishing import may_see_drafts, rules_as_seen_by
 from policies.services import decide_and_record, record_check
 
 EXAMPLE_WORKFLOW = {
@@ -60,8 +63,8 @@ def _record(request, workflow, decision):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Your checks (staff: everyone's), newest first"),
-    retrieve=extend_schema(summary="One check: its input and decision (owner or staff)"),
+    list=extend_schema(summary="Your checks (with the policies.view_check permission: everyone's), newest first"),
+    retrieve=extend_schema(summary="One check: its input and decision (its owner, or with the policies.view_check permission)"),
 )
 class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [permissions.IsAuthenticated]
@@ -72,17 +75,16 @@ class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return policies.Check.objects.none()
-        checks = policies.Check.objects.select_related("requester")
-        if self.action == "list" and not self.request.user.is_staff:
-            checks = checks.filter(requester=self.request.user)
-        return checks
+        if self.action == "list":
+            return access.visible_checks(self.request.user)
+        return policies.Check.objects.select_related("requester")
 
     def get_serializer_class(self):
         return serializers.CheckDetailSerializer if self.action != "list" else serializers.CheckSerializer
 
     def get_object(self):
         check = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        if not (self.request.user.is_staff or check.requester_id == self.request.user.pk):
+        if not access.may_view(self.request.user, check):  # who may see a check: policies.access
             raise PermissionDenied("This check was made by another user.")
         return check
 
@@ -151,8 +153,31 @@ class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         )
 
 
+    @extend_schema(
+        summary="Share a check with a link (owner only), or stop sharing it",
+        description="POST creates the check's share link (or returns the existing one): anyone with it can read the check, input "
+        "included, in the portal. DELETE revokes it. Only the check's owner may do either.",
+        request=None,
+        responses={200: OpenApiResponse(description='{"share_url": "https://…/checks/{id}?share=…"}'), 204: OpenApiResponse(description="Revoked.")},
+        filters=False,
+    )
+    @action(detail=True, methods=["post", "delete"], filterset_class=None, pagination_class=None)
+    def share(self, request, pk=None):
+        check = self.get_object()
+        if not access.is_owner(request.user, check):
+            raise PermissionDenied("Only the check's owner may share it.")
+        if request.method == "DELETE":
+            access.unshare(check)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        token = access.share(check, request.user)
+        return Response({"share_url": request.build_absolute_uri(f"{reverse('policies:check', args=[check.pk])}?share={token}")})
+
+
 class RuleViewSet(viewsets.ReadOnlyModelViewSet):
-    """The rules the engine applies (read-only), with the clauses and provisions each rests on."""
+    """The rules the engine applies (read-only), with the clauses and provisions each rests on.
+
+    Editors see pending drafts; everyone else sees each rule as last published (`rules_as_seen_by`).
+    """
 
     serializer_class = serializers.RuleSerializer
     filterset_class = RuleFilter
@@ -162,3 +187,23 @@ class RuleViewSet(viewsets.ReadOnlyModelViewSet):
         Prefetch("clauses", queryset=kb.LicenseClause.objects.select_related("version__document")),
         Prefetch("provisions", queryset=kb.Provision.objects.only("id", "ref")),
     )
+
+    def list(self, request, *args, **kwargs):
+        if may_see_drafts(request.user):
+            rules = rules_as_seen_by(request.user, self.filter_queryset(self.get_queryset()))
+        else:
+            # Filter the published versions, not the rows: a draft's values must not decide what a reader sees.
+            filters = self.filterset_class(request.GET, queryset=self.get_queryset())
+            if not filters.is_valid():
+                raise ValidationError(filters.errors)
+            wanted = {name: value for name, value in filters.form.cleaned_data.items() if value not in (None, "")}
+            rules = [rule for rule in rules_as_seen_by(request.user, self.get_queryset())
+                     if all(getattr(rule, name) == value for name, value in wanted.items())]
+        page = self.paginate_queryset(rules)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_object(self):
+        seen = rules_as_seen_by(self.request.user, [super().get_object()])
+        if not seen:
+            raise NotFound("No rule matches the given query.")  # a draft never published: there is nothing to show yet
+        return seen[0]

@@ -95,6 +95,7 @@ class CompiledPolicy:
     # filled in (templates.fill); a check renders only the rest (the route, the asset, the workflow).
     prefilled: MappingProxyType = field(repr=False, compare=False, default_factory=lambda: MappingProxyType({}))
     owned_facts: frozenset = field(repr=False, compare=False, default=frozenset())  # ids of the facts_by_id values
+    license_aliases: MappingProxyType = field(repr=False, compare=False, default_factory=lambda: MappingProxyType({}))  # e.g. Hub ids
 
 
 def asset_facts(asset):
@@ -185,10 +186,12 @@ def compile_policy(data: PolicyData):
         windows = [(data.provisions[ref]["effective_from"], data.provisions[ref]["effective_to"]) for ref in refs]
         rules.append(compile_rule(row, cited, windows))
         rule_content.append({**row, "citations": [c.to_json() for c in cited]})
-    return assemble(data.documents, data.models, data.datasets, data.jurisdiction_parent, data.provisions, rules, rule_content)
+    return assemble(
+        data.documents, data.models, data.datasets, data.jurisdiction_parent, data.provisions, rules, rule_content, data.license_aliases
+    )
 
 
-def assemble(documents, models, datasets, jurisdiction_parent, provisions, rules, rule_content):
+def assemble(documents, models, datasets, jurisdiction_parent, provisions, rules, rule_content, license_aliases=None):
     """Index the content and fingerprint it (rules already compiled). Pure."""
     content = {
         "documents": documents,
@@ -197,6 +200,7 @@ def assemble(documents, models, datasets, jurisdiction_parent, provisions, rules
         "jurisdictions": jurisdiction_parent,
         "provisions": provisions,
         "rules": rule_content,
+        "license_aliases": license_aliases or {},
     }
     digest = hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
     facts_by_id = {
@@ -218,7 +222,8 @@ def assemble(documents, models, datasets, jurisdiction_parent, provisions, rules
         provisions=provisions,
         model_index=build_index(models.values()),
         dataset_index=build_index(datasets.values()),
-        licensing=build_licensing(documents),
+        licensing=build_licensing(documents, license_aliases),
+        license_aliases=MappingProxyType(dict(license_aliases or {})),
         clause_citations=citations,
         jurisdictions_below=descendants(jurisdiction_parent),
         facts_by_id=facts_by_id,

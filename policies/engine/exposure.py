@@ -210,9 +210,15 @@ class _Walk:
 
     def dataset_terms(self, dataset, route):
         if dataset["license"] is None:
-            self.unknown(dataset, route, f"the license of {dataset['name']} is not known")
+            stated = dataset.get("license_stated", True)
+            self.unknown(dataset, route, f"the license of {dataset['name']} is not known" if stated else f"no license is stated for {dataset['name']}")
         else:
-            self.emit_terms(dataset, [dataset["license"]], route)
+            # Service terms among a source's licenses (DPI lists "OpenAI" for data made with its API)
+            # reach the student through the generated_by edge, as terms of the generator, not here.
+            others = [s for s in dataset.get("other_licenses", ()) if not self.snapshot.documents.get(s, {}).get("contract")]
+            self.emit_terms(dataset, [dataset["license"], *others], route)
+        for name in dataset.get("licenses_unmapped", ()):
+            self.unknown(dataset, route, f"{dataset['name']} is also under {name}, whose terms are not in the knowledge base")
         for edge in dataset["parents"]:
             if edge["relation"] == "generated_by" and edge["kind"] == "model" and edge["evidence_kind"] in WALKED_EVIDENCE:
                 generator = self.model(edge["slug"])

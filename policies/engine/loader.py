@@ -28,6 +28,9 @@ class PolicyData:
     # Rule rows (Rule fields, dates as ISO strings) with what they cite: "clause_keys" as
     # (spdx_id, version label, clause key) and "provision_refs".
     rules: list
+    # Other names for the knowledge base's license ids that a workflow may use: the Hugging Face Hub's
+    # license ids ({"llama3.1": "LicenseRef-Llama-3.1-Community"}), from the registry's mapping.
+    license_aliases: dict = None
 
 
 def _day(value):
@@ -140,7 +143,10 @@ def load_policy():
             model["service_terms"].sort()
 
         datasets, dataset_by_id = {}, {}
-        for d in kb.Dataset.objects.values("id", "slug", "name", "aliases", "hf_id", "organization_id", "license_id", "origin", "source_url"):
+        for d in kb.Dataset.objects.values(
+            "id", "slug", "name", "aliases", "hf_id", "organization_id", "license_id", "license_expression", "licenses_unmapped", "origin",
+            "source_url",
+        ):
             org = orgs.get(d["organization_id"]) or {}
             dataset = {
                 "kind": "dataset",
@@ -151,12 +157,20 @@ def load_policy():
                 "organization": org.get("name"),
                 "country": org.get("country") or None,
                 "license": spdx_of.get(d["license_id"]),
+                # Further licenses that bind together with `license`, and license names a source gave
+                # that no terms document stands for (their terms are unknown).
+                "other_licenses": [],
+                "licenses_unmapped": list(d["licenses_unmapped"] or []),
+                "license_stated": d["license_expression"] not in ("NOASSERTION", "NONE"),
                 "origin": d["origin"],
                 "modalities": [],
                 "source_url": d["source_url"],
                 "parents": [],
             }
             datasets[d["slug"]] = dataset_by_id[d["id"]] = dataset
+        others = kb.Dataset.other_licenses.through.objects.order_by("dataset_id", "termsdocument_id")
+        for dataset_id, doc_id in others.values_list("dataset_id", "termsdocument_id"):
+            dataset_by_id[dataset_id]["other_licenses"].append(spdx_of[doc_id])
 
         for e in kb.LineageEdge.objects.order_by("id").values(
             "child_model_id", "child_dataset_id", "relation", "parent_model_id", "parent_dataset_id", "evidence_kind"
@@ -232,8 +246,24 @@ def load_policy():
             keys.append((version_doc[id(version)]["spdx_id"], version["label"], clause["key"]))
         rules.append({**row, "clause_keys": keys, "provision_refs": sorted(rule_provisions.get(rule_id, []))})
     return PolicyData(
-        documents=documents, models=models, datasets=datasets, jurisdiction_parent=jurisdiction_parent, provisions=provisions, rules=rules
+        documents=documents, models=models, datasets=datasets, jurisdiction_parent=jurisdiction_parent, provisions=provisions, rules=rules,
+        license_aliases=_hub_license_aliases(documents),
     )
+
+
+def _hub_license_aliases(documents):
+    """The Hub license ids that designate a knowledge-base license by themselves (not `other`)."""
+    from django.apps import apps
+
+    if not apps.is_installed("registry"):
+        return {}
+    from registry.licenses import load_mapping
+
+    return {
+        entry["hub_license"]: entry["spdx_id"]
+        for entry in load_mapping()
+        if entry["hub_license"] != "other" and entry["spdx_id"] in documents
+    }
 
 
 # --------------------------------------------------------------------------- the registry's part of a check
@@ -263,9 +293,8 @@ def load_lineage_view(*, workflow, policy):
     unknown = [ref for ref in dict.fromkeys(referenced_models(workflow)) if _unmatched(policy, ref)]
     if not unknown or not apps.is_installed("registry"):
         return EMPTY_VIEW
-    from registry.lineage import lineage_rows
-
     from policies.engine.lineage_view import build_view
+    from registry.lineage import lineage_rows
 
     found = lineage_rows(references=unknown, max_depth=MAX_DEPTH, resolves=lambda name: policy.model_index.resolve(name).resolved)
     return build_view(

@@ -18,6 +18,24 @@ SIGNALS = ("outputs", "logits")
 ACCESSES = ("api", "self_hosted")
 MODALITIES = ("text", "image", "audio", "video")
 
+# Limits on what one workflow may hold (docs/check-contract.md, "Limits"). Each check's cost and the
+# size of its log entry grow with them; they sit well above any real workflow so that none is refused.
+MAX_TEACHERS = 50
+MAX_DATASETS = 100
+MAX_GENERATED_BY = 10  # models per ad-hoc dataset
+# Models and datasets in all (base model, teachers, datasets, the models that generated them): each
+# is walked through its lineage and terms, and an unknown one is matched against every name for
+# suggestions, so this bounds what one check costs (about 0.2 s and 0.5 MB of findings at worst).
+MAX_ASSETS = 200
+MAX_JURISDICTIONS = 50
+MAX_MODALITIES = 10  # repeats allowed (they are merged), but not without end
+MAX_TEXT = 200  # characters in a name or a reference
+MAX_LICENSE = 300  # characters in a license expression
+MAX_URL = 2000  # characters in a URL
+MAX_USERS = 10**12  # organization.monthly_active_users
+MAX_USD = 10**15  # organization.annual_revenue_usd
+MAX_FLOP = 1e40  # student.training_compute_flop
+
 # "EU", ISO 3166-1 alpha-2 ("DE", "UK" as the contract spells it) or a region ("US-CA").
 _JURISDICTION = re.compile(r"^(EU|[A-Z]{2}(-[A-Z0-9]{1,3})?)$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -78,11 +96,13 @@ def _object(value, path, allowed, required=()):
     return value
 
 
-def _string(value, path, nullable=False, non_empty=True):
+def _string(value, path, nullable=False, non_empty=True, max_length=MAX_TEXT):
     if value is None and nullable:
         return None
     if not isinstance(value, str):
         raise WorkflowError(path, f"must be a string, got {_kind(value)}")
+    if len(value) > max_length:
+        raise WorkflowError(path, f"must be at most {max_length} characters, got {len(value)}")
     _text(value, path)
     if non_empty and not value.strip():
         raise WorkflowError(path, "must not be empty")
@@ -100,11 +120,19 @@ def _choice(value, path, choices, default=None, nullable=False):
     return value
 
 
-def _number(value, path, integer=False):
+def _number(value, path, maximum, integer=False):
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or (isinstance(value, float) and not math.isfinite(value)):
-        raise WorkflowError(path, f"must be a {'whole ' if integer else ''}number, got {_kind(value)}")
+    what = f"a {'whole ' if integer else ''}number"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise WorkflowError(path, f"must be {what}, got {_kind(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        # JSON has no infinity: 1e999 and the like are read as one.
+        raise WorkflowError(path, f"must be {what} of at most {maximum:g}, got {value} (a number too large to represent, such as 1e999)")
+    if value > maximum:
+        digits = len(str(value)) if isinstance(value, int) else 0
+        shown = f"a {digits}-digit number" if digits > 20 else f"{value:.3g}"  # an int too large for a float cannot be formatted as one
+        raise WorkflowError(path, f"must be at most {maximum:g}, got {shown}")
     if integer and isinstance(value, float):
         if not value.is_integer():
             raise WorkflowError(path, f"must be a whole number, got {value}")
@@ -116,7 +144,7 @@ def _number(value, path, integer=False):
 
 def _url(value, path):
     """An http(s) URL (kb.weburl says which): the portal shows it as a link, so nothing else may pass."""
-    text = _string(value, path, nullable=True)
+    text = _string(value, path, nullable=True, max_length=MAX_URL)
     if text is None:
         return None
     why = weburl.problem(text)
@@ -130,9 +158,11 @@ def _or_empty(value):
     return {} if value is None else value
 
 
-def _list(value, path):
+def _list(value, path, maximum, what="items"):
     if not isinstance(value, list):
         raise WorkflowError(path, f"must be a list, got {_kind(value)}")
+    if len(value) > maximum:
+        raise WorkflowError(path, f"at most {maximum} {what}, got {len(value)}")
     return value
 
 
@@ -158,16 +188,23 @@ def _spdx_symbols():
 
 class LicenseParser:
     """Parses SPDX expressions against the SPDX list plus the knowledge base's own ids (LicenseRef-…
-    and others), remembering results: the same few expressions come back in every check."""
+    and others, also under the Hugging Face Hub's license ids that name them: `llama3.1`, `gemma`),
+    remembering results: the same few expressions come back in every check."""
 
     MEMORY = 2048
 
-    def __init__(self, extra_ids):
+    def __init__(self, extra_ids, aliases=None):
+        """aliases: {other id: knowledge-base id}, e.g. the Hub's {"llama3.1": "LicenseRef-Llama-3.1-Community"}."""
         from license_expression import LicenseSymbol, Licensing
 
         symbols = list(_spdx_symbols())
         known = {s.key.lower() for s in symbols}
-        symbols += [LicenseSymbol(i) for i in sorted(extra_ids) if i.lower() not in known]
+        by_key = {}
+        for alias, key in (aliases or {}).items():
+            if alias.lower() != key.lower() and alias.lower() not in known:
+                by_key.setdefault(key, []).append(alias)
+        aliases = by_key
+        symbols += [LicenseSymbol(i, aliases=tuple(aliases.get(i, ()))) for i in sorted(extra_ids) if i.lower() not in known]
         self.licensing = Licensing(symbols)
         self._memo = {}
 
@@ -187,13 +224,13 @@ class LicenseParser:
         return result
 
 
-def build_licensing(extra_ids):
-    return LicenseParser(extra_ids)
+def build_licensing(extra_ids, aliases=None):
+    return LicenseParser(extra_ids, aliases)
 
 
 def parse_license(value, path, licensing):
     """A normalised SPDX expression and its license keys; raises WorkflowError naming the field."""
-    text = _string(value, path, nullable=True)
+    text = _string(value, path, nullable=True, max_length=MAX_LICENSE)
     if text is None:
         return None, []
     result = licensing.parse(text)
@@ -210,6 +247,19 @@ def _jurisdiction(value, path, pattern=_JURISDICTION, what="a jurisdiction code"
     if not pattern.match(code):
         raise WorkflowError(path, f'"{text}" is not {what}')
     return code
+
+
+class _AssetCount:
+    """Counts the models and datasets a workflow names, refusing the one past MAX_ASSETS by its path."""
+
+    def __init__(self):
+        self.count = 0
+
+    def add(self, path):
+        self.count += 1
+        if self.count > MAX_ASSETS:
+            raise WorkflowError(path, f"a workflow may name at most {MAX_ASSETS} models and datasets in all "
+                                      "(base model, teachers, datasets and the models that generated them); this is one more")
 
 
 def parse_workflow(data, licensing, as_of=None):
@@ -238,7 +288,7 @@ def parse_workflow(data, licensing, as_of=None):
         raise WorkflowError("student.competes_with_teachers", f"must be true, false or null, got {_kind(competes)}")
     license_text, license_keys = parse_license(s.get("license"), "student.license", licensing)
     modalities = s.get("modalities", ["text"])
-    _list(modalities, "student.modalities")
+    _list(modalities, "student.modalities", MAX_MODALITIES, "modalities")
     if not modalities:
         raise WorkflowError("student.modalities", "must name at least one modality")
     modalities = [_choice(m, f"student.modalities[{i}]", MODALITIES) for i, m in enumerate(modalities)]
@@ -251,12 +301,16 @@ def parse_workflow(data, licensing, as_of=None):
         "license": license_text,
         "license_keys": license_keys,
         "modalities": list(dict.fromkeys(modalities)),
-        "training_compute_flop": _number(s.get("training_compute_flop"), "student.training_compute_flop"),
+        "training_compute_flop": _number(s.get("training_compute_flop"), "student.training_compute_flop", MAX_FLOP),
     }
 
+    assets = _AssetCount()
+    if student["base_model"] is not None:
+        assets.add("student.base_model")
     teachers = []
-    for i, t in enumerate(_list(data.get("teachers", []), "teachers")):
+    for i, t in enumerate(_list(data.get("teachers", []), "teachers", MAX_TEACHERS, "teachers")):
         path = f"teachers[{i}]"
+        assets.add(path)
         _object(t, path, ("model", "signal", "access"), required=("model",))
         teachers.append(
             {
@@ -267,15 +321,19 @@ def parse_workflow(data, licensing, as_of=None):
         )
 
     datasets = []
-    for i, d in enumerate(_list(data.get("datasets", []), "datasets")):
+    for i, d in enumerate(_list(data.get("datasets", []), "datasets", MAX_DATASETS, "datasets")):
         path = f"datasets[{i}]"
+        assets.add(path)
         if isinstance(d, dict) and "dataset" in d:
             _object(d, path, ("dataset",))
             datasets.append({"dataset": _string(d["dataset"], f"{path}.dataset")})
             continue
         _object(d, path, ("name", "license", "generated_by", "source_url"), required=("name",))
         text, keys = parse_license(d.get("license"), f"{path}.license", licensing)
-        generated_by = [_string(g, f"{path}.generated_by[{j}]") for j, g in enumerate(_list(d.get("generated_by", []), f"{path}.generated_by"))]
+        generated_by = []
+        for j, g in enumerate(_list(d.get("generated_by", []), f"{path}.generated_by", MAX_GENERATED_BY, "models")):
+            assets.add(f"{path}.generated_by[{j}]")
+            generated_by.append(_string(g, f"{path}.generated_by[{j}]"))
         datasets.append(
             {
                 "name": _string(d["name"], f"{path}.name"),
@@ -291,12 +349,12 @@ def parse_workflow(data, licensing, as_of=None):
     organization = {
         "name": _string(o.get("name"), "organization.name", nullable=True),
         "country": None if country is None else _jurisdiction(country, "organization.country", _COUNTRY, "an ISO 3166-1 alpha-2 country code"),
-        "monthly_active_users": _number(o.get("monthly_active_users"), "organization.monthly_active_users", integer=True),
-        "annual_revenue_usd": _number(o.get("annual_revenue_usd"), "organization.annual_revenue_usd"),
+        "monthly_active_users": _number(o.get("monthly_active_users"), "organization.monthly_active_users", MAX_USERS, integer=True),
+        "annual_revenue_usd": _number(o.get("annual_revenue_usd"), "organization.annual_revenue_usd", MAX_USD),
     }
 
     dep = _object(_or_empty(data.get("deployment")), "deployment", ("jurisdictions",))
-    codes = [_jurisdiction(j, f"deployment.jurisdictions[{i}]") for i, j in enumerate(_list(dep.get("jurisdictions", []), "deployment.jurisdictions"))]
+    codes = [_jurisdiction(j, f"deployment.jurisdictions[{i}]") for i, j in enumerate(_list(dep.get("jurisdictions", []), "deployment.jurisdictions", MAX_JURISDICTIONS, "jurisdictions"))]
 
     return {
         "name": name,

@@ -89,7 +89,7 @@ def test_four_eyes_refusal_is_a_clear_error(staff_client, shipped_rule, settings
     settings.POLICY_FOUR_EYES = True
     staff_client.post(change_url(shipped_rule), rule_form(shipped_rule, title="Edited by me", change_reason="edit"))
     response = publish(staff_client, shipped_rule)
-    assert "another person must publish it" in response.content.decode()
+    assert "someone who did not change it must publish it" in response.content.decode()
     assert Rule.objects.get(pk=shipped_rule.pk).status == Rule.Status.DRAFT
 
 
@@ -123,3 +123,20 @@ def test_disabling_a_rule_with_passing_examples_saves_a_disabled_draft(staff_cli
     assert response.status_code == 302
     stored = Rule.objects.get(pk=shipped_rule.pk)
     assert (stored.enabled, stored.status) == (False, Rule.Status.DRAFT)
+
+
+def test_the_scope_help_lists_its_keys_instead_of_pointing_at_a_source_file(staff_client, shipped_rule):
+    body = staff_client.get(change_url(shipped_rule)).content.decode()
+    assert "scope.py" not in body
+    assert "Keys: target (clause, unknown_terms, missing_version, unresolved, workflow); clause_types (" in body
+    assert "release (open_weights, api, internal)" in body and "jurisdictions (any ids)" in body
+
+
+def test_the_check_list_shows_requester_verdict_student_and_time(staff_client):
+    from policies.services import decide_and_record
+
+    _decision, check = decide_and_record(COMPETING, channel="portal", requester=staff_client.user)
+    body = staff_client.get("/admin/policies/check/").content.decode()
+    row = body.split(f'/admin/policies/check/{check.pk}/change/')[1].split("</tr>")[0]
+    assert check.created_at.strftime("%Y") in body.split(f'/admin/policies/check/{check.pk}/change/')[1][:80]
+    assert ">admin<" in row and ">prohibited<" in row and ">acme-chat<" in row

@@ -6,6 +6,7 @@ import json
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -116,15 +117,17 @@ def test_405_for_methods_a_check_does_not_have(alice):
     assert alice.put("/api/v1/checks", WORKFLOW).status_code == 405
 
 
-def test_list_shows_only_the_callers_checks_and_staff_see_all(alice, bob, django_user_model):
+def test_list_shows_only_the_callers_checks_and_auditors_see_all(alice, bob, django_user_model):
     alice.post("/api/v1/checks", WORKFLOW)
     alice.post("/api/v1/checks", workflow(purpose="research", release="internal", competes_with_teachers=False))
     bob.post("/api/v1/checks", WORKFLOW)
     assert alice.get("/api/v1/checks").json()["count"] == 2
     assert {c["requester"] for c in bob.get("/api/v1/checks").json()["results"]} == {"bob"}
-    staff = client_with_token("auditor")
+    auditor = client_with_token("auditor")
     django_user_model.objects.filter(username="auditor").update(is_staff=True)
-    assert staff.get("/api/v1/checks").json()["count"] == 3
+    assert auditor.get("/api/v1/checks").json()["count"] == 0  # staff alone is not enough (policies.access)
+    django_user_model.objects.get(username="auditor").user_permissions.add(Permission.objects.get(codename="view_check"))
+    assert auditor.get("/api/v1/checks").json()["count"] == 3
 
 
 def test_list_filters_by_verdict_and_date(alice):
@@ -139,7 +142,7 @@ def test_list_filters_by_verdict_and_date(alice):
     assert response.status_code == 400 and errors_of(response)[0][0] == "verdict"
 
 
-def test_a_check_is_visible_to_its_owner_and_staff_403_for_others_404_when_unknown(alice, bob, django_user_model):
+def test_a_check_is_visible_to_its_owner_and_auditors_403_for_others_404_when_unknown(alice, bob, django_user_model):
     check_id = alice.post("/api/v1/checks", WORKFLOW).json()["check_id"]
     mine = alice.get(f"/api/v1/checks/{check_id}")
     assert mine.status_code == 200 and mine.json()["input"] == WORKFLOW and mine.json()["decision"]["check_id"] == check_id
@@ -147,6 +150,8 @@ def test_a_check_is_visible_to_its_owner_and_staff_403_for_others_404_when_unkno
     assert other.status_code == 403 and errors_of(other) == [(None, "This check was made by another user.")]
     assert bob.post(f"/api/v1/checks/{check_id}/replay").status_code == 403
     django_user_model.objects.filter(username="bob").update(is_staff=True)
+    assert bob.get(f"/api/v1/checks/{check_id}").status_code == 403
+    django_user_model.objects.get(username="bob").user_permissions.add(Permission.objects.get(codename="view_check"))
     assert bob.get(f"/api/v1/checks/{check_id}").status_code == 200
     missing = alice.get("/api/v1/checks/00000000-0000-0000-0000-000000000000")
     assert missing.status_code == 404 and errors_of(missing)[0][0] is None

@@ -215,3 +215,49 @@ def test_unknown_terms_are_recorded_as_unknown(fixtures):
 def test_missing_fixtures_directory_is_an_error(tmp_path):
     with pytest.raises(CommandError, match="fixtures directory not found"):
         load(Path(tmp_path) / "nope")
+
+
+def test_an_unchanged_load_reads_each_section_once_instead_of_each_record(fixtures, django_assert_max_num_queries):
+    from kb.fixtures_io import read_fixtures
+
+    records = sum(len(r) for r in read_fixtures(fixtures).values())
+    # Every record's row, many-to-many values and references come from a query per section; what
+    # remains per record is validation that reads the database (overlapping terms versions, rules).
+    with django_assert_max_num_queries(records):  # was five times as many
+        out = load(fixtures)
+    assert "Knowledge base already up to date." in out
+
+
+def test_an_unchanged_load_leaves_the_search_index_and_the_engines_cache_alone(fixtures, settings, tmp_path, monkeypatch,
+                                                                                django_capture_on_commit_callbacks):
+    from kb.search.whoosh_backend import WhooshBackend
+    from policies.models import PolicyRevision
+
+    settings.SEARCH_BACKEND, settings.SEARCH_INDEX_DIR = "whoosh", tmp_path / "index"
+    call_command("rebuild_index", stdout=io.StringIO(), stderr=io.StringIO())
+    rebuilds = []
+    original = WhooshBackend.rebuild
+    monkeypatch.setattr(WhooshBackend, "rebuild", lambda self, *a, **kw: rebuilds.append(1) or original(self, *a, **kw))
+    token = PolicyRevision.objects.values_list("token", flat=True).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        load(fixtures)
+    assert rebuilds == [] and PolicyRevision.objects.values_list("token", flat=True).first() == token
+
+    kb.AIModel.objects.filter(slug="gpt-4o").update(name="renamed")  # the fixtures now differ from the rows
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "models: 0 created, 1 updated" in load(fixtures)
+    assert rebuilds == [1] and PolicyRevision.objects.values_list("token", flat=True).first() != token
+
+
+def test_a_load_reports_its_progress_section_by_section(fixtures):
+    err = io.StringIO()
+    call_command("load_kb", fixtures=str(fixtures), stdout=io.StringIO(), stderr=err)
+    lines = err.getvalue().splitlines()
+    assert any(line.startswith("Loading models (") and line.endswith(" records)") for line in lines)
+    first = [line.split(" (")[0] for line in lines if line.startswith("Loading ")]
+    assert first.index("Loading organizations") < first.index("Loading models") < first.index("Loading lineage")
+
+
+def test_norway_keeps_its_code_no():
+    assert kb.Jurisdiction.objects.get(code="NO").name == "Norway"
+    assert not kb.Jurisdiction.objects.filter(code="False").exists()

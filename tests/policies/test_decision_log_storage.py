@@ -21,8 +21,10 @@ on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="Po
 
 WORKFLOW = {
     "as_of": "2026-11-28",
-    "student": {"name": "acme – naïve “bot” \u2028", "purpose": "commercial", "release": "internal", "training_compute_flop": 3e22},
-    "organization": {"monthly_active_users": 10**30},  # beyond orjson's 64-bit integers: the fallback encodes it
+    "student": {"name": "acme – naïve “bot” \u2028", "purpose": "commercial", "release": "internal",
+                # FLOP written out as a whole number: beyond orjson's 64-bit integers, so the fallback encodes it
+                "training_compute_flop": 3 * 10**25},
+    "organization": {"monthly_active_users": 120000},
     "deployment": {"jurisdictions": ["EU"]},
 }
 
@@ -31,7 +33,7 @@ def test_what_is_read_back_is_what_was_logged_text_numbers_and_all():
     decision, check = decide_and_record(WORKFLOW, channel=Check.Channel.API)
     stored = Check.objects.get(pk=check.pk)
     assert stored.input == WORKFLOW
-    assert stored.input["organization"]["monthly_active_users"] == 10**30  # exactly, not as a float
+    assert stored.input["student"]["training_compute_flop"] == 3 * 10**25  # exactly, not as a float
     assert stored.decision == decision.to_json()
 
 

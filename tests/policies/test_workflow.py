@@ -34,6 +34,22 @@ def test_license_expressions_are_normalised_and_know_the_kb_ids():
     assert parse(student={**STUDENT, "license": "CreativeML-OpenRAIL-M"})["student"]["license_keys"] == ["CreativeML-OpenRAIL-M"]
 
 
+HUB_ALIASES = {"llama3.1": "LicenseRef-Llama-3.1-Community", "gemma": "LicenseRef-Gemma-Terms-of-Use", "mit": "MIT"}
+
+
+def test_the_hubs_license_ids_read_as_the_knowledge_base_documents_they_name():
+    licensing = build_licensing(["LicenseRef-Llama-3.1-Community", "LicenseRef-Gemma-Terms-of-Use"], HUB_ALIASES)
+    wf = parse_workflow({"student": {**STUDENT, "license": "llama3.1"}, "datasets": [{"name": "d", "license": "gemma OR mit"}]}, licensing)
+    assert wf["student"]["license"] == "LicenseRef-Llama-3.1-Community"
+    assert wf["student"]["license_keys"] == ["LicenseRef-Llama-3.1-Community"]
+    assert wf["datasets"][0]["license_keys"] == ["LicenseRef-Gemma-Terms-of-Use", "MIT"]
+
+
+def test_a_hub_id_for_a_document_the_knowledge_base_lacks_stays_unknown():
+    with pytest.raises(WorkflowError, match="student.license.*Unknown license key"):
+        parse(student={**STUDENT, "license": "gemma"})
+
+
 def test_jurisdictions_are_upper_cased_and_deduplicated():
     assert parse(deployment={"jurisdictions": ["eu", "EU", "us-ca"]})["deployment"]["jurisdictions"] == ["EU", "US-CA"]
 
@@ -133,3 +149,15 @@ def test_a_paired_surrogate_escape_is_ordinary_text():
 
     name = json.loads('"acme-\\ud83d\\ude80"')  # a rocket, as JSON escapes it
     assert parse(student={**STUDENT, "name": name})["student"]["name"] == "acme-🚀"
+
+
+@pytest.mark.django_db
+def test_the_shipped_policy_takes_the_hub_license_ids_from_the_registry_mapping(kb_db):
+    from policies.engine import snapshot as snapshots
+    from registry.licenses import load_mapping
+
+    policy = snapshots.build()
+    mapped = {e["hub_license"]: e["spdx_id"] for e in load_mapping() if e["hub_license"] != "other"}
+    assert policy.license_aliases["llama3.1"] == mapped["llama3.1"] == "LicenseRef-Llama-3.1-Community"
+    wf = parse_workflow({"student": {**STUDENT, "license": "llama3.3"}}, policy.licensing)
+    assert wf["student"]["license_keys"] == ["LicenseRef-Llama-3.3-Community"]

@@ -103,3 +103,25 @@ def test_a_check_through_a_registry_model_shows_the_evidence_and_the_assumptions
     assert "Assumptions to confirm" in body
     assert "someone/llama3-support-lora declares Meta Llama 3 8B Instruct as its base model on its model card" in body
     assert f'href="https://huggingface.co/someone/llama3-support-lora/tree/{"a" * 40}"' in body
+def test_every_field_appears_once_and_the_workflow_name_typed_is_kept(client, kb_db):
+    body = client.get("/check").content.decode()
+    assert body.count('name="name"') == 1 and body.count('id="id_name"') == 1
+    response = client.post("/check", {**DISTIL_GPT4O, "name": "support bot, round 2"})
+    check = Check.objects.get(pk=response["Location"].rsplit("/", 1)[1])
+    assert check.input["name"] == "support bot, round 2"
+
+
+def test_the_license_fields_suggest_knowledge_base_and_hub_ids(client, kb_db):
+    body = client.get("/check").content.decode()
+    assert '<datalist id="kb-licenses">' in body
+    assert '<option value="LicenseRef-Llama-3.1-Community">Llama 3.1 Community License Agreement</option>' in body
+    assert '<option value="llama3.1">Llama 3.1 Community License Agreement (Hugging Face id)</option>' in body
+    assert 'list="kb-licenses"' in body and 'name="student_license"' in body and 'name="dataset_0_license"' in body
+
+
+@pytest.mark.parametrize("typed", ["llama3.1", "gemma", "apache-2.0"])
+def test_a_hub_license_id_is_accepted(client, kb_db, typed):
+    response = client.post("/check", {**DISTIL_GPT4O, "student_license": typed})
+    assert response.status_code == 302, response.content.decode()
+    check = Check.objects.get(pk=response["Location"].rsplit("/", 1)[1])
+    assert check.input["student"]["license"] == typed

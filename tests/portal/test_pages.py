@@ -72,7 +72,9 @@ def test_model_page_shows_facts_terms_sources_and_the_lineage_svg(client, kb_db)
 
 
 def test_a_model_page_shows_descendants_too(client, kb_db):
-    body = page(client, "/models/llama-3-1-8b")
+    body = page(client, "/models/llama-3-1-8b")  # four fine-tunes: grouped, the group opens them
+    assert 'href="/models/llama-3-1-8b?expand=down.fine_tune#lineage"' in body
+    body = page(client, "/models/llama-3-1-8b?expand=down.fine_tune")
     assert 'href="/models/deepseek-r1-distill-llama-8b"' in body
 
 
@@ -138,6 +140,8 @@ def test_comparing_llama_3_with_llama_3_1_shows_the_outputs_clause_gone_and_the_
     old = kb.TermsVersion.objects.get(document__spdx_id="LicenseRef-Llama-3-Community")
     new = kb.TermsVersion.objects.get(document__spdx_id="LicenseRef-Llama-3.1-Community")
     body = page(client, f"/terms/compare?old={old.pk}&new={new.pk}")
+    assert "<h1>Two documents compared</h1>" in body and "are different documents, not two versions of one" in body
+    assert "What changed" not in body
     assert 'data-status="removed" data-key="outputs-improve-other-llms"' in body
     assert 'data-status="added" data-key="naming-llama-prefix"' in body
     assert 'data-status="unchanged" data-key="monthly-active-users-700m"' in body
@@ -145,6 +149,28 @@ def test_comparing_llama_3_with_llama_3_1_shows_the_outputs_clause_gone_and_the_
     row = body.split('data-key="naming-llama-prefix"')[1].split("</tr>")[0]
     assert "replaces <code>naming-llama-3-prefix</code>" in row
     assert "<del>" in row and "<ins>" in row
+
+
+def test_the_version_pickers_offer_only_versions_of_the_document(client, kb_db):
+    document = kb.TermsDocument.objects.get(spdx_id="LicenseRef-Gemma-Terms-of-Use")
+    body = page(client, "/terms/LicenseRef-Gemma-Terms-of-Use")
+    picker = body.split('<select id="cmp-old"')[1].split("</select>")[0]
+    assert sorted(map(int, re.findall(r'value="(\d+)"', picker))) == sorted(document.versions.values_list("pk", flat=True))
+    assert 'id="cmp-old"' not in page(client, "/terms/MIT")  # one version: nothing to compare
+
+
+def test_a_changed_clause_diffs_the_quote_and_the_summary_apart(client, kb_db):
+    old, new = kb.TermsVersion.objects.filter(document__spdx_id="LicenseRef-Gemma-Terms-of-Use").order_by("effective_from")[:2]
+    clause = new.clauses.get(key="outputs-no-rights")
+    clause.summary = "Google claims no rights in Gemma outputs; the user alone answers for them."
+    clause.save()
+    body = page(client, f"/terms/compare?old={old.pk}&new={new.pk}")
+    assert "<h1>What changed in Gemma Terms of Use</h1>" in body
+    row = body.split('data-status="changed" data-key="outputs-no-rights"')[1].split("</tr>")[0]
+    quote = row.split('class="quote-diff"')[1].split("</blockquote>")[0]
+    summary = row.split('class="summary-diff"')[1].split("</div>")[0]
+    assert "<del>" not in quote and "<ins>" not in quote and "Google claims no rights in Outputs" in quote
+    assert "<del>users are responsible</del>" in summary and "<ins>the user alone answers</ins>" in summary
 
 
 def test_compare_needs_two_versions(client, kb_db):
@@ -166,7 +192,7 @@ def test_provision_page_shows_window_instrument_roles_and_an_unverified_badge(cl
 
 
 def test_list_pages_answer(client, kb_db):
-    assert "llama-3-1-8b" in page(client, "/models/")
+    assert "llama-3-1-8b" in page(client, "/models/?q=llama")
     assert "LicenseRef-Llama-3-Community" in page(client, "/terms/")
     assert kb.Provision.objects.first().ref in page(client, "/provisions/")
     page(client, "/rules/")
@@ -197,3 +223,15 @@ def test_a_model_page_says_whether_its_parameter_count_is_exact_or_the_size_in_i
     assert "9,240,000,000 <small class=\"count-basis\">(the total a listing of the published weights shows, not the publisher&#x27;s own figure)</small>" in counted
     nominal = page(client, "/models/llama-3-1-8b-instruct")
     assert "8,000,000,000 <small class=\"count-basis\">(the nominal size in the model&#x27;s name, not an exact total)</small>" in nominal
+
+
+def test_a_search_without_results_says_so_in_a_paragraph_not_a_numbered_item(client, indexed):
+    body = page(client, "/search?q=zzzqqqxxnothing")
+    assert '<p class="no-results">Nothing matched.</p>' in body and '<ol class="results"' not in body
+
+
+def test_an_api_only_model_lists_its_service_terms_without_a_dangling_separator(client, kb_db):
+    model = kb.AIModel.objects.filter(access="api", service_terms__isnull=False, weights_terms__isnull=True).first()
+    body = page(client, f"/models/?q={model.name}")
+    row = body.split(f'href="/models/{model.slug}"')[1].split("</tr>")[0]
+    assert "; service:" not in row and '<span class="terms-service">service: <a href="/terms/' in row

@@ -102,8 +102,8 @@ def test_an_http_source_url_from_the_portal_is_linked_and_labelled_as_the_users_
     assert 'href="https://example.com/vendor-qa"' in body and "knowledge base record" not in body
 
 
-def test_a_stored_decision_with_a_script_url_is_shown_without_the_link(client, kb_db):
-    """Decisions logged before URLs were checked are still rendered safely."""
+def test_a_stored_decision_with_a_script_url_is_shown_without_the_link(admin_client, kb_db):
+    """Decisions logged before URLs were checked are still rendered safely, to the auditor who opens them."""
     decision = {
         "verdict": "review", "as_of": "2026-11-28", "summary": "s", "obligations": [], "unresolved": [], "policy_version": "sha256:x",
         "findings": [{"rule": "r", "effect": "review", "subject": "vendor-qa", "path": ["acme-7b", "vendor-qa"], "binding": "direct",
@@ -113,6 +113,6 @@ def test_a_stored_decision_with_a_script_url_is_shown_without_the_link(client, k
     }  # fmt: skip
     check = Check.objects.create(id=uuid.uuid4(), input=with_source("javascript:alert(1)"), decision=decision, verdict="review",
                                  as_of="2026-11-28", policy_version="sha256:x", input_hash="x", channel="api")
-    body = client.get(f"/checks/{check.pk}").content.decode()
+    body = admin_client.get(f"/checks/{check.pk}").content.decode()
     assert "link withheld: not an http(s) URL" in body
     assert 'href="javascript' not in body.lower() and 'href="data:' not in body.lower()

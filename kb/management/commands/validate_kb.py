@@ -26,6 +26,8 @@ class Command(BaseCommand):
                 self.stdout.write(line)
             for overdue in report.stale:
                 self.stdout.write(self.style.WARNING(f"overdue: {overdue}"))
+            for warning in report.warnings:
+                self.stdout.write(self.style.WARNING(f"warning: {warning}"))
             for problem in report.problems:
                 self.stderr.write(str(problem))
             if report.ok:

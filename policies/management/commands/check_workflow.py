@@ -5,6 +5,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from kb import jsoninput
 from policies.engine.evaluate import evaluate_workflow
 from policies.engine.workflow import WorkflowError
 from policies.models import Check
@@ -29,13 +30,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, as_of, format, no_record, **options):
         try:
-            text = sys.stdin.read() if file == "-" else open(file, encoding="utf-8").read()
+            if file == "-":
+                raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+            else:
+                with open(file, "rb") as handle:
+                    raw = handle.read()
         except OSError as exc:
             self.fail(f"cannot read {file}: {exc.strerror}")
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            self.fail(f"invalid JSON: {exc}")
+            data = jsoninput.loads(raw)
+        except jsoninput.JSONInputError as exc:
+            self.fail(f"{'stdin' if file == '-' else file}: {exc}")
         try:
             if no_record:
                 decision = evaluate_workflow(data, as_of=as_of)
