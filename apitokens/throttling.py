@@ -11,7 +11,7 @@ class FailedAuthThrottle(SimpleRateThrottle):
     scope = "auth_failures"
 
     def get_rate(self):
-        # Read on each use, as kb.api.framework's throttles do, so settings can change it.
+        # Read on each use, as api.throttling's throttles do, so settings can change it.
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def get_cache_key(self, request, view=None):

@@ -62,8 +62,7 @@ def log_decisions(count):
     from django.utils import timezone
 
     from policies.engine.evaluate import evaluate_workflow
-    from policies.models import Check
-    from policies.services import input_hash
+    from policies.models import Check, input_hash
 
     now, rows = timezone.now(), []
     for workflow in workflows(count):

@@ -58,7 +58,7 @@ class RefuseNulMiddleware:
     with one names nothing (404); a parameter with one is refused (400 naming it). JSON under /api/."""
 
     def __init__(self, get_response):
-        from kb.api import errors  # not at the top: settings import this module for its policies
+        from api import errors  # not at the top: settings import this module for its policies
 
         self.get_response, self.errors = get_response, errors
 

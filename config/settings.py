@@ -22,9 +22,6 @@ CACHE_URL         redis://host:port/db for a cache shared by every worker (API t
 DB_CONN_MAX_AGE   seconds a database connection is reused (default 60)
 TERMS_WEBHOOK_URL optional URL that watch_terms POSTs new terms versions to (signed JSON body)
 TERMS_WEBHOOK_SECRET key of the webhook's HMAC-SHA256 signature (default: SECRET_KEY)
-DB_PREPARE_THRESHOLD PostgreSQL: the decision log's insert is prepared on the server after this many
-                  runs on a connection (default 5); "off" behind a pooler that cannot keep prepared
-                  statements (PgBouncer in transaction mode before 1.21 or without max_prepared_statements)
 """
 
 import os
@@ -141,21 +138,11 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # A reused connection is checked (SELECT 1) before a request's first query, so one the server
+        # ended since (restart, idle timeout) is replaced instead of failing that request.
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The same backend with a health check that needs no round trip (config/postgresql/base.py).
-    DATABASES["default"]["ENGINE"] = "config.postgresql"
-    # psycopg prepares a statement once it has run this often on a connection, so PostgreSQL stops
-    # parsing and planning it each time (for the decision log's insert, 0.31 -> 0.19 ms of server CPU,
-    # measured). Only statements whose parameters travel apart from the SQL can be prepared: those of
-    # server_binding_cursor() (config/postgresql/base.py). Django's own cursors bind on the client and
-    # are unaffected. Django leaves preparing off (None) unless told.
-    _threshold = os.environ.get("DB_PREPARE_THRESHOLD", "5").strip().lower()
-    if _threshold not in {"off", "none"} and not _threshold.isdigit():
-        raise ImproperlyConfigured(f'DB_PREPARE_THRESHOLD must be a whole number of runs or "off" (got {_threshold!r}).')
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = int(_threshold) if _threshold.isdigit() else None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -171,7 +158,7 @@ PERMISSIONS_POLICY = security.PERMISSIONS_POLICY
 # No script reads the CSRF cookie: forms carry the token, and the admin's preview and Swagger UI
 # read it from the page. So scripts may not read the cookie either.
 CSRF_COOKIE_HTTPONLY = True
-CSRF_FAILURE_VIEW = "kb.api.errors.csrf_failure"  # JSON under /api/, Django's page elsewhere
+CSRF_FAILURE_VIEW = "api.errors.csrf_failure"  # JSON under /api/, Django's page elsewhere
 
 # SQLite cannot enforce LineageEdge's NULLS NOT DISTINCT uniqueness; PostgreSQL does, and
 # load_kb upserts edges by their natural key on both, so fixtures cannot create duplicates.
@@ -219,7 +206,7 @@ SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", BASE_DIR / "var" / "s
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "kb.api.framework.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 50,
     # API clients send `Authorization: Token …` or `Bearer …`; the portal's session also works.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -228,9 +215,9 @@ REST_FRAMEWORK = {
     ],
     # Reading the knowledge base is open; endpoints that need a user say so themselves.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_PARSER_CLASSES": ["kb.api.framework.LimitedJSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["kb.api.framework.FastJSONRenderer"],
-    "DEFAULT_THROTTLE_CLASSES": ["kb.api.framework.AnonThrottle", "kb.api.framework.UserThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonThrottle", "api.throttling.UserThrottle"],
     # Counted in the default cache: per process with the local-memory cache; set CACHE_URL to a
     # Redis server when several workers must share one budget.
     "DEFAULT_THROTTLE_RATES": {
@@ -239,7 +226,7 @@ REST_FRAMEWORK = {
         # Failed token authentications per address (apitokens.throttling); then 429 until the hour is over.
         "auth_failures": os.environ.get("API_THROTTLE_AUTH_FAILURES", "20/hour"),
     },
-    "EXCEPTION_HANDLER": "kb.api.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -280,7 +267,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "kb.api.schema.document_error_responses",
+        "api.schema.document_error_responses",
     ],
 }
 

@@ -1,17 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from api import errors
+from api.errors import not_found
 from kb.admin_views import markdown_preview
-from kb.api import errors
 from kb.api import urls as kb_api
-from kb.api.errors import not_found
 from policies.api import urls as policies_api
+from registry import api as registry_api
 from termswatch import api_urls as termswatch_api
 
 api_v1 = [
     *kb_api.urlpatterns,
     *policies_api.urlpatterns,
     *termswatch_api.urlpatterns,
+    *registry_api.urlpatterns,
     re_path(r"^[\s\S]*$", not_found),  # last: any other path (newlines too) gets the API's JSON 404
 ]
 
@@ -22,9 +24,10 @@ urlpatterns = [
     path("", include("policies.urls")),
     path("", include("termswatch.urls")),
     path("", include("kb.urls")),
+    path("", include("registry.urls")),
 ]
 
-# Under /api/ every error is the API's JSON error body, whatever raised it (kb.api.errors).
+# Under /api/ every error is the API's JSON error body, whatever raised it (api.errors).
 handler400 = errors.bad_request
 handler403 = errors.permission_denied
 handler404 = errors.page_not_found

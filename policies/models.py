@@ -5,14 +5,17 @@ A rule says where it looks (`scope`), when it fires (`condition`, CEL), what it 
 The engine (policies.engine) reads rules through its snapshot; nothing here evaluates anything.
 """
 
+import contextlib
+import hashlib
+import json
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, connections, models, transaction
+from django.db.models.expressions import RawSQL
 from simple_history.models import HistoricalRecords
 
-from kb.fastjson import FastJSONField
 from kb.models import EffectiveWindow, KeptForever, LicenseClause, Provision
 from policies.engine.conditions import ConditionError, compile_condition
 from policies.engine.decision import EFFECTS
@@ -114,8 +117,55 @@ class RuleExample(models.Model):
         return f"{self.rule.slug}: {self.name}"
 
 
+def canonical_json(data):
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def input_hash(workflow_input):
+    """sha256 of the workflow's canonical JSON: the same input, however its keys were ordered, has one hash."""
+    return hashlib.sha256(canonical_json(workflow_input).encode("utf-8")).hexdigest()
+
+
+class CheckManager(models.Manager):
+    def record(self, decided, *, channel, requester=None, revision_token=None):
+        """Log decisions made together (one check, or a batch), all or none; returns their Checks in order.
+
+        `decided` is a list of (workflow input, Decision) pairs. Each decision is stamped with its
+        check's id (decision.check_id) and stored as JSON beside its input.
+
+        With `revision_token`, the PolicyRevision token of the snapshot the decisions were made with,
+        each INSERT stores the decision's policy_version only if that token is still the current one,
+        as the same statement reads it (PolicyRevision.objects.value_if_current), and NULL otherwise,
+        which the NOT NULL column refuses. So if the rules or the knowledge base changed since, nothing
+        is written and None is returned, for the caller to decide again: a decision is never logged
+        against a revision that had been replaced when its log entry was written. A single check
+        costs one statement and no transaction of its own.
+        """
+        checks = [self.model.for_decision(workflow_input, decision, channel=channel, requester=requester) for workflow_input, decision in decided]
+        if revision_token is not None:
+            for check in checks:
+                check.policy_version = PolicyRevision.objects.using(self.db).value_if_current(revision_token, check.policy_version)
+        # One INSERT is atomic by itself; several need a transaction, and inside a caller's transaction a
+        # savepoint keeps a refused insert from aborting it.
+        several_or_nested = len(checks) > 1 or not transaction.get_autocommit(using=self.db)
+        try:
+            with transaction.atomic(using=self.db) if several_or_nested else contextlib.nullcontext():
+                for check in checks:
+                    check.save(force_insert=True, using=self.db)
+        except IntegrityError:
+            if revision_token is not None and PolicyRevision.objects.using(self.db).token() != revision_token:
+                return None  # a token never comes back, so it was already replaced at the insert
+            raise
+        for check, (_input, decision) in zip(checks, decided, strict=True):
+            check.policy_version = decision.policy_version
+        return checks
+
+
 class Check(models.Model):
-    """The decision log: every check the CLI, API or portal made, reproducible from its input."""
+    """The decision log: every check the CLI, API or portal made, reproducible from its input.
+
+    Written only through Check.objects.record (policies.services.decide_and_record and the batch).
+    """
 
     class Channel(models.TextChoices):
         CLI = "cli", "Command line"
@@ -126,18 +176,59 @@ class Check(models.Model):
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="checks")
     channel = models.CharField(max_length=10, choices=Channel.choices)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    input = FastJSONField(help_text="The workflow as submitted.")
+    input = models.JSONField(help_text="The workflow as submitted.")
     input_hash = models.CharField(max_length=64, db_index=True, help_text="sha256 of the canonical JSON of the input.")
     as_of = models.DateField()
     policy_version = models.CharField(max_length=80, db_index=True)
     verdict = models.CharField(max_length=12, choices=[(v, v) for v in ("prohibited", "review", "conditional", "allowed")])
-    decision = FastJSONField()
+    decision = models.JSONField()
+
+    objects = CheckManager()
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self):
         return f"{self.id} {self.verdict}"
+
+    @classmethod
+    def for_decision(cls, workflow_input, decision, *, channel, requester=None):
+        """An unsaved Check for `decision`, which is stamped with the check's id before its JSON is taken."""
+        check = cls(
+            channel=channel,
+            requester=requester,
+            input=workflow_input,
+            input_hash=input_hash(workflow_input),
+            as_of=decision.as_of,
+            policy_version=decision.policy_version,
+            verdict=decision.verdict,
+        )
+        decision.check_id = str(check.id)
+        check.decision = decision.to_json()
+        return check
+
+
+class PolicyRevisionQuerySet(models.QuerySet):
+    def token(self):
+        """The current token ("" before anything has changed)."""
+        return next(iter(self.filter(pk=1).values_list("token", flat=True)), "")
+
+    def value_if_current(self, token, value):
+        """An expression for an INSERT or UPDATE: the text `value` while `token` is the current token, else NULL.
+
+        Django's RawSQL with parameters, because the same condition built from Case, When and Exists
+        took about as much CPU to compile, on every logged check, as the rest of the insert
+        (docs/benchmarks.md).
+        """
+        table = connections[self.db].ops.quote_name(self.model._meta.db_table)
+        condition = f"COALESCE((SELECT token FROM {table} WHERE id = 1), '') = %s"
+        return RawSQL(f"CASE WHEN {condition} THEN %s END", (token, value), output_field=models.CharField())
+
+    def lock(self):
+        """Lock the revision until the transaction ends, so no change to the rules or the knowledge
+        base can commit meanwhile (their signal handlers update this row); returns its token."""
+        revision, _ = self.select_for_update().get_or_create(pk=1, defaults={"token": ""})
+        return revision.token
 
 
 class CheckShare(models.Model):
@@ -164,6 +255,8 @@ class PolicyRevision(models.Model):
 
     token = models.CharField(max_length=32)
     changed_at = models.DateTimeField(auto_now=True)
+
+    objects = PolicyRevisionQuerySet.as_manager()
 
     def __str__(self):
         return self.token

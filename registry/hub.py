@@ -48,13 +48,16 @@ class Parsed:
 
 
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "adapter_model.bin")
-QUANTIZED_FILE = re.compile(r"\.(gguf|ggml)$|(^|/)quantize_config\.json$", re.IGNORECASE)
+QUANTIZED_SUFFIXES = (".gguf", ".ggml")
+QUANTIZED_FILES = ("quantize_config.json",)
 QUANTIZED_TAGS = {"gguf", "awq", "gptq", "exl2", "exl3", "bitsandbytes", "4-bit", "8-bit", "fp8", "compressed-tensors", "hqq", "eetq"}
 QUANTIZED_LIBRARIES = {"gguf", "llama.cpp"}
 ADAPTER_LIBRARIES = {"peft"}
 # mergekit tags its output "merge" and "mergekit": a merge even when the card lists a single base
 # (a self-merge, or a merge whose other parents the card leaves out).
 MERGE_TAGS = {"merge", "mergekit"}
+RELATIONS = tuple(Relation.values)
+DECLARED, INFERRED = Evidence.DECLARED.value, Evidence.INFERRED.value
 GATED = {False: "", None: "", "": "", True: "auto", "auto": "auto", "manual": "manual"}
 
 _LIMITS = {"repo_id": 200, "author": 100, "license": 100, "license_name": 200, "license_link": 500, "pipeline_tag": 60, "library_name": 60}
@@ -126,6 +129,8 @@ def fetch_model(*, repo_id, timeout, api=None):
 def _text(repo_id, field_name, value):
     if value is None:
         return ""
+    if type(value) is str and len(value) <= 60:  # the common case, without the checks below
+        return value.strip()
     if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
         value = value[0]  # `license: [gemma]`, as some cards write it
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -177,14 +182,14 @@ def _bases(repo_id, value):
 
 def infer_relation(*, repo_id, bases, siblings, tags, library_name):
     """(relation, basis) for a card without base_model_relation, the way the Hub documents it."""
-    files = [s.get("rfilename", "") if isinstance(s, dict) else str(s) for s in siblings or []]
+    names_ = [(s.get("rfilename", "") if isinstance(s, dict) else str(s)).rpartition("/")[2].lower() for s in siblings or []]
     tags = {t.lower() for t in tags or [] if isinstance(t, str)}
     library = (library_name or "").lower()
-    if any(f.rpartition("/")[2] in ADAPTER_FILES for f in files) or library in ADAPTER_LIBRARIES:
+    if any(n in ADAPTER_FILES for n in names_) or library in ADAPTER_LIBRARIES:
         return Relation.ADAPTER, RelationBasis.HUB_RULE
     if len(bases) > 1 or tags & MERGE_TAGS:
         return Relation.MERGE, RelationBasis.HUB_RULE
-    if any(QUANTIZED_FILE.search(f) for f in files) or tags & QUANTIZED_TAGS or library in QUANTIZED_LIBRARIES:
+    if any(n.endswith(QUANTIZED_SUFFIXES) or n in QUANTIZED_FILES for n in names_) or tags & QUANTIZED_TAGS or library in QUANTIZED_LIBRARIES:
         return Relation.QUANTIZED, RelationBasis.HUB_RULE
     if names.says_quantized(repo_id):
         return Relation.QUANTIZED, RelationBasis.NAME
@@ -256,17 +261,17 @@ def parse_record(*, record, known_names=None):
     bases = _bases(repo_id, card.get("base_model"))
     stated = card.get("base_model_relation")
     if stated not in (None, ""):
-        if stated not in Relation.values:
-            raise RecordError(repo_id, "cardData.base_model_relation", f"expected one of {', '.join(Relation.values)}, got {stated!r}")
-        relation, basis = Relation(stated), RelationBasis.CARD
+        if stated not in RELATIONS:
+            raise RecordError(repo_id, "cardData.base_model_relation", f"expected one of {', '.join(RELATIONS)}, got {stated!r}")
+        relation, basis = stated, RelationBasis.CARD
     else:
         relation, basis = infer_relation(repo_id=repo_id, bases=bases, siblings=siblings, tags=tags, library_name=library_name)
     # A relation read off the name keeps the suffixes that said it (e.g. "gguf"), as inferred edges do.
     stages = names.strip_suffixes(repo_id.rpartition("/")[2]) if basis == RelationBasis.NAME else []
     pattern = "+".join(stages[-1][1])[:60] if stages else ""
     edges = [
-        {"parent_repo_id": b, "parent_key": b.lower(), "relation": relation.value, "relation_basis": basis.value,
-         "evidence": Evidence.DECLARED.value, "pattern": pattern}
+        {"parent_repo_id": b, "parent_key": b.lower(), "relation": str(relation), "relation_basis": str(basis), "evidence": DECLARED,
+         "pattern": pattern}
         for b in bases
     ]
     if not edges:
@@ -281,7 +286,7 @@ def inferred_edges(*, repo_id, known_names):
         parent = candidate if "/" in candidate else known_names.get(candidate.lower())
         if parent and parent.lower() != repo_id.lower():
             return [{"parent_repo_id": parent, "parent_key": parent.lower(), "relation": Relation.QUANTIZED.value,
-                     "relation_basis": RelationBasis.NAME.value, "evidence": Evidence.INFERRED.value, "pattern": pattern}]
+                     "relation_basis": RelationBasis.NAME.value, "evidence": INFERRED, "pattern": pattern}]
     return []
 
 

@@ -47,6 +47,10 @@ class HubModel(models.Model):
     downloads = models.BigIntegerField(default=0)
     datasets = models.JSONField(default=list, blank=True, help_text="Dataset ids the card declares.")
     imported_at = models.DateTimeField()
+    fingerprint = models.CharField(
+        max_length=32, blank=True, editable=False,
+        help_text="A digest of the record as last imported: an unchanged record is recognized without parsing it again.",
+    )
 
     class Meta:
         verbose_name = "Hub model"
@@ -77,6 +81,8 @@ class HubEdge(models.Model):
     parent_key = models.CharField(
         max_length=200, help_text="Lower case: joins to HubModel.repo_key and to curated AIModel.hf_id."
     )
+    # The child's repo_key again: walking down a family then needs the edges alone (index-only).
+    child_key = models.CharField(max_length=200, blank=True, editable=False)
     relation = models.CharField(max_length=10, choices=Relation.choices)
     relation_basis = models.CharField(max_length=10, choices=RelationBasis.choices)
     evidence = models.CharField(max_length=10, choices=Evidence.choices)
@@ -85,7 +91,7 @@ class HubEdge(models.Model):
     class Meta:
         verbose_name = "Hub lineage edge"
         constraints = [models.UniqueConstraint(fields=["child", "parent_key"], name="registry_hubedge_unique_parent")]
-        indexes = [models.Index(fields=["parent_key", "relation"], name="registry_hubedge_family")]
+        indexes = [models.Index(fields=["parent_key", "relation", "child_key"], name="registry_hubedge_family")]
 
     def __str__(self):
         return f"{self.child_id} -> {self.parent_repo_id} ({self.relation}, {self.evidence})"

@@ -19,7 +19,8 @@ import re
 #   is offered both with and without it.
 SUFFIXES = [
     ("gguf", "format", r"gguf"),
-    ("imatrix", "drop", r"(?:iq-)?imatrix"),
+    ("imatrix", "drop", r"imatrix"),
+    ("iq", "drop", r"iq"),
     ("i1", "drop", r"i1"),
     ("ggml-type", "format", r"i?q[1-8](?:_[0-9a-z]{1,2}){0,2}"),
     ("float", "drop", r"f16|bf16|f32"),
@@ -44,7 +45,10 @@ SUFFIXES = [
     ("unsloth", "drop", r"unsloth"),
     ("qat", "keep", r"qat"),
 ]
-_COMPILED = [(label, kind, re.compile(rf"[-_.](?:{rx})$", re.IGNORECASE)) for label, kind, rx in SUFFIXES]
+# One pattern for every suffix, matched against a name's last token only (after its last - _ or .),
+# so a name costs one short match per token rather than a scan per table row.
+_KIND = {label: kind for label, kind, _ in SUFFIXES}
+_TOKEN = re.compile("|".join(f"(?P<{label.replace('-', '_')}>{rx})" for label, _, rx in SUFFIXES), re.IGNORECASE)
 
 # Organizations that republish other people's models under the original name, converted.
 REPUBLISHERS = {"lmstudio-community": "lmstudio-community", "mlx-community": "mlx-community"}
@@ -58,22 +62,38 @@ def strip_suffixes(name):
     stages = []
     labels = []
     while True:
-        for label, kind, rx in _COMPILED:
-            m = rx.search(name)
-            if m and m.start() > 0:
-                name = name[: m.start()]
-                labels.insert(0, label)
-                stages.append((name, list(labels), kind))
-                break
-        else:
+        m = _last_token(name)
+        if m is None:
             break
+        cut, label = m
+        name = name[:cut]
+        labels.insert(0, label)
+        stages.append((name, list(labels), _KIND[label]))
     # Qualifiers alone ("Foo-qat", "Bar-dynamic") say nothing: a chain counts only with a format in it.
     formats = [i for i, (_, _, kind) in enumerate(stages) if kind == "format"]
     return stages if formats else []
 
 
+# A ggml quantization type holds separators of its own (Q4_K_M, IQ4_XS): matched on the tail.
+_GGML_TAIL = re.compile(r"[-_.](?P<ggml_type>i?q[1-8](?:_[0-9a-z]{1,2}){1,2})$", re.IGNORECASE)
+
+
+def _last_token(name):
+    """(start of the separator, label) when the name ends in a suffix, else None."""
+    cut = max(name.rfind("-"), name.rfind("_"), name.rfind("."))
+    if cut > 0:
+        m = _TOKEN.fullmatch(name, cut + 1)
+        if m:
+            return cut, m.lastgroup.replace("_", "-")
+    m = _GGML_TAIL.search(name, max(0, len(name) - 12))
+    if m and m.start() > 0:
+        return m.start(), "ggml-type"
+    return None
+
+
 def _ends_in(name, kinds):
-    return any(kind in kinds and rx.search(name) and rx.search(name).start() > 0 for _, kind, rx in _COMPILED)
+    m = _last_token(name)
+    return m is not None and _KIND[m[1]] in kinds
 
 
 def _spellings(name):

@@ -5,7 +5,7 @@ Everything returns plain dicts and lists, so that the engine's loader, the pages
 without holding model instances. SQL is parameterized; the only text put into it is fixed here.
 """
 
-from django.db import connection
+from django.db import connection, transaction
 
 from registry.models import HubModel, Relation
 
@@ -14,16 +14,17 @@ EDGE_COLUMNS = ["child", "parent_key", "parent_repo_id", "relation", "evidence",
 PAGE_SIZE = 50
 
 
-def _rows(sql, params):
+def _rows(sql, params, no_jit=False):
+    """All rows of a parameterized query. no_jit: on PostgreSQL, a recursive query's row estimate
+    can reach JIT compilation's threshold, and compiling costs far more than these queries run."""
+    if no_jit and connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute(sql, params)
+            return cursor.fetchall()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def _models(keys):
-    if not keys:
-        return {}
-    return {row["repo_key"]: row for row in HubModel.objects.filter(repo_key__in=list(keys)).values(*MODEL_COLUMNS)}
 
 
 def lookup(repo_id):
@@ -32,6 +33,13 @@ def lookup(repo_id):
     if model is None:
         return None
     return {"model": model, "parents": list(model.parent_edges.order_by("parent_key").values(*EDGE_COLUMNS[1:-1]))}
+
+
+def exact(repo_id):
+    """The registry row for a repo id (case-insensitive) as a dict, in one query; None when absent."""
+    names = MODEL_COLUMNS + ["downloads"]
+    found = _rows(f"SELECT {', '.join(names)} FROM registry_hubmodel WHERE repo_key = %s", [repo_id.strip().lower()])
+    return dict(zip(names, found[0], strict=True)) if found else None
 
 
 def _upper_bound(prefix):
@@ -79,10 +87,10 @@ def similar(text, limit=10):
 def search(text, limit=10):
     """Exact match first, then prefix matches, then (to fill the limit) similar ones; no repeats."""
     found, seen = [], set()
-    exact = lookup(text) if text.strip() else None
-    if exact:
-        found.append({c: getattr(exact["model"], c) for c in MODEL_COLUMNS + ["downloads"]})
-        seen.add(exact["model"].repo_key)
+    match = exact(text) if text.strip() else None
+    if match:
+        found.append(match)
+        seen.add(match["repo_key"])
     for source in (prefix, similar):
         if len(found) >= limit:
             break
@@ -93,8 +101,12 @@ def search(text, limit=10):
     return found
 
 
-# One recursive query walks the edges upwards. UNION (not UNION ALL) drops an edge met again at the
-# same depth, and the depth bound ends any cycle a card could declare (A -> B -> A).
+# One statement walks the edges upwards and returns the rows of the models it reached with them
+# (a round trip, not two): edge rows and model rows share ten text columns, told apart by the first.
+# The models given and the models reached are two branches (an OR of the two would not use the
+# index); a model in both comes twice and is kept once.
+# UNION (not UNION ALL) drops an edge met again at the same depth, and the depth bound ends any
+# cycle a card could declare (A -> B -> A).
 ANCESTORS_SQL = """
 WITH RECURSIVE up(child, parent_key, parent_repo_id, relation, evidence, relation_basis, pattern, depth) AS (
     SELECT m.repo_key, e.parent_key, e.parent_repo_id, e.relation, e.evidence, e.relation_basis, e.pattern, 1
@@ -107,58 +119,81 @@ WITH RECURSIVE up(child, parent_key, parent_repo_id, relation, evidence, relatio
     JOIN registry_hubedge e ON e.child_id = m.id
     WHERE up.depth < %s
 )
-SELECT child, parent_key, parent_repo_id, relation, evidence, relation_basis, pattern, MIN(depth)
+SELECT 'edge', child, parent_key, parent_repo_id, relation, evidence, relation_basis, pattern, CAST(MIN(depth) AS VARCHAR(10)), ''
 FROM up GROUP BY child, parent_key, parent_repo_id, relation, evidence, relation_basis, pattern
-ORDER BY MIN(depth), child, parent_key
+UNION ALL
+SELECT 'model', repo_id, repo_key, sha, license, license_name, license_link, gated, author, pipeline_tag
+FROM registry_hubmodel WHERE repo_key IN ({placeholders})
+UNION ALL
+SELECT 'model', repo_id, repo_key, sha, license, license_name, license_link, gated, author, pipeline_tag
+FROM registry_hubmodel WHERE repo_key IN (SELECT parent_key FROM up)
 """
 
 
 def ancestors(keys, max_depth=8):
-    """The registry's lineage above the given repo keys (lower-case repo ids).
+    """The registry's lineage above the given repo keys (lower-case repo ids), in one query.
 
     Returns {"edges": [{child, parent_key, parent_repo_id, relation, evidence, relation_basis,
-    pattern, depth}], "models": {repo_key: {repo_id, repo_key, sha, license, license_name,
-    license_link, gated, author, pipeline_tag}}} where models holds every key given or reached that
-    the registry has (a parent it lacks, e.g. one only the curated knowledge base knows, is absent).
+    pattern, depth}] nearest first, "models": {repo_key: {repo_id, repo_key, sha, license,
+    license_name, license_link, gated, author, pipeline_tag}}} where models holds every key given or
+    reached that the registry has (a parent it lacks, e.g. one only the curated knowledge base knows,
+    has edges but no row).
     """
     keys = sorted({k.strip().lower() for k in keys if k and k.strip()})
     if not keys:
         return {"edges": [], "models": {}}
-    sql = ANCESTORS_SQL.format(placeholders=", ".join(["%s"] * len(keys)))
-    edges = [dict(zip(EDGE_COLUMNS, row, strict=True)) for row in _rows(sql, [*keys, int(max_depth)])]
-    reached = set(keys) | {e["parent_key"] for e in edges}
-    return {"edges": edges, "models": _models(reached)}
+    placeholders = ", ".join(["%s"] * len(keys))
+    edges, models = [], {}
+    for kind, *values in _rows(ANCESTORS_SQL.format(placeholders=placeholders), [*keys, int(max_depth), *keys], no_jit=True):
+        if kind == "edge":
+            edge = dict(zip(EDGE_COLUMNS, values[:-1], strict=True))
+            edge["depth"] = int(edge["depth"])
+            edges.append(edge)
+        else:
+            model = dict(zip(MODEL_COLUMNS, values, strict=True))
+            models[model["repo_key"]] = model
+    edges.sort(key=lambda e: (e["depth"], e["child"], e["parent_key"]))
+    return {"edges": edges, "models": models}
 
 
 DIRECT_COUNTS_SQL = "SELECT relation, COUNT(*) FROM registry_hubedge WHERE parent_key = %s GROUP BY relation"
 
+# Down a family on the edges alone: (parent_key, relation, child_key) is one index, read index-only.
+# PostgreSQL misjudges how many rows each step brings and would sort the whole edge table at every
+# level; LATERAL makes each step a probe of the index per model reached.
 DESCENDANT_COUNTS_SQL = """
 WITH RECURSIVE down(repo_key, relation, depth) AS (
-    SELECT m.repo_key, e.relation, 1
-    FROM registry_hubedge e JOIN registry_hubmodel m ON m.id = e.child_id
-    WHERE e.parent_key = %s
+    SELECT e.child_key, e.relation, 1 FROM registry_hubedge e WHERE e.parent_key = %s
   UNION
-    SELECT m.repo_key, e.relation, down.depth + 1
-    FROM down
-    JOIN registry_hubedge e ON e.parent_key = down.repo_key
-    JOIN registry_hubmodel m ON m.id = e.child_id
+    SELECT e.child_key, e.relation, down.depth + 1
+    FROM down {join} registry_hubedge e {on}
     WHERE down.depth < %s
 )
 SELECT relation, COUNT(DISTINCT repo_key) FROM down GROUP BY relation
 """
+_DOWN_JOIN = {
+    # OFFSET 0 keeps the planner from pulling the subquery up into the join it is meant to avoid.
+    "postgresql": {"join": ", LATERAL (SELECT child_key, relation FROM", "on": "WHERE parent_key = down.repo_key OFFSET 0) e"},
+    "other": {"join": "JOIN", "on": "ON e.parent_key = down.repo_key"},
+}
 
 
-def family_counts(repo_key, max_depth=8):
+def family_counts(repo_key, max_depth=8, descendants=True):
     """{"children": {relation: n}, "descendants": {relation: n}}: the models that name repo_key as
-    their parent, and every model below it to max_depth, counted by the relation of their own edge."""
+    their parent (one index-only count, what the Hub's model tree shows), and every model below it
+    to max_depth, counted by the relation of their own edge (a walk: its cost grows with the family;
+    descendants=False leaves it out, as zeros)."""
     key = repo_key.strip().lower()
     children = {relation: 0 for relation in Relation.values}
-    descendants = dict(children)
+    below = dict(children)
     for relation, n in _rows(DIRECT_COUNTS_SQL, [key]):
         children[relation] = n
-    for relation, n in _rows(DESCENDANT_COUNTS_SQL, [key, int(max_depth)]):
-        descendants[relation] = n
-    return {"children": children, "descendants": descendants}
+    if not descendants:
+        return {"children": children, "descendants": dict(below)}
+    sql = DESCENDANT_COUNTS_SQL.format(**_DOWN_JOIN["postgresql" if connection.vendor == "postgresql" else "other"])
+    for relation, n in _rows(sql, [key, int(max_depth)], no_jit=True):
+        below[relation] = n
+    return {"children": children, "descendants": below}
 
 
 def children(repo_key, relation, page=1, per_page=PAGE_SIZE):
@@ -176,3 +211,43 @@ def children(repo_key, relation, page=1, per_page=PAGE_SIZE):
     )
     items = [dict(zip(names, row, strict=True)) for row in _rows(sql, [key, relation, per_page, (page - 1) * per_page])]
     return {"items": items, "page": page, "pages": pages, "total": total}
+
+
+def curated_comparison(model, mapping):
+    """The curated record with the same Hugging Face id (case-insensitive), if any, and where the
+    uploader's card disagrees with it. Curated fields win; a disagreement is shown, never merged.
+
+    Returns {"curated": AIModel or None, "declared_terms": (spdx_id or None, reason),
+    "conflicts": [{"field", "declared", "curated"}]}.
+    """
+    from kb import models as kb
+    from registry.licenses import terms_for
+
+    declared_terms = terms_for(model.license, model.license_name, model.license_link, mapping)
+    curated = (
+        kb.AIModel.objects.filter(hf_id__iexact=model.repo_id).prefetch_related("weights_terms", "parent_edges__parent_model").first()
+    )
+    conflicts = []
+    if curated is not None:
+        curated_terms = sorted(t.spdx_id for t in curated.weights_terms.all())
+        if declared_terms[0] and curated_terms and declared_terms[0] not in curated_terms:
+            conflicts.append({"field": "license", "declared": f"{model.license} ({declared_terms[0]})", "curated": ", ".join(curated_terms)})
+        if model.license and not declared_terms[0] and curated_terms:
+            conflicts.append({"field": "license", "declared": f"{model.license} ({declared_terms[1]})", "curated": ", ".join(curated_terms)})
+        curated_parents = {(e.parent_model.hf_id or e.parent_model.slug).lower() for e in curated.parent_edges.all() if e.parent_model}
+        declared_parents = set(model.parent_edges.values_list("parent_key", flat=True))
+        if declared_parents and curated_parents and declared_parents != curated_parents:
+            conflicts.append(
+                {"field": "parents", "declared": ", ".join(sorted(declared_parents)), "curated": ", ".join(sorted(curated_parents))}
+            )
+    return {"curated": curated, "declared_terms": declared_terms, "conflicts": conflicts}
+
+
+def page_after(*, after="", author="", limit=PAGE_SIZE):
+    """Registry models in repo-key order after a key (keyset paging: no count over millions of rows)."""
+    rows = HubModel.objects.order_by("repo_key")
+    if after:
+        rows = rows.filter(repo_key__gt=after.lower())
+    if author:
+        rows = rows.filter(author=author)
+    return list(rows[:limit])

@@ -12,9 +12,11 @@ each batch is its own transaction and `on_batch(result)` runs inside it, so a cu
 (registry.models.ImportCursor) moves exactly with what was committed.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
-from django.db import transaction
+import orjson
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kb import models as kb
@@ -25,6 +27,7 @@ ROW_FIELDS = [
     "repo_id", "author", "sha", "license", "license_name", "license_link", "pipeline_tag", "library_name",
     "gated", "created_at", "last_modified", "downloads", "datasets",
 ]
+DATETIME_COLUMNS = {"created_at", "last_modified", "imported_at"}
 EDGE_FIELDS = ["parent_key", "parent_repo_id", "relation", "relation_basis", "evidence", "pattern"]
 
 
@@ -55,6 +58,11 @@ class ImportResult:
         self.last_repo_id = other.last_repo_id or self.last_repo_id
 
 
+def fingerprint(record, salt=b""):
+    """A digest of a record (keys in sorted order) and of what else its parsing depends on."""
+    return hashlib.blake2b(orjson.dumps(record, option=orjson.OPT_SORT_KEYS) + salt, digest_size=16).hexdigest()
+
+
 def curated_names():
     """{lower-case model name without organization: hf id} of the curated models, for name inference."""
     ids = kb.AIModel.objects.exclude(hf_id__isnull=True).exclude(hf_id="").values_list("hf_id", flat=True)
@@ -71,6 +79,8 @@ def import_records(*, records, batch_size=2000, on_invalid="raise", atomic=True,
     if on_invalid not in ("raise", "skip"):
         raise ValueError("on_invalid must be 'raise' or 'skip'")
     known = curated_names() if known_names is None else known_names
+    # Inferred edges depend on the curated names too: a change there must not pass for "unchanged".
+    salt = orjson.dumps(sorted(known.items()))
     result = ImportResult()
     errors = []
 
@@ -87,9 +97,21 @@ def import_records(*, records, batch_size=2000, on_invalid="raise", atomic=True,
             raise ImportFailed(errors)
 
     def _one_batch(batch):
-        parsed = {}
         done = ImportResult(seen=len(batch))
+        prints = {}
         for record in batch:
+            key = record.get("id") if isinstance(record, dict) else None
+            if isinstance(key, str):
+                prints[key.strip().lower()] = fingerprint(record, salt)
+        stored = dict(_select_in("SELECT repo_key, fingerprint FROM registry_hubmodel WHERE", "repo_key", list(prints)))
+        parsed = {}
+        for record in batch:
+            key = record.get("id") if isinstance(record, dict) else None
+            key = key.strip().lower() if isinstance(key, str) else None
+            if key is not None and stored.get(key) == prints[key] and key not in parsed:
+                done.unchanged += 1  # the same record as last time: nothing to parse or compare
+                done.last_repo_id = record["id"]
+                continue
             try:
                 p = parse_record(record=record, known_names=known)
             except RecordError as exc:
@@ -98,16 +120,17 @@ def import_records(*, records, batch_size=2000, on_invalid="raise", atomic=True,
                 else:
                     done.invalid.append(exc)
                 continue
+            p.row["fingerprint"] = prints.get(p.row["repo_key"], "")
             parsed[p.row["repo_key"]] = p  # the last of duplicates wins, as a second import would
             done.last_repo_id = p.row["repo_id"]
         if errors:
             result.add(done)
             return
         if atomic:
-            _write(parsed, done)
+            _write(parsed, done, stored)
         else:
             with transaction.atomic():
-                _write(parsed, done)
+                _write(parsed, done, stored)
                 if on_batch:
                     on_batch(done)
         result.add(done)
@@ -122,19 +145,23 @@ def import_records(*, records, batch_size=2000, on_invalid="raise", atomic=True,
     return result
 
 
-def _write(parsed, done):
+def _write(parsed, done, stored):
+    """Compare the parsed records with their rows (`stored`: the batch's keys already in the registry)
+    and write what differs."""
     if not parsed:
         return
     existing = {}
-    for row in HubModel.objects.filter(repo_key__in=list(parsed)).values_list("id", "repo_key", *ROW_FIELDS):
-        existing[row[1]] = (row[0], row[2:])
+    present = [key for key in parsed if key in stored]
+    if present:  # the ORM converts JSON and dates back to Python values for the comparison
+        for row in HubModel.objects.filter(repo_key__in=present).values_list("id", "repo_key", *ROW_FIELDS):
+            existing[row[1]] = (row[0], row[2:])
     edges = {}
     if existing:
         ids = [pk for pk, _ in existing.values()]
-        for child_id, *values in HubEdge.objects.filter(child_id__in=ids).values_list("child_id", *EDGE_FIELDS):
+        for child_id, *values in _select_in(f"SELECT child_id, {', '.join(EDGE_FIELDS)} FROM registry_hubedge WHERE", "child_id", ids):
             edges.setdefault(child_id, set()).add(tuple(values))
     now = timezone.now()
-    upsert, new_edges = [], {}
+    upsert, new_edges, refreshed = [], {}, []
     for key, p in parsed.items():
         wanted_edges = {tuple(e[f] for f in EDGE_FIELDS) for e in p.edges}
         values = tuple(p.row[f] for f in ROW_FIELDS)
@@ -142,21 +169,96 @@ def _write(parsed, done):
         if old is None:
             done.created += 1
         elif old[1] == values and edges.get(old[0], set()) == wanted_edges:
-            done.unchanged += 1
+            done.unchanged += 1  # only fields we do not keep differ: remember the new digest, nothing else
+            refreshed.append(HubModel(id=old[0], fingerprint=p.row["fingerprint"]))
             continue
         else:
             done.updated += 1
-        upsert.append(HubModel(repo_key=key, imported_at=now, **{f: p.row[f] for f in ROW_FIELDS}))
+        upsert.append({**p.row, "imported_at": now})
         if old is None or edges.get(old[0], set()) != wanted_edges:
             new_edges[key] = p.edges
+    if refreshed:
+        HubModel.objects.bulk_update(refreshed, ["fingerprint"])
     if upsert:
-        HubModel.objects.bulk_create(upsert, update_conflicts=True, unique_fields=["repo_key"], update_fields=[*ROW_FIELDS, "imported_at"])
+        _upsert(upsert)
     if new_edges:
-        ids = {key: pk for pk, key in HubModel.objects.filter(repo_key__in=list(new_edges)).values_list("id", "repo_key")}
-        HubEdge.objects.filter(child_id__in=[ids[k] for k in new_edges if k in existing]).delete()
-        rows = [HubEdge(child_id=ids[key], **edge) for key, es in new_edges.items() for edge in es]
-        HubEdge.objects.bulk_create(rows)
+        ids = {key: pk for key, pk in _select_in("SELECT repo_key, id FROM registry_hubmodel WHERE", "repo_key", list(new_edges))}
+        stale = [ids[k] for k in new_edges if k in existing]
+        if stale:
+            HubEdge.objects.filter(child_id__in=stale).delete()
+        rows = [(ids[key], key, *(edge[f] for f in EDGE_FIELDS)) for key, es in new_edges.items() for edge in es]
+        _insert_edges(rows)
         done.edges_written += len(rows)
+
+
+# Rows go in without an ORM instance each (bulk_create's per-row cost exceeded the database's): on
+# PostgreSQL by COPY into a temporary table and one INSERT … ON CONFLICT from it, elsewhere by one
+# parameterized upsert per row sent with executemany. Values are always parameters, never SQL text.
+UPSERT_COLUMNS = ["repo_key", *ROW_FIELDS, "imported_at", "fingerprint"]
+_SET = ", ".join(f"{c} = excluded.{c}" for c in UPSERT_COLUMNS[1:])
+UPSERT_MODEL = f"INSERT INTO registry_hubmodel ({', '.join(UPSERT_COLUMNS)}) VALUES ({{values}}) ON CONFLICT (repo_key) DO UPDATE SET {_SET}"
+STAGE = "registry_import_stage"
+STAGE_CREATE = f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE} AS SELECT {', '.join(UPSERT_COLUMNS)} FROM registry_hubmodel WITH NO DATA"
+STAGE_UPSERT = (
+    f"INSERT INTO registry_hubmodel ({', '.join(UPSERT_COLUMNS)}) SELECT {', '.join(UPSERT_COLUMNS)} FROM {STAGE} "
+    f"ON CONFLICT (repo_key) DO UPDATE SET {_SET}"
+)
+INSERT_EDGE = f"INSERT INTO registry_hubedge (child_id, child_key, {', '.join(EDGE_FIELDS)}) VALUES ({', '.join(['%s'] * (len(EDGE_FIELDS) + 2))})"
+
+
+def _select_in(sql, column, values):
+    """Rows of `sql column IN values` (a batch's keys or ids) without the ORM's per-value cost:
+    one array parameter on PostgreSQL, a placeholder per value elsewhere."""
+    if not values:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"{sql} {column} = ANY(%s)", [values])
+        else:
+            cursor.execute(f"{sql} {column} IN ({', '.join(['%s'] * len(values))})", values)
+        return cursor.fetchall()
+
+
+def _upsert(rows):
+    ops = connection.ops
+    params = []
+    for row in rows:
+        values = []
+        for column in UPSERT_COLUMNS:
+            value = row[column]
+            if column == "datasets":
+                value = orjson.dumps(value).decode()
+            elif column in DATETIME_COLUMNS:
+                value = ops.adapt_datetimefield_value(value)
+            values.append(value)
+        params.append(values)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(STAGE_CREATE)
+            cursor.execute(f"TRUNCATE {STAGE}")
+        _copy(STAGE, UPSERT_COLUMNS, params)
+        with connection.cursor() as cursor:
+            cursor.execute(STAGE_UPSERT)
+    else:
+        sql = UPSERT_MODEL.format(values=", ".join(["%s"] * len(UPSERT_COLUMNS)))
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+
+
+def _insert_edges(rows):
+    if connection.vendor == "postgresql":
+        _copy("registry_hubedge", ["child_id", "child_key", *EDGE_FIELDS], rows)
+    else:
+        with connection.cursor() as cursor:
+            cursor.executemany(INSERT_EDGE, rows)
+
+
+def _copy(table, columns, rows):
+    """COPY rows into a table with psycopg, on the connection (and in the transaction) Django uses."""
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def listing_query(*, author=None, search=None):

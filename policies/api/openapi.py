@@ -107,7 +107,15 @@ FINDING = {
         "message": {"type": "string"},
         "remedy": {"type": "string"},
         "citations": {"type": "array", "items": CITATION},
+        "evidence": {
+            "type": "string", "enum": ["declared", "inferred"],
+            "description": "Present when the finding rests on lineage or a license an outside record declares or a name implies.",
+        },
     },
+}
+REGISTRY_RECORD = {
+    "type": "object",
+    "properties": {"repo_id": {"type": "string"}, "sha": {"type": "string"}, "license": {"type": "string"}},
 }
 
 DECISION = {
@@ -132,6 +140,20 @@ DECISION = {
                 },
             },
         },
+        "assumptions": {
+            "type": "array",
+            "description": "Declared or inferred lineage and licenses the decision rests on, for the user to confirm.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "subject": {"type": "string"},
+                    "statement": {"type": "string"},
+                    "evidence": {"type": "string", "enum": ["declared", "inferred"]},
+                    "source_url": {"type": "string", "nullable": True},
+                },
+            },
+        },
+        "registry_records": {"type": "array", "items": REGISTRY_RECORD, "description": "The Hugging Face cards (repo id, commit) relied on."},
         "policy_version": {"type": "string"},
         "check_id": {"type": "string", "format": "uuid", "nullable": True, "description": "The decision log entry; null for a replay (not stored)."},
     },
@@ -182,5 +204,10 @@ REPLAY_RESPONSE = {
         "added": {"type": "array", "items": FINDING_CHANGE, "description": "Findings only the replay produced."},
         "removed": {"type": "array", "items": FINDING_CHANGE, "description": "Findings the replay no longer produces."},
         "changed": {"type": "array", "items": FINDING_CHANGE, "description": "Same rule, subject and path; different effect, text or citations."},
+        "registry_changes": {
+            "type": "array",
+            "description": "Registry records (Hugging Face cards) relied on before or now, where they differ.",
+            "items": {"type": "object", "properties": {"repo_id": {"type": "string"}, "before": REGISTRY_RECORD, "after": REGISTRY_RECORD}},
+        },
     },
 }

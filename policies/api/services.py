@@ -2,12 +2,14 @@
 
 import datetime
 
-from django.db import transaction
-
-from kb.api.errors import flatten_errors
-from policies.engine.workflow import WorkflowError
+from api.errors import flatten_errors
 
 MAX_BATCH = 100
+
+
+def batch_errors(exc):
+    """A BatchError as the API's error entries, each naming its workflow (workflows[3].student.purpose)."""
+    return [error for index, problem in exc.errors for error in workflow_errors(problem, prefix=f"workflows[{index}]")]
 
 
 def workflow_errors(exc, prefix=""):
@@ -39,6 +41,19 @@ def diff_findings(before, after):
     }
 
 
+def diff_registry_records(before, after):
+    """The registry records (Hugging Face cards) two decisions relied on, where they differ: a card
+    re-imported at another commit or with another license, one no longer relied on, or a new one.
+    Decisions logged before registry records were kept have none: everything then reads as new."""
+    old = {r["repo_id"]: r for r in before.get("registry_records") or []}
+    new = {r["repo_id"]: r for r in after.get("registry_records") or []}
+    return [
+        {"repo_id": repo_id, "before": old.get(repo_id), "after": new.get(repo_id)}
+        for repo_id in sorted(old.keys() | new.keys())
+        if old.get(repo_id) != new.get(repo_id)
+    ]
+
+
 def replay_as_of(check, requested):
     """The date a replay reads law and terms on: the stored one unless the caller asks otherwise."""
     if requested in (None, ""):
@@ -46,20 +61,3 @@ def replay_as_of(check, requested):
     if requested == "today":
         return datetime.datetime.now(datetime.UTC).date().isoformat()
     return requested  # the engine validates it and names the field
-
-
-def evaluate_batch(workflows, evaluate):
-    """Evaluate every workflow; returns (decisions, errors). Errors name `workflows[i].field`."""
-    decisions, errors = [], []
-    for index, workflow in enumerate(workflows):
-        try:
-            decisions.append(evaluate(workflow))
-        except WorkflowError as exc:
-            errors.extend(workflow_errors(exc, prefix=f"workflows[{index}]"))
-    return decisions, errors
-
-
-@transaction.atomic
-def record_all(workflows, decisions, record):
-    """All or nothing: a batch is logged whole."""
-    return [record(workflow, decision) for workflow, decision in zip(workflows, decisions, strict=True)]

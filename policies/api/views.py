@@ -1,7 +1,7 @@
 """The checks endpoints: a workflow in, the engine's decision out, logged with who asked.
 
-Thin on purpose: `policies.engine.evaluate_workflow` validates and decides (the same function the
-CLI and the portal call), `decide_and_record` also writes the decision log, `services` holds the rest.
+Thin on purpose: `policies.services.decide_and_record` (and its batch form) validates, decides and
+logs, as for the CLI and the portal; `policies.api.services` holds what only the API needs.
 """
 
 from django.db.models import Prefetch
@@ -13,8 +13,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from api.errors import error_body
 from kb import models as kb
-from kb.api.errors import error_body
 from kb.api.views import ANY_SEGMENT
 from policies import access
 from policies import models as policies
@@ -23,7 +23,7 @@ from policies.api.filters import CheckFilter, RuleFilter
 from policies.engine.evaluate import evaluate_workflow
 from policies.engine.workflow import WorkflowError
 from policies.publishing import may_see_drafts, rules_as_seen_by
-from policies.services import decide_and_record, record_check
+from policies.services import BatchError, decide_and_record, decide_and_record_batch
 
 EXAMPLE_WORKFLOW = {
     "name": "Distil GPT-4o into a support bot",
@@ -51,15 +51,6 @@ def _decide_and_record(request, workflow):
         return decide_and_record(workflow, channel=policies.Check.Channel.API, requester=request.user)
     except WorkflowError as exc:
         raise _invalid(exc) from None
-
-
-def _decision_json(decision, check=None):
-    # A logged decision's JSON was built (with its check_id) when it was stored: send that, not a second copy.
-    return check.decision if check is not None else decision.to_json()
-
-
-def _record(request, workflow, decision):
-    return record_check(workflow, decision, requester=request.user, channel=policies.Check.Channel.API)
 
 
 @extend_schema_view(
@@ -97,8 +88,8 @@ class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         examples=[OpenApiExample("distillation", value=EXAMPLE_WORKFLOW, request_only=True)],
     )
     def create(self, request):
-        decision, check = _decide_and_record(request, request.data)
-        return Response(_decision_json(decision, check), status=status.HTTP_201_CREATED)
+        _decision, check = _decide_and_record(request, request.data)
+        return Response(check.decision, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Check up to 100 workflows at once",
@@ -117,11 +108,11 @@ class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             raise ValidationError({"workflows": ["must be a non-empty list of workflows"]})
         if len(workflows) > services.MAX_BATCH:
             raise ValidationError({"workflows": [f"at most {services.MAX_BATCH} workflows per batch, got {len(workflows)}"]})
-        decisions, errors = services.evaluate_batch(workflows, evaluate_workflow)
-        if errors:
-            return Response(error_body(errors), status=status.HTTP_400_BAD_REQUEST)
-        checks = services.record_all(workflows, decisions, lambda w, d: _record(request, w, d))
-        return Response({"results": [_decision_json(d, c) for d, c in zip(decisions, checks, strict=True)]}, status=status.HTTP_201_CREATED)
+        try:
+            _decisions, checks = decide_and_record_batch(workflows, channel=policies.Check.Channel.API, requester=request.user)
+        except BatchError as exc:
+            return Response(error_body(services.batch_errors(exc)), status=status.HTTP_400_BAD_REQUEST)
+        return Response({"results": [check.decision for check in checks]}, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Re-evaluate a stored check with today's rules",
@@ -140,7 +131,7 @@ class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         as_of = options.get("as_of")
         if as_of is not None and not isinstance(as_of, str):
             raise ValidationError({"as_of": ['must be a date (YYYY-MM-DD) or "today"']})
-        after = _decision_json(_decide(check.input, as_of=services.replay_as_of(check, as_of)))
+        after = _decide(check.input, as_of=services.replay_as_of(check, as_of)).to_json()
         before = check.decision
         return Response(
             {
@@ -149,6 +140,7 @@ class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 "after": after,
                 "verdict_changed": before["verdict"] != after["verdict"],
                 **services.diff_findings(before, after),
+                "registry_changes": services.diff_registry_records(before, after),
             }
         )
 

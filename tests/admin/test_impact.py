@@ -9,7 +9,7 @@ from policies.engine import snapshot as snapshots
 from policies.engine.evaluate import evaluate_workflow
 from policies.impact import preview_impact
 from policies.models import Check, Rule
-from policies.services import bump_revision, record_check
+from policies.services import bump_revision, decide_and_record
 from tests.admin.conftest import rule_form
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ JAPAN = {"as_of": "2026-11-28", "student": {"name": "acme-jp", "purpose": "comme
 
 
 def logged(workflow, days_ago=0):
-    check = record_check(workflow, evaluate_workflow(workflow))
+    _decision, check = decide_and_record(workflow, channel=Check.Channel.API)
     Check.objects.filter(pk=check.pk).update(created_at=timezone.now() - timedelta(days=days_ago))
     return check
 

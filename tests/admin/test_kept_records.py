@@ -5,9 +5,8 @@ import pytest
 from django.db.models import ProtectedError
 
 from kb.models import Instrument, KeptForeverError, LicenseClause, Provision, TermsDocument, TermsVersion
-from policies.engine.evaluate import evaluate_workflow
 from policies.models import Check, Rule, RuleExample
-from policies.services import record_check
+from policies.services import decide_and_record
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +108,6 @@ def test_the_admin_refuses_to_delete_a_published_rule_but_deletes_a_never_publis
 
 def test_the_decision_log_cannot_be_deleted_in_the_admin(staff_client):
     workflow = {"as_of": "2026-11-28", "student": {"name": "acme", "purpose": "commercial", "release": "internal"}}
-    check = record_check(workflow, evaluate_workflow(workflow))
+    _decision, check = decide_and_record(workflow, channel=Check.Channel.CLI)
     assert staff_client.post(f"/admin/policies/check/{check.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Check.objects.filter(pk=check.pk).exists()

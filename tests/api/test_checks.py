@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.exceptions import ValidationError
 
-from kb.api.framework import LimitedJSONParser
+from api.parsers import LimitedJSONParser
 from kb.models import LicenseClause, Provision
 from policies.models import Check, Rule
 from tests.api.conftest import client_with_token, errors_of
@@ -247,3 +247,25 @@ def test_checks_and_rules_lists_cost_the_same_queries_at_any_page_size(alice, ap
         template.provisions.set(provisions)
     assert _queries(alice, "/api/v1/checks", {"page_size": 2}) == _queries(alice, "/api/v1/checks", {"page_size": 12})
     assert _queries(api, "/api/v1/rules", {"page_size": 1}) == _queries(api, "/api/v1/rules", {"page_size": 200})
+
+
+def test_replay_says_which_registry_cards_changed_since_the_check(alice):
+    from registry import services as registry
+
+    def card(sha, license):
+        return {"id": "someone/llama3-support-lora", "author": "someone", "sha": sha, "tags": [], "downloads": 1, "gated": False,
+                "pipeline_tag": "text-generation", "siblings": [],
+                "cardData": {"license": license, "base_model": "meta-llama/Meta-Llama-3-8B-Instruct", "base_model_relation": "adapter"}}
+
+    registry.import_records(records=[card("a" * 40, "apache-2.0")])
+    decision = alice.post("/api/v1/checks", workflow(base_model="someone/llama3-support-lora")).json()
+    assert decision["registry_records"] == [{"repo_id": "someone/llama3-support-lora", "sha": "a" * 40, "license": "apache-2.0"}]
+    assert alice.post(f"/api/v1/checks/{decision['check_id']}/replay").json()["registry_changes"] == []
+
+    registry.import_records(records=[card("b" * 40, "llama3")])  # the uploader fixed the card since
+    body = alice.post(f"/api/v1/checks/{decision['check_id']}/replay").json()
+    assert body["registry_changes"] == [{
+        "repo_id": "someone/llama3-support-lora",
+        "before": {"repo_id": "someone/llama3-support-lora", "sha": "a" * 40, "license": "apache-2.0"},
+        "after": {"repo_id": "someone/llama3-support-lora", "sha": "b" * 40, "license": "llama3"},
+    }]

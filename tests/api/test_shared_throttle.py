@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
-from kb.api.framework import AnonThrottle
+from api.throttling import AnonThrottle
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,7 +21,7 @@ WORKER = """
 import django
 django.setup()
 from django.test import RequestFactory
-from kb.api.framework import AnonThrottle
+from api.throttling import AnonThrottle
 from django.contrib.auth.models import AnonymousUser
 request = RequestFactory().get("/api/v1/organizations", REMOTE_ADDR="203.0.113.7")
 request.user = AnonymousUser()

@@ -9,8 +9,7 @@ from django.core.management import call_command
 from kb.models import TermsDocument
 from policies.engine import snapshot as snapshots
 from policies.engine.evaluate import evaluate_workflow
-from policies.models import Check, Rule
-from policies.services import input_hash, record_check
+from policies.models import Check, Rule, input_hash
 
 pytestmark = pytest.mark.django_db
 
@@ -81,9 +80,9 @@ def test_the_policy_version_is_stable_for_the_same_content():
     assert snapshots.build().policy_version == snapshots.build().policy_version
 
 
-def test_record_check_stores_the_input_decision_and_version():
+def test_a_recorded_check_stores_the_input_decision_and_version():
     decision = evaluate_workflow(WORKFLOW)
-    check = record_check(WORKFLOW, decision, channel=Check.Channel.CLI)
+    [check] = Check.objects.record([(WORKFLOW, decision)], channel=Check.Channel.CLI)
     stored = Check.objects.get(pk=check.pk)
     assert decision.check_id == str(stored.pk)
     assert stored.decision["check_id"] == str(stored.pk)

@@ -126,3 +126,20 @@ def test_one_command_takes_one_source(kb_db, tmp_path):
         call_command("import_hf", stdout=io.StringIO(), stderr=io.StringIO())
     with pytest.raises(CommandError, match="--card needs exactly one --repo-id"):
         call_command("import_hf", card=str(tmp_path / "README.md"), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_a_new_curated_name_is_seen_on_reimport_even_when_the_record_is_the_same(kb_db):
+    gguf = record("someone/Foo-7B-GGUF", license="apache-2.0")
+    services.import_records(records=[gguf], known_names={})
+    assert not HubEdge.objects.exists()
+    result = services.import_records(records=[gguf], known_names={"foo-7b": "FooLab/Foo-7B"})
+    assert result.updated == 1
+    assert list(HubEdge.objects.values_list("parent_repo_id", "evidence", "pattern")) == [("FooLab/Foo-7B", "inferred", "gguf")]
+
+
+def test_a_change_in_a_field_the_registry_does_not_keep_rewrites_no_row(kb_db):
+    services.import_records(records=RECORDS)
+    before = snapshot()
+    result = services.import_records(records=[{**RECORDS[0], "likes": 99}])
+    assert (result.updated, result.unchanged) == (0, 1)
+    assert snapshot() == before

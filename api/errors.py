@@ -14,15 +14,12 @@ from django.views import defaults
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from api.parsers import RequestBodyTooLarge
 
 # DRF's names for "no particular field".
 _NON_FIELD_KEYS = {"non_field_errors", "detail"}
-
-
-class RequestBodyTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "Request body too large."
-    default_code = "too_large"
 
 
 def _join(path, key):
@@ -53,10 +50,6 @@ def error_body(errors):
 
 def api_exception_handler(exc, context):
     """DRF's handler (status, Retry-After and WWW-Authenticate headers), with our body."""
-    # Imported here: rest_framework.views reads the parser settings, which name kb.api.framework,
-    # which imports this module; importing it at the top made kb.api.framework unimportable first.
-    from rest_framework.views import exception_handler as drf_exception_handler
-
     if isinstance(exc, RequestDataTooBig):  # Django's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE), met while DRF reads the body
         exc = too_large()
     response = drf_exception_handler(exc, context)
