@@ -12,8 +12,10 @@ from termswatch.redecide import redecide
 
 pytestmark = pytest.mark.django_db
 
+# Dated inside the xAI window of 2025-11-04, where "distilling" is the only clause that bans this check
+# (from 2026-08-14 the Enterprise Terms also ban training any AI on Output, a second ban).
 GROK_TEACHER = {
-    "as_of": "2026-11-28",
+    "as_of": "2026-06-01",
     "student": {"name": "acme-tagger", "purpose": "commercial", "release": "internal", "competes_with_teachers": False},
     "teachers": [{"model": "grok-3"}],
 }
@@ -22,7 +24,7 @@ DEEPSEEK_TEACHER = {**GROK_TEACHER, "teachers": [{"model": "deepseek-reasoner"}]
 
 def distilling():
     return LicenseClause.objects.select_related("version__document").get(
-        version__document__spdx_id="LicenseRef-xAI-Terms", version__version="2026-08-14", key="distilling"
+        version__document__spdx_id="LicenseRef-xAI-Terms", version__version="2025-11-04", key="distilling"
     )
 
 
@@ -72,7 +74,7 @@ def test_the_admin_page_and_the_api_show_the_same_report(logged, client):
     change_page = client.get(reverse("admin:kb_licenseclause_change", args=[clause.pk])).content.decode()
     assert reverse("admin:termswatch_clause_redecide", args=[clause.pk]) in change_page
     api = APIClient()
-    url = reverse("api:clause-redecide", args=["LicenseRef-xAI-Terms", "2026-08-14", "distilling"])
+    url = reverse("api:clause-redecide", args=["LicenseRef-xAI-Terms", "2025-11-04", "distilling"])
     assert api.get(url).status_code in (401, 403)
     api.force_authenticate(admin)
     body = api.get(url).json()
