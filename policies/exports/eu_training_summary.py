@@ -5,8 +5,8 @@ Summary of Training Content for general-purpose AI models, published 24 July 202
 workflow does not answer is left as a marked blank (status "to_fill"), never guessed.
 
 Section list verification: the Commission's own PDF was not read here; the section numbers and titles
-were cross-checked against summaries providers published in that template and against public
-renderings of it (see TEMPLATE below and docs/exports.md). Treat them as unverified until checked.
+were taken from summaries providers filed in that template (section 1) and from third parties'
+renderings of it (sections 2 and 3); see docs/exports.md. Treat them as unverified until checked.
 """
 
 from kb.markdown import render_markdown
@@ -16,7 +16,7 @@ TEMPLATE = {
     "title": "Explanatory Notice and Template for the Public Summary of Training Content for general-purpose AI models",
     "published": "2025-07-24",
     "url": "https://digital-strategy.ec.europa.eu/en/news/commission-presents-template-general-purpose-ai-model-providers-summarise-data-used-train-their",
-    "verification": "unverified: section list cross-checked against provider summaries filed in the template, not against the Commission's PDF",
+    "verification": "unverified: section 1 seen in providers' filed summaries, sections 2-3 in third parties' renderings; the Commission's PDF was not read",
 }
 TO_FILL = "to_fill"
 PREFILLED = "prefilled"
