@@ -47,8 +47,12 @@ def _licenses(asset_license):
 
 def _asset_component(asset, *, bom_ref=True):
     properties = [_prop("source", asset.source)]
-    if asset.license is None:
+    if asset.license is None and asset.service_terms:
+        properties.append(_prop("license", "none known for weights: the model is used through its provider's service"))
+    elif asset.license is None:
         properties.append(_prop("license", "unknown: neither the knowledge base nor the workflow states it"))
+    if asset.service_terms:
+        properties.append(_prop("service-terms", asset.service_terms))
     elif asset.license_source:
         properties.append(_prop("license-source", asset.license_source))
     if asset.reference:

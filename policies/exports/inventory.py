@@ -31,6 +31,7 @@ class Asset:
     supplier: str = ""
     origin: str = ""  # datasets: human, generated, mixed, web, unknown
     verification: str = ""
+    service_terms: str = ""  # models offered as a service: the terms of use, by SPDX id or LicenseRef
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ def _model_asset(model, reference=""):
         license=_model_license(model), license_source="knowledge base" if model.weights_terms.exists() else "",
         source="knowledge base", url=f"https://huggingface.co/{model.hf_id}" if model.hf_id else model.source_url,
         hf_id=model.hf_id or "", supplier=model.organization.name, verification=model.verification,
+        service_terms=", ".join(sorted(model.service_terms.values_list("spdx_id", flat=True))),
     )
 
 

@@ -86,6 +86,9 @@ def test_base_teachers_and_datasets_are_components_with_their_licenses(bom):
     scraped = component(document, "dataset:scraped-forum")
     assert "licenses" not in scraped and props(scraped, "license")[0].startswith("unknown")
     assert sorted(role for role in roles.values() if role == "teacher") == ["teacher", "teacher"]
+    gpt4o = next(c for c in document["components"] if c["name"] == "GPT-4o")
+    assert "licenses" not in gpt4o and props(gpt4o, "license")[0].startswith("none known for weights")
+    assert props(gpt4o, "service-terms") and props(gpt4o, "service-terms")[0].startswith("LicenseRef-")
 
 
 def test_distillation_and_generated_data_edges_survive(bom):
