@@ -1,6 +1,6 @@
 """Portal pages of the policies app: the rules and the check form (thin over the engine)."""
 
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -9,6 +9,7 @@ from kb import models as kb
 from policies import access
 from policies.engine import snapshot as snapshots
 from policies.engine.workflow import WorkflowError
+from policies.exports.documents import EXPORTS, build_export, filename, serialize
 from policies.forms import CheckForm
 from policies.models import Check, Rule
 from policies.publishing import rules_as_seen_by
@@ -83,6 +84,18 @@ def check_json(request, check_id):
     check = _visible_check(request, check_id)
     response = JsonResponse(check.decision, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="provenant-check-{check.pk}.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def check_export(request, check_id, name):
+    """A check's AI-BOM or EU training-content summary draft, for whoever may see the check (policies.exports)."""
+    check = _visible_check(request, check_id)
+    if name not in EXPORTS:
+        raise Http404(f"No export named {name!r}.")
+    document = build_export(name=name, workflow=check.input, decision=check.decision)
+    response = HttpResponse(serialize(document), content_type=f"{EXPORTS[name].media_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="provenant-check-{filename(name=name, check_id=check.pk)}"'
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -4,6 +4,10 @@ The engine validates workflows itself (policies.engine, one validator for CLI, A
 these schemas only document the contract for clients and for the schema-driven tests.
 """
 
+from drf_spectacular.utils import OpenApiParameter
+
+from policies.exports.documents import EXPORTS
+
 REFERENCE = {"type": "string", "minLength": 1, "description": "Model or dataset reference: slug, name, alias or Hugging Face id."}
 LICENSE = {"type": "string", "nullable": True, "description": "SPDX license expression; null = unknown."}
 
@@ -211,3 +215,8 @@ REPLAY_RESPONSE = {
         },
     },
 }
+
+EXPORT_FORMAT = OpenApiParameter(
+    "format", str, OpenApiParameter.QUERY, enum=list(EXPORTS), default="cyclonedx",
+    description="Which document: the CycloneDX 1.6 ML-BOM, or the EU training-content summary draft as Markdown, JSON or HTML.",
+)

@@ -5,8 +5,10 @@ logs, as for the CLI and the portal; `policies.api.services` holds what only the
 """
 
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -20,8 +22,10 @@ from policies import access
 from policies import models as policies
 from policies.api import openapi, serializers, services
 from policies.api.filters import CheckFilter, RuleFilter
+from policies.api.negotiation import ExportNegotiation
 from policies.engine.evaluate import evaluate_workflow
 from policies.engine.workflow import WorkflowError
+from policies.exports.documents import EXPORTS, UnknownExport, build_export, filename, serialize
 from policies.publishing import may_see_drafts, rules_as_seen_by
 from policies.services import BatchError, decide_and_record, decide_and_record_batch
 
@@ -144,6 +148,27 @@ class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             }
         )
 
+
+    @extend_schema(
+        summary="Export a check: its AI bill of materials or its EU training-content summary draft",
+        description="`format` picks the document: " + "; ".join(f"`{e.name}`: {e.label}" for e in EXPORTS.values())
+        + ". Built from the stored input and decision with today's knowledge base; who may see the check may export it.",
+        parameters=[openapi.EXPORT_FORMAT],
+        responses={(200, e.media_type): OpenApiResponse(OpenApiTypes.STR if e.media_type.startswith("text/") else OpenApiTypes.OBJECT,
+                                                         description=e.label) for e in EXPORTS.values()},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], content_negotiation_class=ExportNegotiation, filterset_class=None, pagination_class=None)
+    def bom(self, request, pk=None):
+        check = self.get_object()
+        name = request.query_params.get("format", "cyclonedx")
+        try:
+            document = build_export(name=name, workflow=check.input, decision=check.decision)
+        except UnknownExport as exc:
+            raise ValidationError({"format": [str(exc).removeprefix("format: ")]}) from None
+        response = HttpResponse(serialize(document), content_type=f"{EXPORTS[name].media_type}; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename(name=name, check_id=check.pk)}"'
+        return response
 
     @extend_schema(
         summary="Share a check with a link (owner only), or stop sharing it",
