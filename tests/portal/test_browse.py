@@ -107,3 +107,23 @@ def test_terms_and_provisions_have_facets_too(client, kb_db):
     assert f'href="/provisions/{eu.first().ref}"' in body
     other = kb.Provision.objects.exclude(instrument__jurisdiction__code="EU").first()
     assert f'href="/provisions/{other.ref}"' not in body
+
+
+def test_datasets_index_offers_the_imported_records_facets_and_counts_each_value_once(client, kb_db):
+    # Two datasets with languages from an outside record; one generated with an OpenAI model.
+    import datetime
+
+    common = {"source_url": "https://example.org/record", "checked_on": datetime.date(2026, 12, 6), "verification": "declared", "imported_from": "dpi"}
+    one = kb.Dataset.objects.create(slug="facet-one", name="Facet one", **common)
+    two = kb.Dataset.objects.create(slug="facet-two", name="Facet two", **common)
+    for dataset, values in ((one, ["English", "German"]), (two, ["English"])):
+        for value in values:
+            kb.DatasetFacet.objects.create(dataset=dataset, facet="language", value=value)
+    kb.DatasetFacet.objects.create(dataset=two, facet="task", value="German")  # another facet's value never counts as a language
+    kb.LineageEdge.objects.create(child_dataset=one, relation="generated_by", parent_model=kb.AIModel.objects.get(slug="gpt-4o"),
+                                  evidence_kind="declared", **{k: common[k] for k in ("source_url", "checked_on", "verification")})
+    body = get(client, "/datasets/?imported_from=dpi")
+    assert facet(body, "language") == {"English": 2, "German": 1}
+    assert facet(body, "generated_by")["OpenAI"] == 1
+    assert sorted(rows(get(client, "/datasets/?language=German"))) == ["facet-one"]
+    assert sorted(rows(get(client, "/datasets/?generated_by=openai&imported_from=dpi"))) == ["facet-one"]
