@@ -116,10 +116,13 @@ def audit_lineage(*, only_changed=False, as_of=None, snapshot=None):
     for subject in todo:
         groups.setdefault((subject.parents, subject.declared, subject.owner, subject.declared_known), []).append(subject)
     now = timezone.now()
+    from kb.models import TermsDocument
+
+    licensors = dict(TermsDocument.objects.filter(publisher__isnull=False).values_list("spdx_id", "publisher__name"))
     for (parents, declared, owner, declared_known), members in groups.items():
         results = audit.audit_group(
             names=[m.student_name for m in members], parents=parents, declared=declared, as_of=as_of, owner=owner,
-            declared_known=declared_known, snapshot=snapshot,
+            declared_known=declared_known, licensors=licensors, snapshot=snapshot,
         )
         with transaction.atomic():
             for member in members:

@@ -100,7 +100,7 @@ def same_licensor(owner, ancestor):
     return bool(theirs & set(owner))
 
 
-def conflicts_of(*, decision, declared, parent, first_evidence, relation, view, snapshot, owner=(), declared_known=True):
+def conflicts_of(*, decision, declared, parent, first_evidence, relation, view, snapshot, owner=(), declared_known=True, licensors=None):
     """The findings of one release workflow that are conflicts with the declared license, as dicts;
     and the unknowns (parts of the lineage the audit could not see). `declared_known`: False when the
     knowledge base does not know the model's license (then only name and purpose conflicts count)."""
@@ -133,7 +133,9 @@ def conflicts_of(*, decision, declared, parent, first_evidence, relation, view, 
             "rule": finding.rule,
             "effect": finding.effect,
             "ancestor": finding.subject,
-            "licensor": (ancestor or {}).get("organization") or "",
+            # Whose terms they are: the document's publisher (Meta for a Llama license met through a
+            # DeepSeek distill), else the ancestor's organization.
+            "licensor": (licensors or {}).get(ref) or (ancestor or {}).get("organization") or "",
             "terms": ref or "",
             "relation": relation,
             "path": list(finding.path),
@@ -150,12 +152,13 @@ def conflicts_of(*, decision, declared, parent, first_evidence, relation, view, 
 PLACEHOLDER = "drift-audit-subject"
 
 
-def audit_group(*, names, parents, declared, as_of, owner=(), declared_known=True, snapshot=None):
+def audit_group(*, names, parents, declared, as_of, owner=(), declared_known=True, licensors=None, snapshot=None):
     """Audit the models `names` that share their weight parents and declared license: each parent's
     release workflow is evaluated once for all of them; only the naming rule, the one rule that reads
     the name, runs for each member. `parents`: (parent reference, relation, evidence of the edge);
     `declared`: SPDX ids of the declared license (empty when none is declared); `owner`: the
-    members' organization and Hub owner (lower case; part of the group key).
+    members' organization and Hub owner (lower case; part of the group key); `licensors`: SPDX id ->
+    the terms document's publisher.
     Returns {name: {"conflicts": [...], "unknowns": [...]}} (plain data, stored as is)."""
     from policies.engine import loader
     from policies.engine.evaluate import evaluate_parsed
@@ -170,7 +173,7 @@ def audit_group(*, names, parents, declared, as_of, owner=(), declared_known=Tru
         shared = evaluate_parsed(parsed, snapshot, view=view)
         found, gaps = conflicts_of(
             decision=shared, declared=set(declared), parent=parent, first_evidence=evidence, relation=relation, view=view, snapshot=snapshot,
-            owner=owner, declared_known=declared_known,
+            owner=owner, declared_known=declared_known, licensors=licensors,
         )
         for name in names:
             mine = [_renamed(c, name) for c in found if c["rule"] != "naming-prefix"]
@@ -179,6 +182,7 @@ def audit_group(*, names, parents, declared, as_of, owner=(), declared_known=Tru
                 named, _ = conflicts_of(
                     decision=evaluate_parsed(own, snapshot, only={"naming-prefix"}, view=view), declared=set(declared), parent=parent,
                     first_evidence=evidence, relation=relation, view=view, snapshot=snapshot, owner=owner, declared_known=declared_known,
+                    licensors=licensors,
                 )
                 mine = named + mine
             results[name]["conflicts"] += mine
