@@ -92,8 +92,13 @@ def registry_subjects(*, keys=None):
         )
 
 
+WRITE_BATCH = 2000
+
+
 def audit_lineage(*, only_changed=False, as_of=None, snapshot=None):
     """Audit every model with weight parents; store one AuditResult each. Returns an AuditRun."""
+    from kb.models import TermsDocument
+
     snapshot = snapshot or snapshots.current()
     as_of = as_of or timezone.now().date().isoformat()
     run = AuditRun(policy_version=snapshot.policy_version)
@@ -102,42 +107,50 @@ def audit_lineage(*, only_changed=False, as_of=None, snapshot=None):
         s.key: audit.fingerprint(name=s.student_name, parents=s.parents, declared=s.declared, parent_licenses=s.parent_licenses)
         for s in subjects
     }
+    stored = dict(AuditResult.objects.values_list("model_key", "fingerprint" if only_changed else "policy_version"))
     if only_changed:
-        stored = dict(
-            AuditResult.objects.filter(policy_version=snapshot.policy_version).values_list("model_key", "fingerprint")
-        )
-        todo = [s for s in subjects if stored.get(s.key) != prints[s.key]]
+        current = set(AuditResult.objects.filter(policy_version=snapshot.policy_version).values_list("model_key", flat=True))
+        todo = [s for s in subjects if s.key not in current or stored[s.key] != prints[s.key]]
         run.unchanged = len(subjects) - len(todo)
     else:
         todo = subjects
     # A model no longer listed (deleted, or its parents removed) keeps no stale result.
-    AuditResult.objects.exclude(model_key__in=list(prints)).delete()
+    _delete([key for key in stored if key not in prints])
     groups = {}
     for subject in todo:
-        groups.setdefault((subject.parents, subject.declared, subject.owner, subject.declared_known), []).append(subject)
-    now = timezone.now()
-    from kb.models import TermsDocument
-
+        groups.setdefault((subject.parents, subject.declared, subject.declared_known), []).append(subject)
     licensors = dict(TermsDocument.objects.filter(publisher__isnull=False).values_list("spdx_id", "publisher__name"))
-    for (parents, declared, owner, declared_known), members in groups.items():
+    now, pending = timezone.now(), []
+    for (parents, declared, declared_known), members in groups.items():
         results = audit.audit_group(
-            names=[m.student_name for m in members], parents=parents, declared=declared, as_of=as_of, owner=owner,
+            members=[(m.key, m.student_name, m.owner) for m in members], parents=parents, declared=declared, as_of=as_of,
             declared_known=declared_known, licensors=licensors, snapshot=snapshot,
         )
-        with transaction.atomic():
-            for member in members:
-                result = results[member.student_name]
-                conflicts = result["conflicts"]
-                AuditResult.objects.update_or_create(
-                    model_key=member.key,
-                    defaults={
-                        "source": member.source, "name": member.name, "declared_license": " AND ".join(declared),
-                        "conflicts": conflicts, "unknowns": result["unknowns"], "conflict_count": len(conflicts),
-                        "fingerprint": prints[member.key], "policy_version": snapshot.policy_version, "audited_at": now,
-                    },
-                )
-                run.with_conflicts += bool(conflicts)
-                run.keys.append(member.key)
+        for member in members:
+            conflicts = results[member.key]["conflicts"]
+            pending.append(AuditResult(
+                model_key=member.key, source=member.source, name=member.name, declared_license=" AND ".join(declared),
+                conflicts=conflicts, unknowns=results[member.key]["unknowns"], conflict_count=len(conflicts),
+                fingerprint=prints[member.key], policy_version=snapshot.policy_version, audited_at=now,
+            ))
+            run.with_conflicts += bool(conflicts)
+            run.keys.append(member.key)
         run.groups += 1
+        if len(pending) >= WRITE_BATCH:
+            _replace(pending)
+            pending = []
+    _replace(pending)
     run.audited = len(todo)
     return run
+
+
+def _replace(results):
+    """Store results, replacing the models' previous ones, in one transaction (a batch is all or nothing)."""
+    with transaction.atomic():
+        _delete([r.model_key for r in results])
+        AuditResult.objects.bulk_create(results, batch_size=500)
+
+
+def _delete(keys):
+    for start in range(0, len(keys), 500):
+        AuditResult.objects.filter(model_key__in=keys[start:start + 500]).delete()

@@ -90,17 +90,14 @@ def edge_evidence(*, path, first_evidence, view, snapshot):
     return grades
 
 
-def same_licensor(owner, ancestor):
-    """Whether the audited model comes from the ancestor's own licensor (Meta's Llama 3.2 from its
-    Llama 3.1): a licensor is not bound by the license it grants. `owner`: the model's organization
-    names and Hub owner, lower case."""
-    if ancestor is None:
-        return False
-    theirs = {(ancestor.get("organization") or "").lower(), (ancestor.get("hf_id") or "").split("/", 1)[0].lower()} - {""}
-    return bool(theirs & set(owner))
+def owners_of(model):
+    """The names a model's licensor goes by: its organization and its Hugging Face owner, lower case."""
+    if model is None:
+        return frozenset()
+    return frozenset({(model.get("organization") or "").lower(), (model.get("hf_id") or "").split("/", 1)[0].lower()} - {""})
 
 
-def conflicts_of(*, decision, declared, parent, first_evidence, relation, view, snapshot, owner=(), declared_known=True, licensors=None):
+def conflicts_of(*, decision, declared, parent, first_evidence, relation, view, snapshot, declared_known=True, licensors=None):
     """The findings of one release workflow that are conflicts with the declared license, as dicts;
     and the unknowns (parts of the lineage the audit could not see). `declared_known`: False when the
     knowledge base does not know the model's license (then only name and purpose conflicts count)."""
@@ -115,8 +112,6 @@ def conflicts_of(*, decision, declared, parent, first_evidence, relation, view, 
             unknowns.append({"rule": finding.rule, "ancestor": finding.subject, "path": list(finding.path), "message": finding.message})
             continue
         ancestor = _model(finding.subject, view, snapshot)
-        if same_licensor(owner, ancestor):
-            continue
         kind = DIRECT_CONFLICTS.get(finding.rule)
         if kind is None and finding.rule in CARRIED_TERMS and declared_known:
             if ref in declared or ref not in documents:
@@ -143,6 +138,7 @@ def conflicts_of(*, decision, declared, parent, first_evidence, relation, view, 
             "message": finding.message,
             "fix": finding.remedy,
             "citations": [c.to_json() for c in finding.citations],
+            "ancestor_owners": sorted(owners_of(ancestor)),
         })
     return conflicts, unknowns
 
@@ -152,41 +148,39 @@ def conflicts_of(*, decision, declared, parent, first_evidence, relation, view, 
 PLACEHOLDER = "drift-audit-subject"
 
 
-def audit_group(*, names, parents, declared, as_of, owner=(), declared_known=True, licensors=None, snapshot=None):
-    """Audit the models `names` that share their weight parents and declared license: each parent's
-    release workflow is evaluated once for all of them; only the naming rule, the one rule that reads
-    the name, runs for each member. `parents`: (parent reference, relation, evidence of the edge);
-    `declared`: SPDX ids of the declared license (empty when none is declared); `owner`: the
-    members' organization and Hub owner (lower case; part of the group key); `licensors`: SPDX id ->
-    the terms document's publisher.
-    Returns {name: {"conflicts": [...], "unknowns": [...]}} (plain data, stored as is)."""
+def audit_group(*, members, parents, declared, as_of, declared_known=True, licensors=None, snapshot=None):
+    """Audit the models that share their weight parents and declared license: each parent's release
+    workflow is evaluated once for all of them; only the naming rule, the one rule that reads the
+    name, runs for each member. A conflict with the member's own licensor's terms is dropped: a
+    licensor is not bound by the license it grants (Meta's Llama 3.2 built on its Llama 3.1).
+
+    members: (key, student name, owners: the member's organization and Hub owner, lower case);
+    parents: (parent reference, relation, evidence of the edge); declared: SPDX ids of the declared
+    license (empty when none is declared); licensors: SPDX id -> the terms document's publisher.
+    Returns {key: {"conflicts": [...], "unknowns": [...]}} (plain data, stored as is)."""
     from policies.engine import loader
     from policies.engine.evaluate import evaluate_parsed
     from policies.engine.workflow import parse_workflow
 
     snapshot = snapshot or snapshots.current()
-    results = {name: {"conflicts": [], "unknowns": []} for name in names}
+    results = {key: {"conflicts": [], "unknowns": []} for key, _, _ in members}
+    common = {"declared": set(declared), "declared_known": declared_known, "licensors": licensors, "snapshot": snapshot}
     for parent, relation, evidence in parents:
         workflow = release_workflow(name=PLACEHOLDER, parent=parent, license_keys=list(declared), documents=snapshot.documents, as_of=as_of)
         parsed = parse_workflow(workflow, snapshot.licensing)
         view = loader.load_lineage_view(workflow=parsed, policy=snapshot)
-        shared = evaluate_parsed(parsed, snapshot, view=view)
-        found, gaps = conflicts_of(
-            decision=shared, declared=set(declared), parent=parent, first_evidence=evidence, relation=relation, view=view, snapshot=snapshot,
-            owner=owner, declared_known=declared_known, licensors=licensors,
-        )
-        for name in names:
+        edge = {"parent": parent, "first_evidence": evidence, "relation": relation, "view": view}
+        found, gaps = conflicts_of(decision=evaluate_parsed(parsed, snapshot, view=view), **edge, **common)
+        naming = any(c["rule"] == "naming-prefix" for c in found)
+        for key, name, owners in members:
             mine = [_renamed(c, name) for c in found if c["rule"] != "naming-prefix"]
-            if any(c["rule"] == "naming-prefix" for c in found):
+            if naming:
                 own = parse_workflow({**workflow, "student": {**workflow["student"], "name": name}}, snapshot.licensing)
-                named, _ = conflicts_of(
-                    decision=evaluate_parsed(own, snapshot, only={"naming-prefix"}, view=view), declared=set(declared), parent=parent,
-                    first_evidence=evidence, relation=relation, view=view, snapshot=snapshot, owner=owner, declared_known=declared_known,
-                    licensors=licensors,
-                )
-                mine = named + mine
-            results[name]["conflicts"] += mine
-            results[name]["unknowns"] += [_renamed(u, name) for u in gaps]
+                mine = conflicts_of(decision=evaluate_parsed(own, snapshot, only={"naming-prefix"}, view=view), **edge, **common)[0] + mine
+            results[key]["conflicts"] += [
+                {k: v for k, v in c.items() if k != "ancestor_owners"} for c in mine if not set(owners) & set(c["ancestor_owners"])
+            ]
+            results[key]["unknowns"] += [_renamed(u, name) for u in gaps]
     return results
 
 
