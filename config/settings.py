@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "kb",
     "policies",
     "registry",
+    "audit",
     "termswatch",
 ]
 

@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 
 from api import errors
 from api.errors import not_found
+from audit import views as audit_views
 from kb.admin_views import markdown_preview
 from kb.api import urls as kb_api
 from policies.api import urls as policies_api
@@ -14,6 +15,7 @@ api_v1 = [
     *policies_api.urlpatterns,
     *termswatch_api.urlpatterns,
     *registry_api.urlpatterns,
+    *audit_views.api_urlpatterns,
     re_path(r"^[\s\S]*$", not_found),  # last: any other path (newlines too) gets the API's JSON 404
 ]
 
@@ -25,6 +27,7 @@ urlpatterns = [
     path("", include("termswatch.urls")),
     path("", include("kb.urls")),
     path("", include("registry.urls")),
+    path("", include("audit.urls")),
 ]
 
 # Under /api/ every error is the API's JSON error body, whatever raised it (api.errors).

@@ -1,0 +1,200 @@
+"""License drift: each model checked as if it were a student released the way it is, with the engine.
+
+For a model of the knowledge base (kb.AIModel with weight parents) or of the registry (a HubModel with
+declared or inferred parents) the audit builds the workflow "this model, released as it is":
+
+    student.name = the model's name (a registry model: its repository name without the owner, which is
+                   what a naming clause reads as "the model name")
+    student.base_model = its weight parent; a merge has several, and each is checked on its own
+    student.release = open_weights (it is on the Hub, or its weights are published)
+    student.purpose = commercial, unless its declared license allows no commercial use
+    student.license = its declared license (registry: the Hub id mapped by registry.licenses.terms_for;
+                      curated: its weights_terms)
+
+evaluates it with the engine (`evaluate_parsed`, the one rule set), and keeps the findings that say the declared
+license or name breaks an ancestor's terms. Which findings are conflicts:
+
+- `naming-prefix`, `non-commercial-terms`, `share-alike`: their conditions already compare the model's
+  name, purpose or license with the clause, so a finding is a breach (a Llama 3 derivative whose name
+  does not begin with "Llama 3"; a research-only ancestor under a license that allows commercial use).
+- `derivative-carries-terms`, `use-policy-flow-down` and `license-notice` on a terms document that is
+  not free and open source: they say the derivative must carry the ancestor's terms (Gemma's terms, a
+  use policy, "a copy of this Agreement"). They fire for every derivative, so they are a conflict only
+  when the declared license is not that document, and only for the terms the parent itself is under
+  (or any ancestor's when the parent's own terms are unknown): a mismatch further up is the parent's
+  drift, reported when the parent is audited.
+- Not conflicts: `license-notice` on FOSS licenses (Apache-2.0, MIT let a derivative carry other terms
+  if notices are kept, which metadata cannot show), `attribution-display` ("Built with Llama" is shown
+  on a card or product, not in license metadata), user/revenue thresholds and territory (they depend on
+  who deploys), regulation rules and permits. `unresolved-reference`, `unknown-terms` and
+  `missing-terms-version` are kept apart as `unknowns`: the audit could not see that part of the lineage.
+
+Reads only (the loader's lineage view); `audit.services` stores the results.
+"""
+
+import hashlib
+import json
+
+from policies.engine import snapshot as snapshots
+
+DIRECT_CONFLICTS = {"naming-prefix": "naming", "non-commercial-terms": "non_commercial", "share-alike": "share_alike"}
+CARRIED_TERMS = {"derivative-carries-terms": "terms_not_carried", "use-policy-flow-down": "use_policy_not_passed_on", "license-notice": "license_not_carried"}
+UNKNOWNS = {"unresolved-reference", "unknown-terms", "missing-terms-version"}
+KINDS = sorted({*DIRECT_CONFLICTS.values(), *CARRIED_TERMS.values()})
+
+
+def allows_commercial_use(*, spdx_ids, documents):
+    """False when a declared terms document's clauses say research only or no commercial use."""
+    for spdx in spdx_ids:
+        for version in (documents.get(spdx) or {}).get("versions", ()):
+            for clause in version["clauses"]:
+                if clause["type"] == "research_only" or (clause["type"] == "commercial_use" and clause["params"].get("permitted") is False):
+                    return False
+    return True
+
+
+def release_workflow(*, name, parent, license_keys, documents, as_of):
+    """The workflow "this model, released the way it is" with one weight parent."""
+    commercial = allows_commercial_use(spdx_ids=license_keys, documents=documents)
+    return {
+        "name": f"license drift audit of {name}",
+        "as_of": as_of,
+        "student": {
+            "name": name,
+            "base_model": parent,
+            "purpose": "commercial" if commercial else "non_commercial",
+            "release": "open_weights",
+            "license": " AND ".join(license_keys) if license_keys else None,
+        },
+    }
+
+
+def _model(name, view, snapshot):
+    target = view.resolve(name).target if view is not None else None
+    return target or snapshot.model_index.resolve(name).target
+
+
+def edge_evidence(*, path, first_evidence, view, snapshot):
+    """The evidence grade of each edge of a finding's path: the model's own edge to its parent, then
+    each ancestor's edge as the knowledge base (`documented`) or a card or name records it."""
+    grades = [first_evidence]
+    for child_name, parent_name in zip(path[1:], path[2:], strict=False):
+        child = _model(child_name, view, snapshot)
+        grade = None
+        for edge in (child or {}).get("parents", ()):
+            parent = _model(parent_name, view, snapshot)
+            if parent is not None and edge["slug"] == parent["slug"]:
+                grade = edge.get("evidence_kind") or "documented"
+                break
+        grades.append(grade or "unknown")
+    return grades
+
+
+def owners_of(model):
+    """The names a model's licensor goes by: its organization and its Hugging Face owner, lower case."""
+    if model is None:
+        return frozenset()
+    return frozenset({(model.get("organization") or "").lower(), (model.get("hf_id") or "").split("/", 1)[0].lower()} - {""})
+
+
+def conflicts_of(*, decision, declared, parent, first_evidence, relation, view, snapshot, declared_known=True, licensors=None):
+    """The findings of one release workflow that are conflicts with the declared license, as dicts;
+    and the unknowns (parts of the lineage the audit could not see). `declared_known`: False when the
+    knowledge base does not know the model's license (then only name and purpose conflicts count)."""
+    documents = snapshot.documents
+    parent_model = _model(parent, view, snapshot)
+    parent_terms = set(parent_model["weights_terms"]) if parent_model else set()
+    parent_terms_known = bool(parent_terms) and not (parent_model or {}).get("terms_from_parent")
+    conflicts, unknowns = [], []
+    for finding in decision.findings:
+        ref = finding.citations[0].ref if finding.citations else None
+        if finding.rule in UNKNOWNS:
+            unknowns.append({"rule": finding.rule, "ancestor": finding.subject, "path": list(finding.path), "message": finding.message})
+            continue
+        ancestor = _model(finding.subject, view, snapshot)
+        kind = DIRECT_CONFLICTS.get(finding.rule)
+        if kind is None and finding.rule in CARRIED_TERMS and declared_known:
+            if ref in declared or ref not in documents:
+                continue
+            if finding.rule == "license-notice" and documents[ref]["foss"]:
+                continue
+            if parent_terms_known and ref not in parent_terms:
+                continue
+            kind = CARRIED_TERMS[finding.rule]
+        if kind is None:
+            continue
+        conflicts.append({
+            "kind": kind,
+            "rule": finding.rule,
+            "effect": finding.effect,
+            "ancestor": finding.subject,
+            # Whose terms they are: the document's publisher (Meta for a Llama license met through a
+            # DeepSeek distill), else the ancestor's organization.
+            "licensor": (licensors or {}).get(ref) or (ancestor or {}).get("organization") or "",
+            "terms": ref or "",
+            "relation": relation,
+            "path": list(finding.path),
+            "evidence": edge_evidence(path=finding.path, first_evidence=first_evidence, view=view, snapshot=snapshot),
+            "message": finding.message,
+            "fix": finding.remedy,
+            "citations": [c.to_json() for c in finding.citations],
+            "ancestor_owners": sorted(owners_of(ancestor)),
+        })
+    return conflicts, unknowns
+
+
+# The name a group is evaluated under: rules other than naming-prefix do not depend on the name except
+# in their text, where each member's name is put back.
+PLACEHOLDER = "drift-audit-subject"
+
+
+def audit_group(*, members, parents, declared, as_of, declared_known=True, licensors=None, snapshot=None):
+    """Audit the models that share their weight parents and declared license: each parent's release
+    workflow is evaluated once for all of them; only the naming rule, the one rule that reads the
+    name, runs for each member. A conflict with the member's own licensor's terms is dropped: a
+    licensor is not bound by the license it grants (Meta's Llama 3.2 built on its Llama 3.1).
+
+    members: (key, student name, owners: the member's organization and Hub owner, lower case);
+    parents: (parent reference, relation, evidence of the edge); declared: SPDX ids of the declared
+    license (empty when none is declared); licensors: SPDX id -> the terms document's publisher.
+    Returns {key: {"conflicts": [...], "unknowns": [...]}} (plain data, stored as is)."""
+    from policies.engine import loader
+    from policies.engine.evaluate import evaluate_parsed
+    from policies.engine.workflow import parse_workflow
+
+    snapshot = snapshot or snapshots.current()
+    results = {key: {"conflicts": [], "unknowns": []} for key, _, _ in members}
+    common = {"declared": set(declared), "declared_known": declared_known, "licensors": licensors, "snapshot": snapshot}
+    for parent, relation, evidence in parents:
+        workflow = release_workflow(name=PLACEHOLDER, parent=parent, license_keys=list(declared), documents=snapshot.documents, as_of=as_of)
+        parsed = parse_workflow(workflow, snapshot.licensing)
+        view = loader.load_lineage_view(workflow=parsed, policy=snapshot)
+        edge = {"parent": parent, "first_evidence": evidence, "relation": relation, "view": view}
+        found, gaps = conflicts_of(decision=evaluate_parsed(parsed, snapshot, view=view), **edge, **common)
+        naming = any(c["rule"] == "naming-prefix" for c in found)
+        for key, name, owners in members:
+            mine = [_renamed(c, name) for c in found if c["rule"] != "naming-prefix"]
+            if naming:
+                own = parse_workflow({**workflow, "student": {**workflow["student"], "name": name}}, snapshot.licensing)
+                mine = conflicts_of(decision=evaluate_parsed(own, snapshot, only={"naming-prefix"}, view=view), **edge, **common)[0] + mine
+            results[key]["conflicts"] += [
+                {k: v for k, v in c.items() if k != "ancestor_owners"} for c in mine if not set(owners) & set(c["ancestor_owners"])
+            ]
+            results[key]["unknowns"] += [_renamed(u, name) for u in gaps]
+    return results
+
+
+def _renamed(item, name):
+    out = dict(item)
+    for key in ("message", "fix"):
+        if key in out:
+            out[key] = out[key].replace(PLACEHOLDER, name)
+    out["path"] = [name if step == PLACEHOLDER else step for step in out["path"]]
+    return out
+
+
+def fingerprint(*, name, parents, declared, parent_licenses):
+    """What an audit result depends on besides the policy version: the model's name, its parents with
+    their relation and evidence, its declared license, and its parents' declared licenses."""
+    data = json.dumps([name, sorted(map(list, parents)), sorted(declared), sorted(parent_licenses)], sort_keys=True)
+    return hashlib.blake2b(data.encode(), digest_size=16).hexdigest()
