@@ -41,3 +41,18 @@ def dataset_conflicts(dataset):
         if models != generators:
             conflicts.append({"field": "generated_by", "curated": generators, "imported": models, "record": record["id"]})
     return conflicts
+
+
+def last_checked():
+    """(newest, oldest) date on which a person checked a curated record (sources re-read), over every
+    kind of sourced record: when the knowledge base was last looked at. Imported rows (declared or
+    inferred) do not count: their date is when they were imported, not checked."""
+    from django.db.models import Max, Min
+
+    from kb.validation import SOURCED_MODELS
+
+    imported = (kb.Verification.DECLARED, kb.Verification.INFERRED)
+    dates = [m.objects.exclude(verification__in=imported).aggregate(newest=Max("checked_on"), oldest=Min("checked_on")) for m in SOURCED_MODELS]
+    newest = [d["newest"] for d in dates if d["newest"]]
+    oldest = [d["oldest"] for d in dates if d["oldest"]]
+    return (max(newest) if newest else None, min(oldest) if oldest else None)

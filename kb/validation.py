@@ -106,14 +106,6 @@ def stale_records(*, today=None, days=STALE_AFTER_DAYS):
     return found
 
 
-def last_checked():
-    """(newest, oldest) checked_on over every sourced record: when the knowledge base was last looked at."""
-    dates = [model.objects.aggregate(newest=Max("checked_on"), oldest=Min("checked_on")) for model in SOURCED_MODELS]
-    newest = [d["newest"] for d in dates if d["newest"]]
-    oldest = [d["oldest"] for d in dates if d["oldest"]]
-    return (max(newest) if newest else None, min(oldest) if oldest else None)
-
-
 def validate_knowledge_base(*, today=None):
     report = ValidationReport()
     report.stale = stale_records(today=today)

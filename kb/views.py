@@ -16,7 +16,7 @@ from kb.portal.lineage_svg import lineage_graph, parse_expand
 from kb.search.base import kind_labels, search
 from kb.search.documents import FACETS
 from kb.search.query import QueryError
-from kb.selectors import knowledge_base_counts
+from kb.selectors import knowledge_base_counts, last_checked
 
 FACET_TITLES = {"kind": "Kind", "org": "Organization", "jurisdiction": "Jurisdiction", "license": "License", "status": "Verification"}
 
@@ -30,7 +30,8 @@ def home(request):
         {"label": label, "count": count, "url": reverse(COUNT_PAGES[label]) if label in COUNT_PAGES else ""}
         for label, count in knowledge_base_counts().items()
     ]
-    return render(request, "kb/home.html", {"counts": counts})
+    newest, oldest = last_checked()
+    return render(request, "kb/home.html", {"counts": counts, "checked_newest": newest, "checked_oldest": oldest})
 
 
 def _facet_labels():
