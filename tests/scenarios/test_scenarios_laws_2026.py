@@ -7,6 +7,7 @@ import pytest
 
 from kb import models as kb
 from policies.engine.evaluate import evaluate_workflow
+from tests.scenarios.spec import assert_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -60,14 +61,7 @@ SCENARIOS = [
 @pytest.mark.parametrize("workflow, verdict, fires, quiet", SCENARIOS)
 def test_scenario(workflow, verdict, fires, quiet):
     decision = evaluate_workflow(workflow)
-    shown = [(f.rule, f.effect, [c.ref for c in f.citations]) for f in decision.findings]
-    assert decision.verdict == verdict, shown
-    for rule, ref in fires:
-        matching = [f for f in decision.findings if f.rule == rule]
-        assert matching, f"{rule} did not fire: {shown}"
-        assert any(c.ref == ref for f in matching for c in f.citations), f"{rule} does not cite {ref}: {shown}"
-    for rule in quiet:
-        assert rule not in {f.rule for f in decision.findings}, shown
+    assert_decision(decision, verdict, fires, quiet)
 
 
 # --- The provisions themselves: windows, binding force and labels no stronger than what was read ----
