@@ -6,6 +6,8 @@ import csv
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -60,6 +62,7 @@ class DriftList(APIView):
     """Stored license drift conflicts (one row per conflict), filtered by kind, source, licensor,
     relation, terms (SPDX id) or model (part of its name)."""
 
+    @extend_schema(parameters=[DriftParams], responses=OpenApiTypes.OBJECT, summary="License drift conflicts, with counts")
     def get(self, request):
         form = DriftParams(data=request.query_params)
         form.is_valid(raise_exception=True)

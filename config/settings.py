@@ -269,6 +269,7 @@ SPECTACULAR_SETTINGS = {
         "TermsKindEnum": "kb.models.TermsDocument.Kind",
         "InstrumentKindEnum": "kb.models.Instrument.Kind",
         "LineageNodeKindEnum": ["model", "dataset"],
+        "HubRelationEnum": "registry.models.Relation.values",  # the Hub's words, beside kb's lineage relations
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

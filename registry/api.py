@@ -124,7 +124,7 @@ class ChildrenPageSerializer(serializers.Serializer):
     items = serializers.ListField(child=serializers.DictField())
 
 
-class LineageSerializer(serializers.Serializer):
+class RegistryLineageSerializer(serializers.Serializer):
     edges = LineageEdgeSerializer(many=True)
     models = serializers.DictField(child=serializers.DictField(), help_text="Lower-case repo id -> the registry's row, for every model reached.")
 
@@ -137,7 +137,7 @@ def _found(repo_id):
 
 
 class HubModelList(APIView):
-    @extend_schema(parameters=[ListParams], responses=HubModelPageSerializer, summary="Hub models in the registry")
+    @extend_schema(parameters=[ListParams], responses=HubModelPageSerializer, summary="Hub models in the registry", operation_id="registry_models_list")
     def get(self, request):
         """Registry models: those matching `q` (exact, prefix, similar), or all of them (or an author's)
         in repo-id order, a page at a time with keyset paging."""
@@ -173,10 +173,10 @@ class HubModelDetail(APIView):
 
 
 class HubModelLineage(APIView):
-    @extend_schema(responses=LineageSerializer, summary="Every ancestor the registry knows, nearest first")
+    @extend_schema(responses=RegistryLineageSerializer, summary="Every ancestor the registry knows, nearest first")
     def get(self, request, repo_id):
         found = _found(repo_id)
-        return Response(LineageSerializer(selectors.ancestors([found["model"].repo_key])).data)
+        return Response(RegistryLineageSerializer(selectors.ancestors([found["model"].repo_key])).data)
 
 
 class HubModelChildren(APIView):

@@ -46,8 +46,11 @@ class ClauseRefSerializer(serializers.Serializer):
 class RuleSerializer(serializers.ModelSerializer):
     # The clauses and provisions of the version shown (policies.publishing.rules_as_seen_by).
     clauses = ClauseRefSerializer(many=True, read_only=True, source="cited_clauses")
-    provisions = serializers.SlugRelatedField(slug_field="ref", many=True, read_only=True, source="cited_provisions")
+    provisions = serializers.SerializerMethodField()
     description_html = MarkdownField("description")
+
+    def get_provisions(self, rule) -> list[str]:
+        return [provision.ref for provision in rule.cited_provisions]
 
     class Meta:
         model = policies.Rule
