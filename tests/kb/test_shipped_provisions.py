@@ -2,8 +2,8 @@
 
 The rules engine cites provisions by the sheet's rule ids (`ref`), so a missing or undated provision
 would silently drop a legal requirement from a verdict. The sheet-driven checks read
-/work/shared/reference/regulations.md at test time and skip when it is absent (e.g. in CI); the
-hard-coded list and the date facts always run.
+../shared/reference/regulations.md (beside the repository) at test time and skip when it is absent;
+the hard-coded list and the date facts always run.
 """
 
 import datetime
@@ -18,7 +18,7 @@ from kb import vocabulary
 
 pytestmark = pytest.mark.django_db
 
-SHEET = Path(os.environ.get("REGULATIONS_SHEET", "/work/shared/reference/regulations.md"))
+SHEET = Path(os.environ.get("REGULATIONS_SHEET", Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "regulations.md"))
 
 # The refs the rules engine needs whatever the sheet says.
 ENGINE_REFS = [
