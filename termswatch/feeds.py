@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 
+from kb.weburl import is_http_url
 from termswatch import selectors
 from termswatch.models import CapturedVersion
 
@@ -51,6 +52,6 @@ class TermsChangesFeed(Feed):
         body = format_html("<p>Sections changed:</p><ul>{}</ul>", sections) if change.sections else format_html("<p>{}</p>", "No section changed (layout only).")
         if change.clauses:
             body += format_html("<p>Curated clauses in a changed section:</p><ul>{}</ul>", clauses)
-        if change.version.source_url:
+        if is_http_url(change.version.source_url):
             body += format_html('<p><a href="{}">Captured text</a></p>', change.version.source_url)
         return body

@@ -172,3 +172,16 @@ def test_watch_terms_json_names_the_change_and_the_stale_quote(watched):
     assert [c["document_type"] for c in body["changes"]] == ["Acceptable Use Policy"]
     assert body["stale"][0]["clause"] == "LicenseRef-xAI-Terms/2026-08-14/competing-models"
     assert body["attribution"].startswith("Texts: Open Terms Archive contributors")
+
+
+def test_a_repository_url_that_is_not_http_never_becomes_a_link(watched, client):
+    """The capture links are built from the repository's recorded URL, which comes from outside data."""
+    _clause, document = watched
+    document.repository.url = "javascript:alert(1)//"
+    document.repository.save()
+    versions = list(document.versions.order_by("captured_at"))
+    page = client.get(reverse("termswatch:document", args=[document.pk]), {"from": versions[0].pk, "to": versions[1].pk}).content.decode()
+    feed = client.get(reverse("termswatch:feed")).content.decode()
+    assert "2026-06-26" in page
+    assert "javascript:" not in page
+    assert "javascript:" not in feed
