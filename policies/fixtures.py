@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from kb import fixtures_io
 from kb.models import LicenseClause, Provision, TermsDocument
+from policies.engine.evaluate import possible_effects
 from policies.engine.workflow import WorkflowError, build_licensing, parse_workflow
 from policies.models import Rule, RuleExample
 
@@ -100,11 +101,6 @@ class _WouldOverwriteDraft(Exception):
     """Raised inside a savepoint to undo a trial load over a pending draft."""
 
 
-# The effects a rule can produce: its own, and for "prohibit" also "review", which the engine gives when
-# contract-only terms arrive by inheritance (policies/engine/evaluate.py, docs/check-contract.md).
-_PRODUCES = {"prohibit": ("prohibit", "review")}
-
-
 def _check_examples(record, data, cache):
     """Refuse examples the admin would refuse: an expectation the rule can never meet (a rule only
     produces its own effect) and a workflow or date the engine rejects, naming the example's field."""
@@ -114,7 +110,7 @@ def _check_examples(record, data, cache):
     if "licensing" not in cache:
         cache["licensing"] = build_licensing(TermsDocument.objects.values_list("spdx_id", flat=True))
     effect = data.get("effect")
-    possible = ("none", *_PRODUCES.get(effect, (effect,)))
+    possible = ("none", *possible_effects(effect))
     for i, example in enumerate(examples):
         if not isinstance(example, dict):
             continue  # upsert names it

@@ -82,6 +82,15 @@ def _fallback_citation(route, document, asset):
     )
 
 
+# The contract: contract-only terms that arrive by inheritance give review, not prohibit.
+SOFTENED_WHEN_INHERITED = {"prohibit": "review"}
+
+
+def possible_effects(effect):
+    """The effects a finding of a rule with this effect can have: its own, and the softened one."""
+    return (effect, SOFTENED_WHEN_INHERITED[effect]) if effect in SOFTENED_WHEN_INHERITED else (effect,)
+
+
 def _finding(rule, facts, effect, subject, path, binding, citations, note="", evidence=None, prefilled=None):
     """`prefilled`: the rule's (message, remedy) with the clause's and document's facts already filled
     in at compile time (CompiledPolicy.prefilled), or None to render the rule's own templates."""
@@ -159,9 +168,8 @@ def evaluate_exposures(exposures, base_facts, snapshot, live):
                     continue
             seen.add(key)
             effect, note = rule.effect, ""
-            if effect == "prohibit" and route["binding"] == "inherited" and document is not None and document["contract"]:
-                # The contract: contract-only terms that arrive by inheritance give review, not prohibit.
-                effect = "review"
+            if effect in SOFTENED_WHEN_INHERITED and route["binding"] == "inherited" and document is not None and document["contract"]:
+                effect = SOFTENED_WHEN_INHERITED[effect]
                 note = " These terms bound someone upstream, not the workflow's owner, but the risk travels with the data or model."
             if clause is not None:
                 citations = (snapshot.clause_citations[(document["spdx_id"], exposure["version"]["label"], clause["key"])], *rule.citations)
