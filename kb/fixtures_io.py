@@ -22,6 +22,7 @@ imports them.
 """
 
 import contextvars
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,9 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 
+from kb import fixtures_prune
 from kb import models as kb
 
 # True while load_kb runs: per-row listeners (cache invalidation, search indexing) may wait for
@@ -91,6 +94,10 @@ class Stats:
     updated: dict = field(default_factory=dict)
     unchanged: dict = field(default_factory=dict)
     skipped: list = field(default_factory=list)  # (kind, record label, why): records a section chose not to write
+    # Rows the fixtures no longer contain (kb.fixtures_prune): deleted, ended (kept forever) or kept, with why.
+    removed: list = field(default_factory=list)  # (kind, label)
+    ended: list = field(default_factory=list)  # (kind, label, how): kept forever, so ended or retired instead
+    kept: list = field(default_factory=list)  # (kind, label, why)
 
     def count(self, kind, outcome):
         bucket = getattr(self, outcome)
@@ -98,6 +105,15 @@ class Stats:
 
     def skip(self, kind, label, why):
         self.skipped.append((kind, label, why))
+
+    def remove(self, kind, label):
+        self.removed.append((kind, label))
+
+    def end(self, kind, label, how="ended today, with a note saying why"):
+        self.ended.append((kind, label, how))
+
+    def keep(self, kind, label, why):
+        self.kept.append((kind, label, why))
 
     def merge(self, other):
         for outcome in ("created", "updated", "unchanged"):
@@ -108,20 +124,33 @@ class Stats:
 
     @property
     def changed(self):
-        return bool(self.created or self.updated)
+        return bool(self.created or self.updated or self.removed or self.ended)
 
     def lines(self):
         skipped = {}
         for kind, _label, _why in self.skipped:
             skipped[kind] = skipped.get(kind, 0) + 1
-        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged) | set(skipped))
+        removed, ended = Counter(kind for kind, *_ in self.removed), Counter(kind for kind, *_ in self.ended)
+        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged) | set(skipped) | set(removed) | set(ended))
         for kind in kinds:
             line = f"{kind}: {self.created.get(kind, 0)} created, {self.updated.get(kind, 0)} updated, {self.unchanged.get(kind, 0)} unchanged"
-            yield line + (f", {skipped[kind]} skipped" if kind in skipped else "")
+            extra = [f"{n} {what}" for n, what in ((skipped.get(kind), "skipped"), (removed[kind], "removed"), (ended[kind], "ended")) if n]
+            yield ", ".join([line, *extra])
 
     def skipped_lines(self):
         for kind, label, why in self.skipped:
             yield f"skipped {kind} {label}: {why}"
+
+    def pruned_lines(self):
+        """What left the database because the fixtures no longer contain it, one row a line."""
+        for kind, label in self.removed:
+            yield f"removed {kind} {label}"
+        for kind, label, how in self.ended:
+            yield f"ended {kind} {label} (kept forever: {how})"
+
+    def kept_lines(self):
+        for kind, label, why in self.kept:
+            yield f"kept {kind} {label} (no longer in the fixtures): {why}"
 
 
 # --------------------------------------------------------------------------- generic upsert
@@ -535,31 +564,33 @@ class Section:
     order: int
     load: object  # callable(records, stats, cache, progress)
     dump: object = None  # callable() -> list of records, for dump_kb
+    prune: object = None  # callable(records, stats, today): rows the records no longer contain (kb.fixtures_prune)
 
 
 SECTIONS = {}
 
 
-def register_section(name, order, load, dump=None):
-    """Let another app load (and dump) its own section of the fixtures (e.g. policies' rules)."""
-    SECTIONS[name] = Section(name, order, load, dump)
+def register_section(name, order, load, dump=None, prune=None):
+    """Let another app load (and dump, and prune) its own section of the fixtures (e.g. policies' rules)."""
+    SECTIONS[name] = Section(name, order, load, dump, prune)
 
 
-register_section("organizations", 10, _load_with_spec(ORGANIZATION), _dump_with_spec(ORGANIZATION, ["slug"]))
-register_section("jurisdictions", 20, _load_jurisdictions, _dump_jurisdictions)
-register_section("terms", 30, _load_with_spec(TERMS), _dump_with_spec(TERMS, ["spdx_id"]))
-register_section("models", 40, _load_with_spec(MODEL), _dump_with_spec(MODEL, ["organization__slug", "slug"]))
+register_section("organizations", 10, _load_with_spec(ORGANIZATION), _dump_with_spec(ORGANIZATION, ["slug"]), fixtures_prune.prune_organizations)
+register_section("jurisdictions", 20, _load_jurisdictions, _dump_jurisdictions, fixtures_prune.prune_jurisdictions)
+register_section("terms", 30, _load_with_spec(TERMS), _dump_with_spec(TERMS, ["spdx_id"]), fixtures_prune.prune_terms)
+register_section("models", 40, _load_with_spec(MODEL), _dump_with_spec(MODEL, ["organization__slug", "slug"]), fixtures_prune.prune_models)
 # Imported datasets and the lineage an import made are the importer's (kb.ingest), not fixtures.
 _IMPORTED = Q(imported_from__gt="")
-register_section("datasets", 50, _load_with_spec(DATASET), _dump_with_spec(DATASET, ["slug"], exclude=_IMPORTED))
+register_section("datasets", 50, _load_with_spec(DATASET), _dump_with_spec(DATASET, ["slug"], exclude=_IMPORTED), fixtures_prune.prune_datasets)
 register_section(
     "lineage", 60, _load_with_spec(EDGE),
     _dump_with_spec(
         EDGE, ["child_model__slug", "child_dataset__slug", "relation", "parent_model__slug", "parent_dataset__slug"],
         exclude=Q(child_dataset__imported_from__gt="", evidence_kind=kb.LineageEdge.EvidenceKind.DECLARED),
     ),
+    fixtures_prune.prune_lineage,
 )
-register_section("instruments", 70, _load_with_spec(INSTRUMENT), _dump_with_spec(INSTRUMENT, ["slug"]))
+register_section("instruments", 70, _load_with_spec(INSTRUMENT), _dump_with_spec(INSTRUMENT, ["slug"]), fixtures_prune.prune_instruments)
 
 
 def _register_import_mappings():
@@ -643,8 +674,17 @@ def read_fixtures(root):
     return grouped
 
 
-def load_fixtures(root, progress_stream=None):
-    """Load every fixture under root in one transaction; return Stats. Raises FixtureError."""
+class _DryRun(Exception):
+    """Raised inside load_fixtures' transaction to undo a dry run."""
+
+
+def load_fixtures(root, progress_stream=None, *, prune=True, dry_run=False):
+    """Load every fixture under root in one transaction; return Stats. Raises FixtureError.
+
+    With `prune`, rows of a section the fixtures no longer contain are removed, ended or reported
+    (kb.fixtures_prune); a section no file mentions is left alone. With `dry_run`, everything is
+    done, counted and then rolled back: the Stats say what a load would do.
+    """
     grouped = read_fixtures(root)
     total = sum(len(v) for v in grouped.values())
     bar = None
@@ -666,6 +706,14 @@ def load_fixtures(root, progress_stream=None):
                 records = grouped.get(section.name, [])
                 say(f"Loading {section.name} ({len(records)} records)")
                 section.load(records, stats, cache, (lambda: bar.update(1)) if bar else (lambda: None))
+            if prune:
+                today = timezone.localdate()
+                # Dependents first: edges before models, models before their organization.
+                for section in sorted(SECTIONS.values(), key=lambda s: -s.order):
+                    if section.prune is not None and section.name in grouped:
+                        section.prune(grouped[section.name], stats, today)
+            if dry_run:
+                raise _DryRun
             from kb.signals import knowledge_base_loaded
 
             _bulk_loading.set(False)
@@ -676,6 +724,8 @@ def load_fixtures(root, progress_stream=None):
             # Sent whatever changed: listeners decide from stats.changed (an empty search index is
             # built even when the database already matched the fixtures).
             knowledge_base_loaded.send(sender=load_fixtures, stats=stats)
+    except _DryRun:
+        pass  # rolled back; the search index was never told
     finally:
         _bulk_loading.reset(token)
         if bar:

@@ -8,10 +8,10 @@ class PoliciesConfig(AppConfig):
     def ready(self):
         from kb.fixtures_io import register_section
         from policies import signals
-        from policies.fixtures import dump_rules, load_rules
+        from policies.fixtures import dump_rules, load_rules, prune_rules
 
         # Rules load after the knowledge base they cite (kb's sections use orders 10-70).
-        register_section("rules", order=90, load=load_rules, dump=dump_rules)
+        register_section("rules", order=90, load=load_rules, dump=dump_rules, prune=prune_rules)
         signals.connect()
 
         from kb.search import sync

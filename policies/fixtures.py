@@ -177,3 +177,32 @@ def load_rules(records, stats, cache, progress):
             else:
                 stats.merge(trial)  # the fixture says what the draft says: nothing to do
         progress()
+
+
+def prune_rules(records, stats, today):
+    """Rules the fixtures no longer contain are retired the way Rule.kept_reason asks (enabled unticked; a
+    rule is never deleted), and examples dropped from a rule's record are deleted. A rule with a pending
+    draft, or one a person created in the admin, is left as it is and reported (kb.fixtures_prune)."""
+    from kb.fixtures_prune import created_in_admin
+
+    listed = {str(r.data.get("slug")): r.data for r in records if isinstance(r.data, dict)}
+    for rule in Rule.objects.order_by("slug"):
+        data = listed.get(rule.slug)
+        if rule.status == Rule.Status.DRAFT:
+            if data is None:
+                stats.keep(RULE.kind, rule.slug, "it has a pending draft; publish or discard it first")
+            continue
+        if data is None:
+            user = created_in_admin(rule)
+            if user is not None:
+                stats.keep(RULE.kind, rule.slug, f"{user.get_username()} created it in the admin; run dump_kb to make it a fixture")
+            elif rule.enabled:
+                rule.enabled = False
+                rule.save(update_fields=["enabled"])
+                stats.end(RULE.kind, rule.slug, "disabled, as a retired rule is; decisions that cited it keep its history")
+            continue
+        examples = data.get("examples") if isinstance(data.get("examples"), list) else []
+        names = {e.get("name") for e in examples if isinstance(e, dict)}
+        for example in rule.examples.exclude(name__in=names).order_by("name"):
+            stats.remove(EXAMPLE.kind, f"{rule.slug}: {example.name}")
+            example.delete()

@@ -1,13 +1,11 @@
 """load_kb: idempotent, all-or-nothing, and precise about bad data."""
 
 import io
-import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from kb import models as kb
@@ -22,17 +20,10 @@ def row_snapshot():
     return {m.__name__: sorted(map(str, m.objects.values_list(flat=False).order_by("pk"))) for m in KB_MODELS}
 
 
-def load(path):
+def load(path, *options):
     out = io.StringIO()
-    call_command("load_kb", fixtures=str(path), stdout=out, stderr=io.StringIO())
+    call_command("load_kb", *options, fixtures=str(path), stdout=out, stderr=io.StringIO())
     return out.getvalue()
-
-
-@pytest.fixture
-def fixtures(tmp_path):
-    target = tmp_path / "fixtures"
-    shutil.copytree(settings.KB_FIXTURES_DIR, target)
-    return target
 
 
 def test_loading_twice_leaves_the_same_rows(fixtures):
