@@ -6,6 +6,8 @@ import pytest
 
 from kb.models import AIModel
 from policies.engine.evaluate import evaluate_workflow
+from policies.exports.cyclonedx import model_cyclonedx_bom
+from policies.exports.cyclonedx import validate as validate_cyclonedx
 from policies.exports.spdx import SpdxValidationError, model_spdx_bom, relationship_for, spdx_bom, validate
 from tests.exports.test_cyclonedx import WORKFLOW
 
@@ -123,3 +125,21 @@ def test_a_knowledge_base_model_has_its_own_ai_bom(kb_db):
     assert [to for f, to, _ in relations(doc, "descendantOf") if f == root["spdxId"]]
     assert not elements(doc, "Annotation")  # no check, no decision
     assert model_spdx_bom(model=model)["@graph"][1]["spdxId"] == doc["@graph"][1]["spdxId"]  # stable ids per model
+
+
+def test_a_distilled_knowledge_base_model_keeps_its_distillation_and_fine_tune(kb_db):
+    model = AIModel.objects.get(slug="deepseek-r1-distill-qwen-7b")
+    doc = model_spdx_bom(model=model)
+    root = named(doc, model.name)["spdxId"]
+    others = [(to, comment) for f, to, comment in relations(doc, "other") if f == root]
+    assert any(comment.startswith("provenant:relation=output_distillation") for _, comment in others)
+    assert [to for f, to, _ in relations(doc, "descendantOf") if f == root], "the Qwen base it was fine-tuned from"
+
+
+def test_the_cyclonedx_bom_of_a_distilled_model_says_the_same(kb_db):
+    bom = model_cyclonedx_bom(model=AIModel.objects.get(slug="deepseek-r1-distill-qwen-7b"))
+    validate_cyclonedx(bom)
+    subject = bom["metadata"]["component"]
+    relations_of_subject = {p["value"].split(" ")[0] for p in subject["properties"] if p["name"] == "provenant:edge"}
+    assert "output_distillation" in relations_of_subject and {"provenant:role", "subject"} <= {
+        v for p in subject["properties"] for v in (p["name"], p["value"])}
