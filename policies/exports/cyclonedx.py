@@ -14,6 +14,7 @@ serialized JSON, and the whole document is then checked against the 1.6 schema b
 """
 
 import json
+from functools import cache
 
 from cyclonedx.model import ExternalReference, ExternalReferenceType, Property, XsUri
 from cyclonedx.model.bom import Bom
@@ -187,8 +188,14 @@ def cyclonedx_document(*, inventory, decision=None, manufacturer=None):
     return document
 
 
+@cache
+def _validator():
+    # One instance per process: the library compiles the schema once per instance (seconds under load).
+    return JsonStrictValidator(SchemaVersion.V1_6)
+
+
 def validate(document):
     """Check a CycloneDX JSON document against the 1.6 schema with the library's own strict validator."""
-    error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(json.dumps(document))
+    error = _validator().validate_str(json.dumps(document))
     if error is not None:
         raise BomValidationError(str(error))
