@@ -9,7 +9,7 @@ from kb import models as kb
 from policies import access
 from policies.engine import snapshot as snapshots
 from policies.engine.workflow import WorkflowError
-from policies.exports.documents import EXPORTS, build_export, filename, serialize
+from policies.exports.documents import EXPORTS, build_export, content_type, filename, serialize
 from policies.forms import CheckForm
 from policies.models import Check, Rule
 from policies.publishing import rules_as_seen_by
@@ -89,12 +89,12 @@ def check_json(request, check_id):
 
 
 def check_export(request, check_id, name):
-    """A check's AI-BOM or EU training-content summary draft, for whoever may see the check (policies.exports)."""
+    """A check's export (AI-BOM, EU training-content summary draft, obligations pack), for whoever may see the check (policies.exports)."""
     check = _visible_check(request, check_id)
     if name not in EXPORTS:
         raise Http404(f"No export named {name!r}.")
     document = build_export(name=name, workflow=check.input, decision=check.decision)
-    response = HttpResponse(serialize(document), content_type=f"{EXPORTS[name].media_type}; charset=utf-8")
+    response = HttpResponse(serialize(document), content_type=content_type(name))
     response["Content-Disposition"] = f'attachment; filename="provenant-check-{filename(name=name, check_id=check.pk)}"'
     response["Cache-Control"] = "private, no-store"
     return response

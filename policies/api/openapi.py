@@ -6,7 +6,7 @@ these schemas only document the contract for clients and for the schema-driven t
 
 from drf_spectacular.utils import OpenApiParameter
 
-from policies.exports.documents import EXPORTS
+from policies.exports.documents import AIBOM_FORMATS, EXPORTS, SUMMARY_FORMATS
 
 REFERENCE = {"type": "string", "minLength": 1, "description": "Model or dataset reference: slug, name, alias or Hugging Face id."}
 LICENSE = {"type": "string", "nullable": True, "description": "SPDX license expression; null = unknown."}
@@ -218,5 +218,14 @@ REPLAY_RESPONSE = {
 
 EXPORT_FORMAT = OpenApiParameter(
     "format", str, OpenApiParameter.QUERY, enum=list(EXPORTS), default="cyclonedx",
-    description="Which document: the CycloneDX 1.6 ML-BOM, or the EU training-content summary draft as Markdown, JSON or HTML.",
+    description="Which document: an AI-BOM (CycloneDX 1.6 or SPDX 3.0.1), the EU training-content summary draft as Markdown, "
+    "JSON or HTML, or the obligations pack (zip).",
+)
+AIBOM_FORMAT = OpenApiParameter(
+    "format", str, OpenApiParameter.QUERY, enum=list(AIBOM_FORMATS), default="cyclonedx",
+    description="CycloneDX 1.6 JSON (ML-BOM) or SPDX 3.0.1 JSON-LD (AI and Dataset profiles).",
+)
+SUMMARY_FORMAT = OpenApiParameter(
+    "format", str, OpenApiParameter.QUERY, enum=list(SUMMARY_FORMATS), default="markdown",
+    description="Markdown, JSON (the fields with their status), or HTML ready to print to PDF.",
 )

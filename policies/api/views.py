@@ -14,6 +14,7 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from api.errors import error_body
 from kb import models as kb
@@ -25,7 +26,19 @@ from policies.api.filters import CheckFilter, RuleFilter
 from policies.api.negotiation import ExportNegotiation
 from policies.engine.evaluate import evaluate_workflow
 from policies.engine.workflow import WorkflowError
-from policies.exports.documents import EXPORTS, UnknownExport, build_export, filename, serialize
+from policies.exports.documents import (
+    AIBOM_FORMATS,
+    EXPORTS,
+    MODEL_EXPORTS,
+    SUMMARY_FORMATS,
+    UnknownExport,
+    build_export,
+    build_model_export,
+    content_type,
+    export_name,
+    filename,
+    serialize,
+)
 from policies.publishing import may_see_drafts, rules_as_seen_by
 from policies.services import BatchError, decide_and_record, decide_and_record_batch
 
@@ -37,6 +50,12 @@ EXAMPLE_WORKFLOW = {
     "teachers": [{"model": "gpt-4o", "signal": "outputs", "access": "api"}],
     "deployment": {"jurisdictions": ["EU", "US-CA"]},
 }  # fmt: skip
+
+
+def _export_response(document, name, stem):
+    response = HttpResponse(serialize(document), content_type=content_type(name))
+    response["Content-Disposition"] = f'attachment; filename="{filename(name=name, check_id=stem)}"'
+    return response
 
 
 def _invalid(exc):
@@ -149,26 +168,71 @@ class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         )
 
 
+    def _export(self, name_for):
+        """The check's export whose name `name_for(format parameter)` picks; one path for every export endpoint."""
+        check = self.get_object()
+        try:
+            name = name_for(self.request.query_params.get("format"))
+        except UnknownExport as exc:
+            field, _, message = str(exc).partition(": ")
+            raise ValidationError({field: [message]}) from None
+        return _export_response(build_export(name=name, workflow=check.input, decision=check.decision), name, check.pk)
+
     @extend_schema(
-        summary="Export a check: its AI bill of materials or its EU training-content summary draft",
-        description="`format` picks the document: " + "; ".join(f"`{e.name}`: {e.label}" for e in EXPORTS.values())
-        + ". Built from the stored input and decision with today's knowledge base; who may see the check may export it.",
-        parameters=[openapi.EXPORT_FORMAT],
-        responses={(200, e.media_type): OpenApiResponse(OpenApiTypes.STR if e.media_type.startswith("text/") else OpenApiTypes.OBJECT,
-                                                         description=e.label) for e in EXPORTS.values()},
+        summary="A check's AI bill of materials: CycloneDX 1.6 ML-BOM or SPDX 3.0.1 (AI and Dataset profiles)",
+        description="`format`: `cyclonedx` (default, CycloneDX 1.6 JSON) or `spdx` (SPDX 3.0.1 JSON-LD). The student, its base and "
+        "lineage, teachers and datasets with their licences and relations, and the decision (verdict, policy_version, check_id, "
+        "obligations). Built from the stored input and decision with today's knowledge base; who may see the check may export it.",
+        parameters=[openapi.AIBOM_FORMAT],
+        responses={(200, EXPORTS[n].media_type): OpenApiResponse(OpenApiTypes.OBJECT, description=EXPORTS[n].label) for n in AIBOM_FORMATS.values()},
         filters=False,
     )
     @action(detail=True, methods=["get"], content_negotiation_class=ExportNegotiation, filterset_class=None, pagination_class=None)
+    def aibom(self, request, pk=None):
+        return self._export(lambda value: export_name(choices=AIBOM_FORMATS, value=value or "cyclonedx"))
+
+    @extend_schema(
+        summary="A check's EU training-content summary draft (AI Act Art. 53(1)(d))",
+        description="Follows the sections of the Commission's template (July 2025), prefilled from the workflow and the knowledge "
+        "base; every field the provider must fill is marked. `format`: `markdown` (default), `json` or `html` (print to PDF).",
+        parameters=[openapi.SUMMARY_FORMAT],
+        responses={(200, EXPORTS[n].media_type): OpenApiResponse(OpenApiTypes.OBJECT if n == "eu-summary-json" else OpenApiTypes.STR,
+                                                                 description=EXPORTS[n].label) for n in SUMMARY_FORMATS.values()},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], url_path="eu-training-summary", content_negotiation_class=ExportNegotiation,
+            filterset_class=None, pagination_class=None)
+    def eu_training_summary(self, request, pk=None):
+        return self._export(lambda value: export_name(choices=SUMMARY_FORMATS, value=value or "markdown"))
+
+    @extend_schema(
+        summary="A check's obligations pack (zip)",
+        description="The notices and texts the obligations require, ready to ship: OBLIGATIONS.md, ATTRIBUTION.md (e.g. \"Built with "
+        "Llama\", naming), NOTICE, USE-RESTRICTIONS.md (use policies to pass on), LICENSES.md (licences and where their texts "
+        "are: the knowledge base stores none) and pack.json. Every text is a quote the knowledge base recorded, with its source.",
+        parameters=[],
+        responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description=EXPORTS["obligations-pack"].label)},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], url_path="obligations-pack", content_negotiation_class=ExportNegotiation,
+            filterset_class=None, pagination_class=None)
+    def obligations_pack(self, request, pk=None):
+        return self._export(lambda _value: "obligations-pack")
+
+    @extend_schema(
+        summary="Any export of a check by its name (older form of aibom, eu-training-summary and obligations-pack)",
+        description="`format` names the document: " + "; ".join(f"`{e.name}`: {e.label}" for e in EXPORTS.values())
+        + ". Kept for existing clients; the same documents as the endpoints named after them.",
+        parameters=[openapi.EXPORT_FORMAT],
+        responses={(200, e.media_type): OpenApiResponse(
+            OpenApiTypes.BINARY if e.media_type == "application/zip" else OpenApiTypes.STR if e.media_type.startswith("text/") else OpenApiTypes.OBJECT,
+            description=e.label) for e in EXPORTS.values()},
+        filters=False,
+        deprecated=True,
+    )
+    @action(detail=True, methods=["get"], content_negotiation_class=ExportNegotiation, filterset_class=None, pagination_class=None)
     def bom(self, request, pk=None):
-        check = self.get_object()
-        name = request.query_params.get("format", "cyclonedx")
-        try:
-            document = build_export(name=name, workflow=check.input, decision=check.decision)
-        except UnknownExport as exc:
-            raise ValidationError({"format": [str(exc).removeprefix("format: ")]}) from None
-        response = HttpResponse(serialize(document), content_type=f"{EXPORTS[name].media_type}; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename(name=name, check_id=check.pk)}"'
-        return response
+        return self._export(lambda value: export_name(choices={n: n for n in EXPORTS}, value=value or "cyclonedx"))
 
     @extend_schema(
         summary="Share a check with a link (owner only), or stop sharing it",
@@ -224,3 +288,25 @@ class RuleViewSet(viewsets.ReadOnlyModelViewSet):
         if not seen:
             raise NotFound("No rule matches the given query.")  # a draft never published: there is nothing to show yet
         return seen[0]
+
+
+@extend_schema(
+    summary="A knowledge-base model's AI bill of materials: CycloneDX 1.6 or SPDX 3.0.1",
+    description="The model with its known lineage (weights it derives from, teachers, datasets and their generators), each with "
+    "its licence and the knowledge base's evidence. `format`: `cyclonedx` (default) or `spdx`. Open to anonymous clients, "
+    "like the model itself.",
+    parameters=[openapi.AIBOM_FORMAT],
+    responses={(200, EXPORTS[n].media_type): OpenApiResponse(OpenApiTypes.OBJECT, description=EXPORTS[n].label) for n in MODEL_EXPORTS},
+    filters=False,
+)
+class ModelAIBomView(APIView):
+    permission_classes = [permissions.AllowAny]
+    content_negotiation_class = ExportNegotiation
+
+    def get(self, request, slug):
+        model = get_object_or_404(kb.AIModel, slug=slug)
+        try:
+            name = export_name(choices=AIBOM_FORMATS, value=request.query_params.get("format") or "cyclonedx")
+        except UnknownExport as exc:
+            raise ValidationError({"format": [str(exc).removeprefix("format: ")]}) from None
+        return _export_response(build_model_export(name=name, model=model), name, f"model-{model.slug}")

@@ -14,6 +14,7 @@ serialized JSON, and the whole document is then checked against the 1.6 schema b
 """
 
 import json
+from functools import cache
 
 from cyclonedx.model import ExternalReference, ExternalReferenceType, Property, XsUri
 from cyclonedx.model.bom import Bom
@@ -25,7 +26,7 @@ from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
 from kb.models import LineageEdge
-from policies.exports.inventory import BASE_MODEL, TEACHER_RELATIONS, build_inventory
+from policies.exports.inventory import BASE_MODEL, TEACHER_RELATIONS, build_inventory, build_model_inventory
 
 PREFIX = "provenant:"
 STUDENT_REF = "student"
@@ -107,49 +108,66 @@ def _decision_properties(decision):
     return props
 
 
-def _model_card(inv, workflow):
+def _model_card(inv):
     student = inv.student
-    teachers = ", ".join(f"{inv.assets[e.parent].name} ({e.relation})" for e in inv.edges
-                         if e.child == "student" and e.relation in TEACHER_RELATIONS.values())
+    teachers = ", ".join(f"{inv.assets[e.parent].name} ({e.relation})" for e in inv.parents(inv.root)
+                         if e.relation in TEACHER_RELATIONS.values() or e.relation in LineageEdge.DISTILLATION)
     card = {
         "bom-ref": "student-model-card",
         "modelParameters": {
             "datasets": [{"ref": key} for key in inv.datasets],
-            "inputs": [{"format": m} for m in student.get("modalities") or ["text"]],
+            # A workflow's student defaults to text (the check contract); a knowledge-base model says only what is recorded.
+            "inputs": [{"format": m} for m in (student.get("modalities") if inv.root_asset else student.get("modalities") or ["text"])],
         },
-        "considerations": {
-            "useCases": [f"purpose: {student['purpose']}; release: {student['release']}"],
-        },
-        "properties": [
-            {"name": PREFIX + "purpose", "value": student["purpose"]},
-            {"name": PREFIX + "release", "value": student["release"]},
-        ],
+        "properties": [],
     }
+    if student.get("purpose"):  # a check's student; a knowledge-base model has no workflow purpose
+        card["considerations"] = {"useCases": [f"purpose: {student['purpose']}; release: {student['release']}"]}
+        card["properties"] += [{"name": PREFIX + "purpose", "value": student["purpose"]},
+                               {"name": PREFIX + "release", "value": student["release"]}]
     if teachers:
         card["properties"].append({"name": PREFIX + "teachers", "value": teachers})
     if student.get("training_compute_flop") is not None:
         card["properties"].append({"name": PREFIX + "training_compute_flop", "value": str(student["training_compute_flop"])})
     if student.get("competes_with_teachers") is not None:
         card["properties"].append({"name": PREFIX + "competes_with_teachers", "value": str(student["competes_with_teachers"]).lower()})
-    if not card["modelParameters"]["datasets"]:
-        del card["modelParameters"]["datasets"]
+    for key in ("datasets", "inputs"):
+        if not card["modelParameters"][key]:
+            del card["modelParameters"][key]
+    if not card["properties"]:
+        del card["properties"]
     return card
 
 
 def cyclonedx_bom(*, workflow, decision):
-    """The ML-BOM as a JSON-ready dict. Raises BomValidationError if it does not validate (it always should)."""
+    """A check's ML-BOM as a JSON-ready dict (its validity against the 1.6 schema is held by the tests)."""
     inv = build_inventory(workflow=workflow, decision=decision)
+    return cyclonedx_document(inventory=inv, decision=decision, manufacturer=(workflow.get("organization") or {}).get("name"))
+
+
+def model_cyclonedx_bom(*, model):
+    """The ML-BOM of a knowledge-base model: the model as metadata.component, its known lineage as components."""
+    return cyclonedx_document(inventory=build_model_inventory(model=model))
+
+
+def cyclonedx_document(*, inventory, decision=None, manufacturer=None):
+    inv = inventory
     student = inv.student
-    student_component = Component(
-        name=student["name"], type=ComponentType.MACHINE_LEARNING_MODEL, bom_ref=STUDENT_REF,
-        licenses=_licenses(student.get("license")), pedigree=_pedigree(inv, "student"),
-        properties=[_prop("role", "student"), *_edge_properties(inv, "student")],
-    )
+    if inv.root_asset is None:
+        root = Component(name=student["name"], type=ComponentType.MACHINE_LEARNING_MODEL, bom_ref=STUDENT_REF,
+                         licenses=_licenses(student.get("license")), properties=[_prop("role", "student")])
+    else:
+        root = _asset_component(inv.root_asset)
+        root.properties.add(_prop("role", "subject"))
+    root.pedigree = _pedigree(inv, inv.root)
+    for prop in _edge_properties(inv, inv.root):
+        root.properties.add(prop)
     bom = Bom()
-    bom.metadata.component = student_component
-    bom.metadata.properties = _decision_properties(decision)
-    if workflow.get("organization", {}).get("name"):
-        bom.metadata.manufacturer = OrganizationalEntity(name=workflow["organization"]["name"])
+    bom.metadata.component = root
+    if decision is not None:
+        bom.metadata.properties = _decision_properties(decision)
+    if manufacturer:
+        bom.metadata.manufacturer = OrganizationalEntity(name=manufacturer)
     components = {}
     for key, asset in inv.assets.items():
         component = _asset_component(asset)
@@ -160,18 +178,25 @@ def cyclonedx_bom(*, workflow, decision):
         component.properties.add(_prop("role", role))
         components[key] = component
         bom.components.add(component)
-    for child, component in [("student", student_component), *components.items()]:
+    for child, component in [(inv.root, root), *components.items()]:
         parents = [components[e.parent] for e in inv.parents(child)]
         if parents:
             bom.register_dependency(component, parents)
     document = json.loads(JsonV1Dot6(bom).output_as_string())
-    document["metadata"]["component"]["modelCard"] = _model_card(inv, workflow)
-    validate(document)
+    document["metadata"]["component"]["modelCard"] = _model_card(inv)
+    # Not validated per download: the library's strict validator checks every URL's format with an
+    # Earley parser, seconds per document; the tests validate each shape this function produces.
     return document
+
+
+@cache
+def _validator():
+    # One instance per process: the library compiles the schema once per instance (seconds under load).
+    return JsonStrictValidator(SchemaVersion.V1_6)
 
 
 def validate(document):
     """Check a CycloneDX JSON document against the 1.6 schema with the library's own strict validator."""
-    error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(json.dumps(document))
+    error = _validator().validate_str(json.dumps(document))
     if error is not None:
         raise BomValidationError(str(error))

@@ -1,7 +1,8 @@
 """What a workflow is made of, read from the workflow, its decision and the knowledge base.
 
-One inventory feeds every export (CycloneDX, the EU training-content summary), so that they name the
-same assets, licenses and relations. Relations keep the knowledge base's vocabulary
+One inventory feeds every export (CycloneDX, SPDX, the EU training-content summary, the obligations
+pack), so that they name the same assets, licenses and relations. Its root is the check's student
+(`build_inventory`) or a model of the knowledge base (`build_model_inventory`). Relations keep the knowledge base's vocabulary
 (kb.models.LineageEdge.Relation) plus the workflow's own: `base_model`, `teacher_outputs`, `teacher_logits`.
 """
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 
 from kb import lineage, references
 from kb.models import AIModel, LineageEdge
+from policies.engine import snapshot
 
 # How far up the base model's lineage the export follows the knowledge base.
 MAX_LINEAGE_DEPTH = 8
@@ -44,12 +46,14 @@ class Edge:
 
 @dataclass
 class Inventory:
-    student: dict
+    student: dict  # the root: the workflow's student, or name/license/modalities of a knowledge-base model
     assets: dict = field(default_factory=dict)  # key -> Asset, in insertion order
     edges: list = field(default_factory=list)
     base: str | None = None
     teachers: list = field(default_factory=list)  # keys
     datasets: list = field(default_factory=list)  # keys
+    root: str = "student"  # the key edges use for the root ("student", or a knowledge-base model's asset key)
+    root_asset: Asset | None = None  # the root as an asset, when it is a knowledge-base model
 
     def add_edge(self, edge):
         if edge not in self.edges:
@@ -57,6 +61,14 @@ class Inventory:
 
     def parents(self, child, relations=None):
         return [e for e in self.edges if e.child == child and (relations is None or e.relation in relations)]
+
+
+def normalized_license(text):
+    """A workflow's license expression as the engine reads it: Hub ids (`llama3.1`) become the knowledge base's ids."""
+    if not text:
+        return text
+    result = snapshot.current().licensing.parse(text)
+    return result[0] if isinstance(result, tuple) else text  # a stored workflow was validated; keep its text otherwise
 
 
 def _model_license(model):
@@ -94,6 +106,8 @@ def _dataset_asset(dataset, reference=""):
 class _Builder:
     def __init__(self, workflow, decision):
         self.inv = Inventory(student=dict(workflow["student"]))
+        if self.inv.student.get("license"):
+            self.inv.student["license"] = normalized_license(self.inv.student["license"])
         self.models = references.model_index()
         self.datasets = references.dataset_index()
         self.registry = {r.get("repo_id", "").lower(): r for r in decision.get("registry_records") or []}
@@ -149,13 +163,36 @@ class _Builder:
             return self._add(Asset(key=f"dataset:{reference}", kind="dataset", name=reference, reference=reference)).key
         name = entry.get("name") or ""
         asset = self._add(Asset(
-            key=f"dataset:{name}", kind="dataset", name=name, reference=name, license=entry.get("license"),
+            key=f"dataset:{name}", kind="dataset", name=name, reference=name, license=normalized_license(entry.get("license")),
             license_source="workflow" if entry.get("license") else "", source="workflow", url=entry.get("source_url") or "",
             origin="generated" if entry.get("generated_by") else "",
         ))
         for generator in entry.get("generated_by") or ():
             self.inv.add_edge(Edge(asset.key, LineageEdge.Relation.GENERATED_BY, self.model(generator), "workflow"))
         return asset.key
+
+
+def build_model_inventory(*, model):
+    """A knowledge-base model as the root: its known lineage (weights, teachers, datasets, generators) above it.
+
+    The root's parents sort into base (the first weight relation), teachers (distillation) and datasets
+    (trained_on), as for a check; everything above them is lineage.
+    """
+    builder = _Builder({"student": {}}, {})
+    inv = builder.inv
+    root = _model_asset(model)
+    inv.root, inv.root_asset = root.key, root
+    inv.student = {"name": model.name, "license": root.license, "modalities": list(model.modalities or [])}
+    builder._lineage(model)
+    inv.assets.pop(root.key, None)  # the root is the document's subject, not one of its components
+    for edge in inv.parents(root.key):
+        if edge.relation == LineageEdge.Relation.TRAINED_ON:
+            inv.datasets.append(edge.parent)
+        elif edge.relation in LineageEdge.DISTILLATION:
+            inv.teachers.append(edge.parent)
+        elif edge.relation in LineageEdge.WEIGHT_DERIVED and inv.base is None:
+            inv.base = edge.parent
+    return inv
 
 
 def build_inventory(*, workflow, decision):

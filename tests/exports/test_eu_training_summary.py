@@ -25,6 +25,14 @@ def test_the_draft_follows_the_templates_sections_in_order_and_cites_it(summary)
     assert summary["template"]["verification"].startswith("unverified")
 
 
+def test_the_template_is_cited_from_its_knowledge_base_record_with_its_verification(summary):
+    record = summary["template"]["record"]
+    assert record["slug"] == "eu-gpai-training-summary-template" and record["verification"] == "partly_verified"
+    assert summary["template"]["url"] == (
+        "https://digital-strategy.ec.europa.eu/en/library/explanatory-notice-and-template-public-summary-training-content-general-purpose-ai-models")
+    assert "Knowledge-base record `eu-gpai-training-summary-template`: partly_verified" in render_summary_markdown(summary)
+
+
 def test_what_the_workflow_knows_is_prefilled(summary):
     assert field(summary, "1.1", "Provider name")["value"] == "Acme GmbH"
     assert field(summary, "1.2", "Model dependencies")["value"].startswith("Qwen2.5-7B-Instruct")

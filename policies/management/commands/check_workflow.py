@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from kb import jsoninput
 from policies.engine.evaluate import evaluate_workflow
 from policies.engine.workflow import WorkflowError
-from policies.exports.documents import EXPORTS, build_export, serialize
+from policies.exports.documents import AIBOM_FORMATS, EXPORTS, SUMMARY_FORMATS, build_export, serialize
 from policies.models import Check
 from policies.services import decide_and_record
 
@@ -26,16 +26,31 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", dest="as_of", help="read the law and terms as of this date (YYYY-MM-DD)")
         parser.add_argument("--format", choices=("text", "json"), default="text")
         parser.add_argument("--no-record", action="store_true", help="do not store the check in the decision log")
-        parser.add_argument("--bom", choices=list(EXPORTS), help="print (or write to --output) this export of the check instead of the decision")
-        parser.add_argument("--output", help="with --bom: the file to write (written whole or not at all)")
+        exports = parser.add_mutually_exclusive_group()
+        exports.add_argument("--aibom", choices=list(AIBOM_FORMATS), help="print (or write to --output) the check's AI-BOM instead of the decision")
+        exports.add_argument("--eu-training-summary", dest="eu_training_summary", choices=list(SUMMARY_FORMATS),
+                             help="print (or write to --output) the EU training-content summary draft")
+        exports.add_argument("--obligations-pack", dest="obligations_pack", action="store_true",
+                             help="write the obligations pack (a zip) to --output")
+        exports.add_argument("--bom", choices=list(EXPORTS), help="any export by its name (older form of the three above)")
+        parser.add_argument("--output", help="with an export: the file to write (written whole or not at all)")
 
     def fail(self, message):
         self.stderr.write(f"error: {message}")
         sys.exit(INVALID)
 
-    def handle(self, *args, file, as_of, format, no_record, bom=None, output=None, **options):
+    def handle(self, *args, file, as_of, format, no_record, bom=None, output=None, aibom=None, eu_training_summary=None,
+               obligations_pack=False, **options):
+        if aibom:
+            bom = AIBOM_FORMATS[aibom]
+        elif eu_training_summary:
+            bom = SUMMARY_FORMATS[eu_training_summary]
+        elif obligations_pack:
+            bom = "obligations-pack"
         if output and not bom:
-            self.fail("--output: only with --bom")
+            self.fail("--output: only with --aibom, --eu-training-summary, --obligations-pack or --bom")
+        if bom == "obligations-pack" and not output:
+            self.fail("--output: the obligations pack is a zip; name the file to write")
         try:
             if file == "-":
                 raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
