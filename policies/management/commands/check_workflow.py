@@ -28,12 +28,14 @@ class Command(BaseCommand):
         parser.add_argument("--no-record", action="store_true", help="do not store the check in the decision log")
         parser.add_argument("--bom", choices=list(EXPORTS), help="print (or write to --output) this export of the check instead of the decision")
         parser.add_argument("--output", help="with --bom: the file to write (written whole or not at all)")
+        parser.add_argument("--counterfactuals", action="store_true",
+                            help="also search for the smallest changes that give a better verdict (each verified by the engine)")
 
     def fail(self, message):
         self.stderr.write(f"error: {message}")
         sys.exit(INVALID)
 
-    def handle(self, *args, file, as_of, format, no_record, bom=None, output=None, **options):
+    def handle(self, *args, file, as_of, format, no_record, bom=None, output=None, counterfactuals=False, **options):
         if output and not bom:
             self.fail("--output: only with --bom")
         try:
@@ -50,9 +52,9 @@ class Command(BaseCommand):
             self.fail(f"{'stdin' if file == '-' else file}: {exc}")
         try:
             if no_record:
-                decision = evaluate_workflow(data, as_of=as_of)
+                decision = evaluate_workflow(data, as_of=as_of, counterfactuals=counterfactuals)
             else:
-                decision, _check = decide_and_record(data, channel=Check.Channel.CLI, as_of=as_of)
+                decision, _check = decide_and_record(data, channel=Check.Channel.CLI, as_of=as_of, counterfactuals=counterfactuals)
         except WorkflowError as exc:
             self.fail(str(exc))
         if bom:
@@ -80,9 +82,18 @@ class Command(BaseCommand):
 
 def render_text(decision):
     lines = [f"Verdict: {decision.verdict.upper()} (as of {decision.as_of})", decision.summary, ""]
+    if decision.unresolved:
+        # First: a typo in a reference changes everything below it.
+        lines.append("Unresolved references:")
+        for item in decision.unresolved:
+            hint = f" (did you mean: {', '.join(item['suggestions'])})" if item["suggestions"] else ""
+            lines.append(f"    {item['field']}: {item['reference']} {item['reason']}{hint}")
+        lines.append("")
     for finding in decision.findings:
-        lines.append(f"[{finding.effect}] {finding.rule} — {finding.subject} ({finding.binding})")
-        lines.append(f"    path: {' -> '.join(finding.path)}")
+        subjects = ", ".join(finding.subjects)
+        lines.append(f"[{finding.effect}] {finding.rule} — {subjects} ({finding.binding})")
+        for path in finding.paths:
+            lines.append(f"    path: {' -> '.join(path)}")
         lines.append(f"    {finding.message}")
         if finding.remedy:
             lines.append(f"    remedy: {finding.remedy}")
@@ -90,14 +101,27 @@ def render_text(decision):
             when = f", from {c.effective_from}" if c.effective_from else ""
             lines.append(f"    cites: {c.document}, {c.section}{when} <{c.url}>")
         lines.append("")
-    if decision.unresolved:
-        lines.append("Unresolved references:")
-        for item in decision.unresolved:
-            hint = f" (did you mean: {', '.join(item['suggestions'])})" if item["suggestions"] else ""
-            lines.append(f"    {item['field']}: {item['reference']} {item['reason']}{hint}")
-        lines.append("")
+    if decision.counterfactuals is not None:
+        lines.extend(render_counterfactuals(decision.counterfactuals, decision.verdict))
     lines.append(f"Policy version: {decision.policy_version}")
     if decision.check_id:
         lines.append(f"Check id: {decision.check_id}")
     lines.append("Not legal advice.")
     return "\n".join(lines)
+
+
+def render_counterfactuals(suggestions, verdict):
+    lines = ["What would make it allowed:"]
+    if verdict == "allowed":
+        lines.append("    It is allowed as it stands.")
+    elif not suggestions:
+        lines.append("    No change tried gives a better verdict (another teacher, dataset, release mode, jurisdiction or a stated fact).")
+    for n, suggestion in enumerate(suggestions, 1):
+        lines.append(f"  {n}. {suggestion['verdict'].upper()} if:")
+        for change in suggestion["changes"]:
+            to = "removed" if change["to"] is None and change["field"].endswith("]") else json.dumps(change["to"], ensure_ascii=False)
+            lines.append(f"       {change['field']}: {json.dumps(change['from'], ensure_ascii=False)} -> {to}")
+            if change.get("note"):
+                lines.append(f"         ({change['note']})")
+    lines.append("")
+    return lines
