@@ -75,3 +75,18 @@ def test_changes_that_are_not_a_suggestion_s_are_refused_naming_them(client, kb_
     response = client.post(f"/checks/{check.pk}/variant", {"changes": json.dumps([{"field": "student.purpose", "to": "evil"}])})
     assert response.status_code == 400 and "student.purpose" in response.content.decode()
     assert Check.objects.count() == before
+
+
+def test_a_check_logged_without_suggestions_gets_them_searched_with_today_s_rules(client, kb_db, django_user_model):
+    from policies.services import decide_and_record
+    from tests.api.test_counterfactuals import WORKFLOW
+
+    user = django_user_model.objects.create_user("carol")
+    _decision, check = decide_and_record(WORKFLOW, channel=Check.Channel.API, requester=user)
+    assert "counterfactuals" not in check.decision
+    client.force_login(user)
+    response = client.get(f"/checks/{check.pk}")
+    body = response.content.decode()
+    assert response.status_code == 200, body[body.find("<main"):][:500]
+    assert "What would make it allowed" in body and "searched now, with today's rules" in body
+    assert posted_changes(body)  # each with its one-click check
