@@ -14,7 +14,8 @@ Reports (medians):
   against an already-current snapshot;
 - the same decision made by a hand-written Python function (no CEL, no generic scope matching) in
   the same run, and the ratio. The two decisions are asserted to agree.
-Targets: warm median < 1 ms, cold start < 1 s.
+- the counterfactual search on the same workflow (what would make it allowed), with the engine runs it used.
+Targets: warm median < 1 ms, cold start < 1 s, counterfactual search < 50 ms.
 """
 
 import argparse
@@ -189,7 +190,8 @@ def hand_written_decision(wf, snap):
 
 
 def engine_findings(decision):
-    return {(f.rule, f.effect, f.subject, None if f.subject in ("student", "deployment") else f.citations[0].ref) for f in decision.findings}
+    # Before grouping (one finding per point): the hand-written function makes one per document and route.
+    return {(f.rule, f.effect, f.subject, None if f.subject in ("student", "deployment") else f.citations[0].ref) for f in decision.ungrouped}
 
 
 def main():
@@ -199,7 +201,7 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         load_seconds = setup_django(Path(tmp) / "bench.sqlite3")
-        from policies.engine import conditions
+        from policies.engine import conditions, counterfactuals
         from policies.engine import snapshot as snapshots
         from policies.engine import workflow as workflow_module
         from policies.engine.evaluate import evaluate_parsed, evaluate_workflow
@@ -226,11 +228,18 @@ def main():
         warm_pure = timed(lambda: evaluate_parsed(parsed, snap), args.runs, 200)
         warm_parse = timed(lambda: evaluate_workflow(WORKFLOW, snapshot=snap), args.runs, 200)
         baseline = timed(lambda: hand_written_decision(parsed, snap), args.runs, 200)
+        # What would make it allowed: the bounded search (counterfactuals.DEFAULT_BUDGET engine runs at most).
+        engine_runs, real_evaluate = [], counterfactuals.evaluate_parsed
+        counterfactuals.evaluate_parsed = lambda *a, **k: engine_runs.append(1) or real_evaluate(*a, **k)
+        suggestions = counterfactuals.search(parsed, snap, decision=decision)
+        counterfactuals.evaluate_parsed = real_evaluate
+        search_runs = max(20, args.runs // 40)
+        search = timed(lambda: counterfactuals.search(parsed, snap, decision=decision), search_runs, 3)
 
         rules = len(snap.rules)
         print(f"knowledge base: {len(snap.models)} models, {len(snap.datasets)} datasets, {len(snap.documents)} terms documents, {rules} rules")
         print(f"load_kb into a fresh SQLite database: {load_seconds:.2f} s")
-        print(f"decision: {decision.verdict}, {len(decision.findings)} findings (hand-written function agrees)")
+        print(f"decision: {decision.verdict}, {len(decision.findings)} findings, {len(decision.ungrouped)} before grouping (hand-written function agrees)")
         print(f"cold start (snapshot + compile {rules} rules + first check), median of {len(cold)}: {statistics.median(cold) * 1000:.1f} ms")
         print(f"medians of {args.runs} calls after warm-up, wall / CPU:")
         for label, (wall, cpu) in (
@@ -241,8 +250,12 @@ def main():
         ):
             print(f"  {label}: {wall:.3f} ms / {cpu:.3f} ms")
         print(f"ratio evaluate_workflow / hand-written: {warm_full[0] / baseline[0]:.1f}x wall, {warm_full[1] / baseline[1]:.1f}x CPU")
-        ok = warm_full[1] < 1.0 and statistics.median(cold) < 1.0
-        print("targets (warm < 1 ms CPU, cold < 1 s):", "met" if ok else "NOT met")
+        best = ", ".join(f"{s['verdict']} with {len(s['changes'])} change(s)" for s in suggestions[:3])
+        print(f"counterfactual search, median of {search_runs}: {search[0]:.1f} ms / {search[1]:.1f} ms CPU; "
+              f"{len(engine_runs)} engine runs, {len(suggestions)} suggestions (best: {best})")
+        print("load average (1, 5, 15 min): " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+        ok = warm_full[1] < 1.0 and statistics.median(cold) < 1.0 and search[1] < 50.0
+        print("targets (warm < 1 ms CPU, cold < 1 s, counterfactual search < 50 ms CPU):", "met" if ok else "NOT met")
         return 0 if ok else 1
 
 

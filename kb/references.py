@@ -72,11 +72,27 @@ class ReferenceIndex:
         return Resolution(reference=reference)
 
     def suggest(self, reference, limit=3):
-        """Close keys for a reference that matched nothing ("did you mean")."""
+        """References to the entries closest to one that matched nothing ("did you mean"), one per
+        entry: an entry's slug, name and aliases are often all close to a typo, and listing each would
+        offer the same model three times. Each suggestion is the entry's Hugging Face id, else its slug
+        (both resolve to exactly that entry)."""
         import difflib
 
         keys = list(self._tiers[0]) + list(self._tiers[1])
-        return difflib.get_close_matches(normalize_reference(reference), keys, n=limit, cutoff=0.75)
+        close = difflib.get_close_matches(normalize_reference(reference), keys, n=limit * 5, cutoff=0.75)
+        out = []
+        for key in close:
+            for target in _unique([*self._tiers[0].get(key, ()), *self._tiers[1].get(key, ())]):
+                suggestion = canonical_reference(target)
+                if suggestion and suggestion not in out:
+                    out.append(suggestion)
+        return out[:limit]
+
+
+def canonical_reference(target):
+    """The reference that names an index entry unambiguously: its Hugging Face id, else its slug."""
+    get = target.get if isinstance(target, dict) else lambda attr: getattr(target, attr, None)
+    return get("hf_id") or get("slug")
 
 
 def model_keys(slug, name, hf_id, aliases):

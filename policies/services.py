@@ -18,11 +18,12 @@ class BatchError(ValueError):
         self.errors = errors
 
 
-def decide_and_record(workflow_input, *, channel, requester=None, as_of=None):
-    """Decide a workflow and log the decision: (decision, check). Raises WorkflowError, logging nothing."""
+def decide_and_record(workflow_input, *, channel, requester=None, as_of=None, counterfactuals=False):
+    """Decide a workflow and log the decision: (decision, check). Raises WorkflowError, logging nothing.
+    With `counterfactuals`, the logged decision lists what would make it allowed."""
 
     def decide(snapshot):
-        return [evaluate_workflow(workflow_input, as_of=as_of, snapshot=snapshot)]
+        return [evaluate_workflow(workflow_input, as_of=as_of, snapshot=snapshot, counterfactuals=counterfactuals)]
 
     [decision], [check] = _decide_and_log([workflow_input], decide, channel=channel, requester=requester)
     return decision, check

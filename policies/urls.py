@@ -11,4 +11,5 @@ urlpatterns = [
     path("checks/<uuid:check_id>.json", views.check_json, name="check_json"),
     path("checks/<uuid:check_id>/export/<slug:name>", views.check_export, name="check_export"),
     path("checks/<uuid:check_id>/share", views.check_share, name="check_share"),
+    path("checks/<uuid:check_id>/variant", views.check_variant, name="check_variant"),
 ]

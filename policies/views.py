@@ -1,6 +1,8 @@
 """Portal pages of the policies app: the rules and the check form (thin over the engine)."""
 
-from django.http import Http404, HttpResponse, JsonResponse
+import json
+
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -8,6 +10,8 @@ from django.views.decorators.http import require_POST
 from kb import models as kb
 from policies import access
 from policies.engine import snapshot as snapshots
+from policies.engine.counterfactuals import apply_changes
+from policies.engine.evaluate import evaluate_workflow
 from policies.engine.workflow import WorkflowError
 from policies.exports.documents import EXPORTS, build_export, content_type, filename, serialize
 from policies.forms import CheckForm
@@ -50,12 +54,34 @@ def check_form(request):
     workflow = form.workflow()
     requester = request.user if request.user.is_authenticated else None
     try:
-        _decision, check = decide_and_record(workflow, channel=Check.Channel.PORTAL, requester=requester)
+        _decision, check = decide_and_record(workflow, channel=Check.Channel.PORTAL, requester=requester, counterfactuals=True)
     except WorkflowError as exc:
         return _check_page(request, form, error=str(exc), status=400)
     if requester is None:
         access.remember(request.session, check)  # without an account, the session that made it owns it
     return redirect("policies:check", check_id=check.pk)
+
+
+@require_POST
+def check_variant(request, check_id):
+    """Check a stored workflow again with some changes: a "did you mean" applied, or a suggestion of
+    "What would make it allowed", in one click. The variant is a new check of whoever asks."""
+    check = _visible_check(request, check_id)
+    try:
+        changes = json.loads(request.POST.get("changes", ""))
+        if not isinstance(changes, list) or not changes or not all(isinstance(c, dict) and isinstance(c.get("field"), str) and "to" in c for c in changes):
+            raise ValueError('a list of {"field", "to"}')
+        workflow = apply_changes(check.input, changes)
+    except ValueError as exc:  # json.JSONDecodeError is one
+        return HttpResponseBadRequest(f"changes: not the changes of a suggestion ({exc})", content_type="text/plain; charset=utf-8")
+    requester = request.user if request.user.is_authenticated else None
+    try:
+        _decision, variant = decide_and_record(workflow, channel=Check.Channel.PORTAL, requester=requester, counterfactuals=True)
+    except WorkflowError as exc:
+        return HttpResponseBadRequest(f"The changed workflow is not valid: {exc}", content_type="text/plain; charset=utf-8")
+    if requester is None:
+        access.remember(request.session, variant)
+    return redirect("policies:check", check_id=variant.pk)
 
 
 def _visible_check(request, check_id):
@@ -73,11 +99,39 @@ def check_detail(request, check_id):
     token = access.share_token_of(check) if owner else None
     share_url = request.build_absolute_uri(f"{reverse('policies:check', args=[check.pk])}?share={token}") if token else None
     share_query = f"?share={request.GET['share']}" if request.GET.get("share") else ""
-    context = {"check": check, "decision": check.decision, "workflow": check.input, "owner": owner, "share_url": share_url,
-               "share_query": share_query}
+    decision, today = check.decision, False
+    if "counterfactuals" not in decision and decision["verdict"] != "allowed":
+        # Logged before the portal searched for them: searched now, with today's rules (and said so).
+        decision, today = {**decision, "counterfactuals": _counterfactuals_today(check)}, True
+    context = {"check": check, "decision": decision, "workflow": check.input, "owner": owner, "share_url": share_url,
+               "share_query": share_query, "counterfactuals_today": today,
+               "suggestions": [_did_you_mean(item) for item in decision.get("unresolved", ())],
+               "variants": [_variant(suggestion) for suggestion in decision.get("counterfactuals") or ()]}
     response = render(request, "policies/check_result.html", context)
     response["Cache-Control"] = "private, no-store"  # it holds someone's workflow
     return response
+
+
+def _counterfactuals_today(check):
+    try:
+        return evaluate_workflow(check.input, as_of=check.as_of.isoformat(), counterfactuals=True).counterfactuals
+    except WorkflowError:
+        return []  # a workflow valid when logged that today's parser refuses: nothing to suggest from
+
+
+def _shown(value):
+    return "not given" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _variant(suggestion):
+    """A suggestion as the result page shows it, with the changes its "Check this workflow" button posts."""
+    changes = [{**c, "shown_from": _shown(c["from"]), "shown_to": "removed" if c["to"] is None else _shown(c["to"])} for c in suggestion["changes"]]
+    return {**suggestion, "changes": changes, "posted": json.dumps([{"field": c["field"], "to": c["to"]} for c in suggestion["changes"]])}
+
+
+def _did_you_mean(item):
+    """An unresolved reference with each suggestion as the change that applies it."""
+    return {**item, "options": [(s, json.dumps([{"field": item["field"], "to": s}])) for s in item.get("suggestions") or ()]}
 
 
 def check_json(request, check_id):

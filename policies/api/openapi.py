@@ -106,7 +106,12 @@ FINDING = {
         "rule": {"type": "string"},
         "effect": {"type": "string", "enum": ["prohibit", "review", "require", "permit"]},
         "subject": {"type": "string"},
-        "path": {"type": "array", "items": {"type": "string"}},
+        "path": {"type": "array", "items": {"type": "string"}, "description": "The main route, from the student to the asset whose terms produced it."},
+        "paths": {
+            "type": "array", "items": {"type": "array", "items": {"type": "string"}},
+            "description": "Every route by which the same rule reaches the same point (publisher and asset), `path` first.",
+        },
+        "subjects": {"type": "array", "items": {"type": "string"}, "description": "The workflow's references those routes start from, `subject` first."},
         "binding": {"type": "string", "enum": ["direct", "inherited"]},
         "message": {"type": "string"},
         "remedy": {"type": "string"},
@@ -120,6 +125,36 @@ FINDING = {
 REGISTRY_RECORD = {
     "type": "object",
     "properties": {"repo_id": {"type": "string"}, "sha": {"type": "string"}, "license": {"type": "string"}},
+}
+
+COUNTERFACTUAL = {
+    "type": "object",
+    "required": ["changes", "verdict", "summary"],
+    "properties": {
+        "changes": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "from", "to", "kind"],
+                "properties": {
+                    "field": {"type": "string", "description": "The workflow field path: teachers[0].model, datasets[1], student.release, …"},
+                    "from": {"description": "Its value in the workflow (any JSON value; null = not given)."},
+                    "to": {"description": "Its value in the suggestion (any JSON value); null on a list item = the item is removed."},
+                    "kind": {"type": "string", "enum": ["state_fact", "replace_teacher", "replace_generator", "drop_teacher", "drop_dataset",
+                                                        "release", "jurisdictions", "not_competing"]},
+                    "note": {"type": "string", "description": "What must hold for it (a fact is suggested only as true)."},
+                },
+            },
+        },
+        "verdict": {"type": "string", "enum": ["prohibited", "review", "conditional", "allowed"], "description": "What the engine decides for the changed workflow: always better than the workflow's own."},
+        "summary": {"type": "string"},
+        "resolves": {"type": "array", "items": {"type": "string"}, "description": "Rules whose findings the changes remove or ease."},
+    },
+}
+
+COUNTERFACTUALS = {
+    "type": "array", "items": COUNTERFACTUAL,
+    "description": "What would make it allowed: the smallest changes, each verified by the engine, fewest changes first. Only when asked for.",
 }
 
 DECISION = {
@@ -160,6 +195,28 @@ DECISION = {
         "registry_records": {"type": "array", "items": REGISTRY_RECORD, "description": "The Hugging Face cards (repo id, commit) relied on."},
         "policy_version": {"type": "string"},
         "check_id": {"type": "string", "format": "uuid", "nullable": True, "description": "The decision log entry; null for a replay (not stored)."},
+        "counterfactuals": COUNTERFACTUALS,
+    },
+}
+
+CHECK_REQUEST = {
+    **WORKFLOW,
+    "properties": {
+        **WORKFLOW["properties"],
+        "counterfactuals": {"type": "boolean", "description": "true: the decision also lists what would make it allowed (not part of the workflow)."},
+    },
+}
+
+COUNTERFACTUALS_RESPONSE = {
+    "type": "object",
+    "required": ["check_id", "verdict", "counterfactuals"],
+    "properties": {
+        "check_id": {"type": "string", "format": "uuid"},
+        "as_of": {"type": "string", "format": "date"},
+        "verdict": {"type": "string", "enum": ["prohibited", "review", "conditional", "allowed"],
+                    "description": "The stored input's verdict with today's rules, which the suggestions improve on."},
+        "policy_version": {"type": "string"},
+        "counterfactuals": COUNTERFACTUALS,
     },
 }
 

@@ -62,18 +62,28 @@ def _invalid(exc):
     return ValidationError({exc.path or "non_field_errors": [exc.message]})
 
 
-def _decide(workflow, as_of=None):
+def _decide(workflow, as_of=None, counterfactuals=False):
     try:
-        return evaluate_workflow(workflow, as_of=as_of)
+        return evaluate_workflow(workflow, as_of=as_of, counterfactuals=counterfactuals)
     except WorkflowError as exc:
         raise _invalid(exc) from None
 
 
-def _decide_and_record(request, workflow):
+def _decide_and_record(request, workflow, counterfactuals=False):
     try:
-        return decide_and_record(workflow, channel=policies.Check.Channel.API, requester=request.user)
+        return decide_and_record(workflow, channel=policies.Check.Channel.API, requester=request.user, counterfactuals=counterfactuals)
     except WorkflowError as exc:
         raise _invalid(exc) from None
+
+
+def _counterfactuals_option(body):
+    """The workflow and the `counterfactuals` option a check request carries beside it (not part of it)."""
+    if not isinstance(body, dict) or "counterfactuals" not in body:
+        return body, False
+    wanted = body["counterfactuals"]
+    if not isinstance(wanted, bool):
+        raise ValidationError({"counterfactuals": ["must be true or false"]})
+    return {k: v for k, v in body.items() if k != "counterfactuals"}, wanted
 
 
 @extend_schema_view(
@@ -105,13 +115,15 @@ class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(
         summary="Check a workflow",
         description="Validates the workflow, decides with today's rules and knowledge base, logs the decision and returns it with its check_id. "
-        "A rejected workflow is logged nowhere.",
-        request={"application/json": openapi.WORKFLOW},
+        "A rejected workflow is logged nowhere. With `\"counterfactuals\": true` beside the workflow, the decision also lists what would "
+        "make it allowed: the smallest changes, each verified by the engine, with the verdict they get.",
+        request={"application/json": openapi.CHECK_REQUEST},
         responses={201: OpenApiResponse(openapi.DECISION, description="The decision, logged.")},
         examples=[OpenApiExample("distillation", value=EXAMPLE_WORKFLOW, request_only=True)],
     )
     def create(self, request):
-        _decision, check = _decide_and_record(request, request.data)
+        workflow, counterfactuals = _counterfactuals_option(request.data)
+        _decision, check = _decide_and_record(request, workflow, counterfactuals)
         return Response(check.decision, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -167,6 +179,22 @@ class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             }
         )
 
+    @extend_schema(
+        summary="What would make a stored check allowed",
+        description="Searches for the smallest changes to the stored workflow that give a better verdict (another teacher of the same "
+        "role and comparable size, dropping or replacing a dataset, another release mode, leaving a jurisdiction, stating a missing "
+        "fact), each verified by running the engine, with today's rules on the check's own as_of. Who may read the check may ask. "
+        "Nothing is logged.",
+        request=None,
+        responses={200: OpenApiResponse(openapi.COUNTERFACTUALS_RESPONSE)},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
+    def counterfactuals(self, request, pk=None):
+        check = self.get_object()
+        decision = _decide(check.input, as_of=services.replay_as_of(check, None), counterfactuals=True)
+        return Response({"check_id": str(check.id), "as_of": decision.as_of, "verdict": decision.verdict,
+                         "policy_version": decision.policy_version, "counterfactuals": decision.counterfactuals})
 
     def _export(self, name_for):
         """The check's export whose name `name_for(format parameter)` picks; one path for every export endpoint."""

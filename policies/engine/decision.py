@@ -1,6 +1,6 @@
 """Findings and the decision, in exactly the contract's shape (../shared/design/check-contract.md)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 # Worst first: forbid wins (as in Cedar), then "a person must look", then obligations.
 EFFECTS = ("prohibit", "review", "require", "permit")
@@ -40,6 +40,22 @@ class Finding:
     # None when the finding rests on lineage the knowledge base documents; "declared" (an uploader's
     # model card or an outside record) or "inferred" (a name) when its path goes through such a step.
     evidence: str | None = None
+    # What the finding is about beyond the rule: the publisher (or terms document) and the asset whose
+    # terms produced it. The same rule on the same point through several documents or routes is one
+    # finding (group_findings); None groups by subject and path only.
+    point: tuple | None = field(default=None, compare=False)
+    # The other routes and subjects by which the same point was reached (grouped), besides `path` and `subject`.
+    other_paths: tuple = ()
+    other_subjects: tuple = ()
+
+    @property
+    def paths(self):
+        """Every route to the point, the main one (`path`) first."""
+        return (self.path, *self.other_paths)
+
+    @property
+    def subjects(self):
+        return (self.subject, *self.other_subjects)
 
     def to_json(self):
         data = {
@@ -47,6 +63,8 @@ class Finding:
             "effect": self.effect,
             "subject": self.subject,
             "path": list(self.path),
+            "paths": [list(p) for p in self.paths],
+            "subjects": list(self.subjects),
             "binding": self.binding,
             "message": self.message,
             "remedy": self.remedy,
@@ -55,6 +73,32 @@ class Finding:
         if self.evidence:
             data["evidence"] = self.evidence
         return data
+
+
+def group_findings(findings):
+    """One finding per point: findings of the same rule on the same point (Finding.point) become the
+    first of them (the worst, when `findings` is sorted worst first) with every citation, path and
+    subject of the others, in order and without repeats. The worst effect is kept, so the verdict of
+    the grouped findings is the verdict of the findings."""
+    groups = {}
+    for finding in findings:
+        key = (finding.rule, finding.point if finding.point is not None else (finding.subject, finding.path))
+        groups.setdefault(key, []).append(finding)
+    grouped = []
+    for members in groups.values():
+        main = members[0]
+        if len(members) == 1:
+            grouped.append(main)
+            continue
+        grouped.append(
+            replace(
+                main,
+                citations=tuple(dict.fromkeys(c for f in members for c in f.citations)),
+                other_paths=tuple(p for p in dict.fromkeys(f.path for f in members) if p != main.path),
+                other_subjects=tuple(s for s in dict.fromkeys(f.subject for f in members) if s != main.subject),
+            )
+        )
+    return grouped
 
 
 VERDICTS = tuple(VERDICT_OF[effect] for effect in EFFECTS)  # worst first
@@ -85,15 +129,20 @@ class Decision:
     assumptions: list = field(default_factory=list)
     # The registry records it relied on ({repo_id, sha, license}), so a replay can say what changed.
     registry_records: list = field(default_factory=list)
+    # What would make it allowed (policies.engine.counterfactuals), when asked for; None = not asked.
+    counterfactuals: list | None = None
     verdict: str = field(init=False)
+    ungrouped: list = field(init=False, repr=False)  # the findings before grouping, worst first
 
     def __post_init__(self):
-        self.findings = sorted(self.findings, key=lambda f: SEVERITY[f.effect])  # stable: input order within an effect
+        self.ungrouped = sorted(self.findings, key=lambda f: SEVERITY[f.effect])  # stable: input order within an effect
+        self.findings = group_findings(self.ungrouped)
         self.verdict = verdict_of(self.findings)
 
     @property
     def obligations(self):
-        return list(dict.fromkeys(f.message for f in self.findings if f.effect == "require"))
+        # Every obligation, also those of a grouped finding's other documents (their wording may differ).
+        return list(dict.fromkeys(f.message for f in self.ungrouped if f.effect == "require"))
 
     @property
     def summary(self):
@@ -119,4 +168,5 @@ class Decision:
             "registry_records": list(self.registry_records),
             "policy_version": self.policy_version,
             "check_id": self.check_id,
+            **({"counterfactuals": list(self.counterfactuals)} if self.counterfactuals is not None else {}),
         }

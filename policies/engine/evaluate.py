@@ -91,7 +91,15 @@ def possible_effects(effect):
     return (effect, SOFTENED_WHEN_INHERITED[effect]) if effect in SOFTENED_WHEN_INHERITED else (effect,)
 
 
-def _finding(rule, facts, effect, subject, path, binding, citations, note="", evidence=None, prefilled=None):
+def _point(documents, document, asset, subject):
+    """What a finding on an exposure is about: whose terms (the publisher, else the document) on which
+    asset. The same rule on the same point through several documents or routes is one finding.
+    `document` is what conditions see (no publisher); `documents` the snapshot's own records."""
+    terms = document and (documents[document["spdx_id"]].get("publisher") or document["spdx_id"])
+    return (terms, (asset and asset["slug"]) or subject)
+
+
+def _finding(rule, facts, effect, subject, path, binding, citations, note="", evidence=None, prefilled=None, point=None):
     """`prefilled`: the rule's (message, remedy) with the clause's and document's facts already filled
     in at compile time (CompiledPolicy.prefilled), or None to render the rule's own templates."""
     message, remedy = prefilled or (rule.message, rule.remedy)
@@ -105,6 +113,7 @@ def _finding(rule, facts, effect, subject, path, binding, citations, note="", ev
         remedy=templates.render(remedy, facts),
         citations=tuple(citations),
         evidence=evidence,
+        point=point,
     )
 
 
@@ -177,7 +186,8 @@ def evaluate_exposures(exposures, base_facts, snapshot, live):
                 citations = rule.citations or (_fallback_citation(route, document, exposure["asset"]),)
             evidence = route["evidence"] if route["evidence"] != "documented" else None
             filled = prefilled.get((id(rule), id(clause))) if clause is not None else None
-            findings.append(_finding(rule, facts, effect, route["subject"], route["path"], route["binding"], citations, note, evidence, filled))
+            point = _point(snapshot.documents, document, exposure["asset"], route["subject"])
+            findings.append(_finding(rule, facts, effect, route["subject"], route["path"], route["binding"], citations, note, evidence, filled, point))
     return findings
 
 
@@ -221,16 +231,22 @@ def evaluate_parsed(workflow, snapshot, only=None, view=EMPTY_VIEW):
     )
 
 
-def evaluate_workflow(workflow, as_of=None, snapshot=None, view=None):
+def evaluate_workflow(workflow, as_of=None, snapshot=None, view=None, counterfactuals=False):
     """Check a workflow (the contract's JSON, decoded) and return the Decision.
 
     Raises `WorkflowError` (naming the field) for bad input. `as_of` (a date or "YYYY-MM-DD")
     overrides the workflow's own date. `snapshot` defaults to the cached current compiled policy;
     `view` to the registry models the workflow names, read from the database by the loader (it asks
-    nothing when every reference names a curated model).
+    nothing when every reference names a curated model). With `counterfactuals`, the decision also
+    lists what would make it allowed (policies.engine.counterfactuals; empty when it is allowed).
     """
     snapshot = snapshot or snapshots.current()
     parsed = parse_workflow(workflow, snapshot.licensing, as_of=as_of)
     if view is None:
         view = loader.load_lineage_view(workflow=parsed, policy=snapshot)
-    return evaluate_parsed(parsed, snapshot, view=view)
+    decision = evaluate_parsed(parsed, snapshot, view=view)
+    if counterfactuals:
+        from policies.engine.counterfactuals import search  # it imports this module
+
+        decision.counterfactuals = search(parsed, snapshot, view=view, decision=decision)
+    return decision

@@ -54,10 +54,12 @@ def load_policy():
     with transaction.atomic():
         orgs = {o["id"]: o for o in kb.Organization.objects.values("id", "slug", "name", "country")}
         documents, doc_by_id = {}, {}
-        for d in kb.TermsDocument.objects.values("id", "spdx_id", "name", "kind", "url", "free_and_open_source"):
+        for d in kb.TermsDocument.objects.values("id", "spdx_id", "name", "kind", "url", "free_and_open_source", "publisher_id"):
             doc = {
                 "spdx_id": d["spdx_id"],
                 "name": d["name"],
+                # Whose terms these are: findings of one rule on one publisher's documents are one point.
+                "publisher": (orgs.get(d["publisher_id"]) or {}).get("slug"),
                 "kind": d["kind"],
                 "contract": d["kind"] in kb.TermsDocument.CONTRACT_KINDS,
                 "foss": d["free_and_open_source"],
@@ -110,7 +112,7 @@ def load_policy():
         models, model_by_id = {}, {}
         for m in kb.AIModel.objects.values(
             "id", "slug", "name", "aliases", "hf_id", "organization_id", "access", "weights_terms_unknown", "service_terms_unknown",
-            "training_compute_flop", "modalities", "source_url",
+            "training_compute_flop", "modalities", "source_url", "parameter_count",
         ):
             org = orgs.get(m["organization_id"]) or {}
             model = {
@@ -129,6 +131,8 @@ def load_policy():
                 "service_terms": [],
                 "service_terms_unknown": m["service_terms_unknown"],
                 "compute": float(m["training_compute_flop"]) if m["training_compute_flop"] is not None else None,
+                # Total parameters (any basis): how counterfactual teachers of comparable size are found.
+                "parameters": m["parameter_count"],
                 "modalities": list(m["modalities"] or []),
                 "source_url": m["source_url"],
                 "parents": [],

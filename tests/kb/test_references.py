@@ -53,3 +53,15 @@ def test_database_resolver_uses_the_same_rules(kb_db):
     assert resolve_model("Llama 3.1 8B").slug == "llama-3-1-8b"
     assert resolve_model("deepseek-ai/deepseek-r1").slug == "deepseek-r1"
     assert resolve_model("no-such-model") is None
+
+
+def test_suggestions_name_each_entry_once_by_a_reference_that_resolves_to_it():
+    index = build_index(rows())
+    # The slug, name, Hugging Face id and alias of one model are all close to this typo: one suggestion.
+    assert index.suggest("lama-3.1-8b-instruct") == ["meta-llama/Llama-3.1-8B-Instruct"]
+    assert index.suggest("gpt-4o-2024-08-6") == ["gpt-4o"]
+    # An ambiguous name offers each entry it names, by its unambiguous slug.
+    assert index.suggest("twinn") == ["a", "b"]
+    for typo in ("lama-3.1-8b-instruct", "gpt4o", "twinn"):
+        for suggestion in index.suggest(typo):
+            assert index.resolve(suggestion).resolved

@@ -89,11 +89,14 @@ def test_alleged_lineage_is_not_walked():
 
 def test_a_generated_dataset_carries_the_generators_terms_by_inheritance():
     decision = run({"student": student(), "datasets": [{"dataset": "synthetic"}, {"name": "mine", "license": None, "generated_by": ["closed-1"]}]})
+    # Both datasets carry closed-1's terms: one point, reached by two routes, is one finding with both paths.
     assert messages(decision) == [
         "Apache-2.0#notice via dataset (direct)",
         "LicenseRef-Closed-Terms#no-outputs via generated_by (inherited)",
-        "LicenseRef-Closed-Terms#no-outputs via generated_by (inherited)",
     ]
+    inherited = next(x for x in decision.findings if x.binding == "inherited")
+    assert inherited.paths == (("acme", "synthetic", "Closed-1"), ("acme", "mine", "closed-1"))  # a KB edge names the model, a workflow the reference
+    assert inherited.subjects == ("synthetic", "mine")
     assert messages(decision, "unknown") == ["the license of mine is not known"]
 
 
@@ -178,7 +181,8 @@ def test_decision_json_has_exactly_the_contracts_keys():
     assert list(data) == ["verdict", "as_of", "summary", "findings", "obligations", "unresolved", "assumptions", "registry_records", "policy_version", "check_id"]
     assert data["summary"] == "Prohibited: prohibit message (and 1 more finding)"
     assert data["obligations"] == ["require message"]
-    assert list(data["findings"][0]) == ["rule", "effect", "subject", "path", "binding", "message", "remedy", "citations"]
+    assert list(data["findings"][0]) == ["rule", "effect", "subject", "path", "paths", "subjects", "binding", "message", "remedy", "citations"]
+    assert data["findings"][0]["paths"] == [data["findings"][0]["path"]] and data["findings"][0]["subjects"] == [data["findings"][0]["subject"]]
     assert list(citation.to_json()) == ["document", "section", "url", "quote", "effective_from"]
 
 

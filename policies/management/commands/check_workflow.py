@@ -34,13 +34,15 @@ class Command(BaseCommand):
                              help="write the obligations pack (a zip) to --output")
         exports.add_argument("--bom", choices=list(EXPORTS), help="any export by its name (older form of the three above)")
         parser.add_argument("--output", help="with an export: the file to write (written whole or not at all)")
+        parser.add_argument("--counterfactuals", action="store_true",
+                            help="also search for the smallest changes that give a better verdict (each verified by the engine)")
 
     def fail(self, message):
         self.stderr.write(f"error: {message}")
         sys.exit(INVALID)
 
     def handle(self, *args, file, as_of, format, no_record, bom=None, output=None, aibom=None, eu_training_summary=None,
-               obligations_pack=False, **options):
+               obligations_pack=False, counterfactuals=False, **options):
         if aibom:
             bom = AIBOM_FORMATS[aibom]
         elif eu_training_summary:
@@ -65,9 +67,9 @@ class Command(BaseCommand):
             self.fail(f"{'stdin' if file == '-' else file}: {exc}")
         try:
             if no_record:
-                decision = evaluate_workflow(data, as_of=as_of)
+                decision = evaluate_workflow(data, as_of=as_of, counterfactuals=counterfactuals)
             else:
-                decision, _check = decide_and_record(data, channel=Check.Channel.CLI, as_of=as_of)
+                decision, _check = decide_and_record(data, channel=Check.Channel.CLI, as_of=as_of, counterfactuals=counterfactuals)
         except WorkflowError as exc:
             self.fail(str(exc))
         if bom:
@@ -95,9 +97,18 @@ class Command(BaseCommand):
 
 def render_text(decision):
     lines = [f"Verdict: {decision.verdict.upper()} (as of {decision.as_of})", decision.summary, ""]
+    if decision.unresolved:
+        # First: a typo in a reference changes everything below it.
+        lines.append("Unresolved references:")
+        for item in decision.unresolved:
+            hint = f" (did you mean: {', '.join(item['suggestions'])})" if item["suggestions"] else ""
+            lines.append(f"    {item['field']}: {item['reference']} {item['reason']}{hint}")
+        lines.append("")
     for finding in decision.findings:
-        lines.append(f"[{finding.effect}] {finding.rule} — {finding.subject} ({finding.binding})")
-        lines.append(f"    path: {' -> '.join(finding.path)}")
+        subjects = ", ".join(finding.subjects)
+        lines.append(f"[{finding.effect}] {finding.rule} — {subjects} ({finding.binding})")
+        for path in finding.paths:
+            lines.append(f"    path: {' -> '.join(path)}")
         lines.append(f"    {finding.message}")
         if finding.remedy:
             lines.append(f"    remedy: {finding.remedy}")
@@ -105,14 +116,27 @@ def render_text(decision):
             when = f", from {c.effective_from}" if c.effective_from else ""
             lines.append(f"    cites: {c.document}, {c.section}{when} <{c.url}>")
         lines.append("")
-    if decision.unresolved:
-        lines.append("Unresolved references:")
-        for item in decision.unresolved:
-            hint = f" (did you mean: {', '.join(item['suggestions'])})" if item["suggestions"] else ""
-            lines.append(f"    {item['field']}: {item['reference']} {item['reason']}{hint}")
-        lines.append("")
+    if decision.counterfactuals is not None:
+        lines.extend(render_counterfactuals(decision.counterfactuals, decision.verdict))
     lines.append(f"Policy version: {decision.policy_version}")
     if decision.check_id:
         lines.append(f"Check id: {decision.check_id}")
     lines.append("Not legal advice.")
     return "\n".join(lines)
+
+
+def render_counterfactuals(suggestions, verdict):
+    lines = ["What would make it allowed:"]
+    if verdict == "allowed":
+        lines.append("    It is allowed as it stands.")
+    elif not suggestions:
+        lines.append("    No change tried gives a better verdict (another teacher, dataset, release mode, jurisdiction or a stated fact).")
+    for n, suggestion in enumerate(suggestions, 1):
+        lines.append(f"  {n}. {suggestion['verdict'].upper()} if:")
+        for change in suggestion["changes"]:
+            to = "removed" if change["to"] is None and change["field"].endswith("]") else json.dumps(change["to"], ensure_ascii=False)
+            lines.append(f"       {change['field']}: {json.dumps(change['from'], ensure_ascii=False)} -> {to}")
+            if change.get("note"):
+                lines.append(f"         ({change['note']})")
+    lines.append("")
+    return lines
