@@ -1,9 +1,15 @@
 """The one write path into the registry: `import_records`, used by every source (JSON lines, a card,
 the live Hub, on-demand resolution).
 
-Records are parsed (registry.hub.parse_record), then written in batches: each batch reads the rows
-and edges it would touch, compares, and writes only what differs (one upsert of the new and changed
-rows, their edges replaced), so a re-import with nothing changed writes nothing.
+Records are written in batches. Each batch first reads the stored digest (`fingerprint`) of its
+keys: a record whose digest is unchanged is neither parsed nor written, so a re-import with nothing
+changed costs decoding, hashing and one indexed query per batch. The rest are parsed
+(registry.hub.parse_record); models not yet in the registry go straight into the tables, models
+whose digest changed are compared field by field and only what differs is written (their edges
+replaced when the edges differ). Two imports adding the same new model at the same moment: the
+second fails on the unique repo_key and rolls back (running it again skips what the first wrote).
+At the end of a run (of each batch, with atomic=False) the family totals are brought up to date
+(refresh_family_totals).
 
 Atomicity: with `atomic=True` (files, cards, on-demand resolution) the whole run is one transaction:
 any bad record, named with its field, rolls everything back. A failed run is resumed by running it

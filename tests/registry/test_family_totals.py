@@ -99,3 +99,15 @@ def test_a_failed_import_leaves_the_totals_as_they_were(kb_db, small_threshold):
         services.import_records(records=[rec("late/ft-2-AWQ", "ft/ft-2", relation="quantized"), {"id": "not a repo id!"}],
                                 known_names={})
     assert list(FamilyTotal.objects.order_by("head_key").values_list("head_key", "quantized", "counted_at")) == before
+
+
+def test_the_family_page_and_the_api_give_the_kept_counts_and_when_they_were_counted(client, kb_db, small_threshold):
+    services.import_records(records=family(), known_names={})
+    page = client.get("/registry/Meta/Base").content.decode()
+    assert "as counted by the last import that changed this family" in page and "not legal advice" in page.lower()
+    family_data = client.get("/api/v1/registry/models/Meta/Base").json()["family"]
+    assert family_data["descendants"] == {"finetune": 4, "adapter": 0, "merge": 1, "quantized": 8}
+    assert family_data["counted_at"] is not None
+    # a family small enough to walk is counted on the spot: no date
+    assert client.get("/api/v1/registry/models/ft/ft-2").json()["family"]["counted_at"] is None
+    assert "as counted by the last import" not in client.get("/registry/ft/ft-2").content.decode()
