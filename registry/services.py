@@ -315,9 +315,10 @@ def _copy(table, columns, rows):
             copy.write_row(row)
 
 
-# A parent named by at least this many models keeps a FamilyTotal row: walking a family that size
-# costs tens of milliseconds and more per page view (a Hub head of 128,000 descendants, seconds).
-FAMILY_TOTAL_MIN_CHILDREN = 500
+# A parent named by at least this many models keeps a FamilyTotal row: walking a family of a few
+# hundred models already cost 30-90 ms on a loaded machine (SQLite at 200,000 models), a Hub head of
+# 128,000 descendants seconds.
+FAMILY_TOTAL_MIN_CHILDREN = 100
 # Above this many changed parents (a full import), every kept head counts as touched: one grouped
 # query instead of a walk up from each parent.
 TOUCHED_WALK_LIMIT = 20_000
