@@ -111,3 +111,14 @@ def test_the_family_page_and_the_api_give_the_kept_counts_and_when_they_were_cou
     # a family small enough to walk is counted on the spot: no date
     assert client.get("/api/v1/registry/models/ft/ft-2").json()["family"]["counted_at"] is None
     assert "as counted by the last import" not in client.get("/registry/ft/ft-2").content.decode()
+
+
+def test_a_parent_imported_after_its_children_brings_them_into_the_family(kb_db, small_threshold):
+    services.import_records(records=family(), known_names={})
+    # the quantizations of a new fine-tune arrive first; the fine-tune itself, in a later run
+    services.import_records(records=[rec(f"q{j}/late-GGUF", "late/late-ft", relation="quantized") for j in range(3)], known_names={})
+    assert FamilyTotal.objects.get(head_key="meta/base").by_relation()["quantized"] == 8
+    services.import_records(records=[rec("late/late-ft", "Meta/Base", relation="finetune")], known_names={})
+    assert FamilyTotal.objects.get(head_key="meta/base").by_relation() == {"finetune": 5, "adapter": 0, "merge": 1, "quantized": 11}
+    assert FamilyTotal.objects.filter(head_key="late/late-ft").exists()  # three children: kept from the start
+    assert_totals_match_a_recount()
