@@ -29,6 +29,10 @@ lookup, exact and prefix, p95 < 20 ms; a warm check naming three registry models
 than the same check naming three curated ones (medians, alternating); an API-like worker's resident
 memory (a fresh process that compiled the policy and decided 200 checks) at most 50 MB more with the
 registry full than empty. Exits 1 when a target is missed.
+Also printed, without targets: a `SELECT 1` round trip (the floor under every query's latency on a
+loaded machine), the descendant counts by a walk (what the kept family totals replace) and the
+number of heads with kept totals. The import runs as `import_hf --jsonl` runs it: orjson decoding,
+the garbage collector's view of what Django loaded frozen first.
 """
 
 import argparse
