@@ -29,6 +29,10 @@ lookup, exact and prefix, p95 < 20 ms; a warm check naming three registry models
 than the same check naming three curated ones (medians, alternating); an API-like worker's resident
 memory (a fresh process that compiled the policy and decided 200 checks) at most 50 MB more with the
 registry full than empty. Exits 1 when a target is missed.
+Also printed, without targets: a `SELECT 1` round trip (the floor under every query's latency on a
+loaded machine), the descendant counts by a walk (what the kept family totals replace) and the
+number of heads with kept totals. The import runs as `import_hf --jsonl` runs it: orjson decoding,
+the garbage collector's view of what Django loaded frozen first.
 """
 
 import argparse
@@ -296,11 +300,16 @@ def run_backend(backend, n, queries, workdir):
 
     copy_seconds = baseline(connection, rows, edges)
 
-    def records():
+    import orjson
+
+    def records():  # decoded as `import_hf --jsonl` decodes them
         with open(jsonl, "rb") as source:
             for line in source:
-                yield json.loads(line)
+                yield orjson.loads(line)
 
+    import gc
+
+    gc.freeze()  # as `import_hf` does before it imports
     started = time.perf_counter()
     first = services.import_records(records=records(), batch_size=5000, known_names={})
     import_seconds = time.perf_counter() - started
@@ -314,12 +323,19 @@ def run_backend(backend, n, queries, workdir):
             cursor.execute("VACUUM ANALYZE registry_hubedge")
     edge_count, biggest = _family_sizes(connection, heads[0])
 
+    from registry.models import FamilyTotal
+
+    kept_heads = FamilyTotal.objects.count()
     rng = random.Random(11)
     picks = [rng.choice(sample).lower() for _ in range(queries)]
     prefixes = [k[: rng.randrange(6, 14)] for k in picks]
     samples = {
+        # what any query costs on this machine at this load: one round trip, nothing to read
+        "round_trip": timed(lambda: connection.cursor().execute("SELECT 1"), [() for _ in range(queries)]),
         "ancestors": timed(lambda k: selectors.ancestors([k]), [(k,) for k in picks]),
         "family": timed(selectors.family_counts, [(heads[i % len(heads)],) for i in range(min(queries, 40))]),
+        # the walk the kept totals replace, for comparison: the 5 largest heads, once each
+        "walk": timed(selectors.walk_descendants, [(head,) for head in heads[:5]]),
         "children": timed(lambda k: selectors.family_counts(k, descendants=False), [(heads[i % len(heads)],) for i in range(min(queries, 100))]),
         "exact": timed(selectors.exact, [(k,) for k in picks]),
         "prefix": timed(lambda p: selectors.prefix(p, 10), [(p,) for p in prefixes]),
@@ -337,7 +353,11 @@ def run_backend(backend, n, queries, workdir):
     print(f"[{backend}] baseline bulk load of the same rows: {copy_rate:,.0f} models/s ({copy_seconds:.1f} s)")
     print(f"[{backend}] import from JSON lines: {import_rate:,.0f} models/s ({import_seconds:.1f} s; {import_rate / copy_rate:.2f} of the baseline)")
     print(f"[{backend}] re-import unchanged:    {reimport_rate:,.0f} models/s ({reimport_seconds:.1f} s; {reimport_rate / copy_rate:.2f} of the baseline)")
-    for name, label in (("ancestors", "ancestors of a random model"), ("family", "family head's descendant counts (the 20 largest heads)"),
+    print(f"[{backend}] load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores shared with other work)")
+    print(f"[{backend}] family heads with kept descendant totals: {kept_heads:,}")
+    for name, label in (("round_trip", "round trip of SELECT 1 (the machine's floor for any query)"),
+                        ("ancestors", "ancestors of a random model"), ("family", "family head's descendant counts (the 20 largest heads)"),
+                        ("walk", "the same counted by a walk (5 largest heads, no target)"),
                         ("children", "family head's direct children counts"),
                         ("exact", "repo-id lookup, exact"), ("prefix", "repo-id lookup, prefix")):
         print(f"[{backend}] {label}: p95 {results[name]:.2f} ms (p50 {percentile(samples[name], 0.5):.2f} ms)")

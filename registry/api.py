@@ -96,6 +96,9 @@ class CuratedSerializer(serializers.Serializer):
 class FamilySerializer(serializers.Serializer):
     children = serializers.DictField(child=serializers.IntegerField(), help_text="Relation -> models naming this one as their parent.")
     descendants = serializers.DictField(child=serializers.IntegerField(), help_text="Relation -> every model below, to depth 8.")
+    counted_at = serializers.DateTimeField(
+        allow_null=True, help_text="For a large family head: when the import last counted its descendants; null: counted now."
+    )
 
 
 class HubModelDetailSerializer(HubModelSerializer):

@@ -108,3 +108,32 @@ class ImportCursor(models.Model):
 
     def __str__(self):
         return f"{self.query}: {self.done}"
+
+
+class FamilyTotal(models.Model):
+    """Every model below a large family head (to the lineage depth bound), counted per relation by the
+    import that last changed the family, so that a head with tens of thousands of descendants is not
+    walked on each page view. Heads with smaller families have no row: they are counted by a walk.
+
+    Maintained only by registry.services (after each import run); a row always equals a fresh walk.
+    """
+
+    head_key = models.CharField(max_length=200, unique=True, help_text="The head's repo id in lower case (it may be curated only).")
+    finetune = models.PositiveIntegerField(default=0)
+    adapter = models.PositiveIntegerField(default=0)
+    merge = models.PositiveIntegerField(default=0)
+    quantized = models.PositiveIntegerField(default=0)
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "Hub family total"
+
+    def __str__(self):
+        return f"{self.head_key}: {self.total} descendants"
+
+    @property
+    def total(self):
+        return self.finetune + self.adapter + self.merge + self.quantized
+
+    def by_relation(self):
+        return {relation: getattr(self, relation) for relation in Relation.values}

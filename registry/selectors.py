@@ -5,13 +5,16 @@ Everything returns plain dicts and lists, so that the engine's loader, the pages
 without holding model instances. SQL is parameterized; the only text put into it is fixed here.
 """
 
+import json
+
 from django.db import connection
 
-from registry.models import HubModel, Relation
+from registry.models import FamilyTotal, HubModel, Relation
 
 MODEL_COLUMNS = ["repo_id", "repo_key", "sha", "license", "license_name", "license_link", "gated", "author", "pipeline_tag"]
 EDGE_COLUMNS = ["child", "parent_key", "parent_repo_id", "relation", "evidence", "relation_basis", "pattern", "depth"]
 PAGE_SIZE = 50
+MAX_DEPTH = 8  # generations followed up or down a family (the engine's lineage bound too)
 
 
 def _rows(sql, params):
@@ -124,7 +127,7 @@ FROM registry_hubmodel WHERE repo_key IN (SELECT parent_key FROM up)
 """
 
 
-def ancestors(keys, max_depth=8):
+def ancestors(keys, max_depth=MAX_DEPTH):
     """The registry's lineage above the given repo keys (lower-case repo ids), in one query.
 
     Returns {"edges": [{child, parent_key, parent_repo_id, relation, evidence, relation_basis,
@@ -172,22 +175,76 @@ _DOWN_JOIN = {
 }
 
 
-def family_counts(repo_key, max_depth=8, descendants=True):
-    """{"children": {relation: n}, "descendants": {relation: n}}: the models that name repo_key as
-    their parent (one index-only count, what the Hub's model tree shows), and every model below it
-    to max_depth, counted by the relation of their own edge (a walk: its cost grows with the family;
-    descendants=False leaves it out, as zeros)."""
+def family_counts(repo_key, max_depth=MAX_DEPTH, descendants=True):
+    """{"children": {relation: n}, "descendants": {relation: n}, "counted_at": datetime or None}: the
+    models that name repo_key as their parent (one index-only count, what the Hub's model tree shows),
+    and every model below it to max_depth, counted by the relation of their own edge. A large family
+    head's descendants come from its FamilyTotal row (kept by each import, `counted_at`); any other
+    head's from a walk, whose cost grows with the family. descendants=False leaves them out, as zeros.
+    """
     key = repo_key.strip().lower()
     children = {relation: 0 for relation in Relation.values}
-    below = dict(children)
     for relation, n in _rows(DIRECT_COUNTS_SQL, [key]):
         children[relation] = n
     if not descendants:
-        return {"children": children, "descendants": dict(below)}
+        return {"children": children, "descendants": dict.fromkeys(Relation.values, 0), "counted_at": None}
+    if max_depth == MAX_DEPTH:
+        kept = FamilyTotal.objects.filter(head_key=key).first()
+        if kept is not None:
+            return {"children": children, "descendants": kept.by_relation(), "counted_at": kept.counted_at}
+    return {"children": children, "descendants": walk_descendants(key, max_depth=max_depth), "counted_at": None}
+
+
+def walk_descendants(repo_key, max_depth=MAX_DEPTH):
+    """{relation: n} of the models below repo_key to max_depth, by walking the edges down (each model
+    once, counted under the relation of its own edge)."""
+    below = dict.fromkeys(Relation.values, 0)
     sql = DESCENDANT_COUNTS_SQL.format(**_DOWN_JOIN["postgresql" if connection.vendor == "postgresql" else "other"])
-    for relation, n in _rows(sql, [key, int(max_depth)]):
+    for relation, n in _rows(sql, [repo_key.strip().lower(), int(max_depth)]):
         below[relation] = n
-    return {"children": children, "descendants": below}
+    return below
+
+
+# Up from many keys at once (the parents an import changed), on the keys alone: one array parameter
+# on PostgreSQL, one JSON parameter on SQLite (no limit on the number of keys either way).
+ANCESTOR_KEYS_SQL = """
+WITH RECURSIVE up(repo_key, depth) AS (
+    SELECT k, 0 FROM {source}
+  UNION
+    SELECT e.parent_key, up.depth + 1
+    FROM up JOIN registry_hubmodel m ON m.repo_key = up.repo_key JOIN registry_hubedge e ON e.child_id = m.id
+    WHERE up.depth < %s
+)
+SELECT DISTINCT repo_key FROM up
+"""
+_KEY_SOURCE = {"postgresql": "unnest(CAST(%s AS text[])) AS given(k)", "other": "(SELECT value AS k FROM json_each(%s))"}
+
+
+def _keys_param(keys):
+    return list(keys) if connection.vendor == "postgresql" else json.dumps(list(keys))
+
+
+def ancestor_keys(keys, max_depth=MAX_DEPTH):
+    """The given keys and every key above them to max_depth (registry edges only), as a set."""
+    keys = sorted({k.strip().lower() for k in keys if k and k.strip()})
+    if not keys:
+        return set()
+    sql = ANCESTOR_KEYS_SQL.format(source=_KEY_SOURCE["postgresql" if connection.vendor == "postgresql" else "other"])
+    return {key for (key,) in _rows(sql, [_keys_param(keys), int(max_depth)])}
+
+
+def heads_with_children(min_children, among=None):
+    """Keys named as parent by at least min_children models (among the given keys, or all)."""
+    if among is None:
+        sql, params = "SELECT parent_key FROM registry_hubedge GROUP BY parent_key HAVING COUNT(*) >= %s", [min_children]
+    else:
+        if not among:
+            return set()
+        source = _KEY_SOURCE["postgresql" if connection.vendor == "postgresql" else "other"]
+        sql = (f"SELECT parent_key FROM registry_hubedge WHERE parent_key IN (SELECT k FROM {source}) "
+               "GROUP BY parent_key HAVING COUNT(*) >= %s")
+        params = [_keys_param(sorted(among)), min_children]
+    return {key for (key,) in _rows(sql, params)}
 
 
 def children(repo_key, relation, page=1, per_page=PAGE_SIZE):

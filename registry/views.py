@@ -23,6 +23,7 @@ def model_detail(request, repo_id):
         "model": model,
         "parents": found["parents"],
         "family": [(value, label, counts["children"][value], counts["descendants"][value]) for value, label in Relation.choices],
+        "counted_at": counts["counted_at"],
         "comparison": selectors.curated_comparison(model, load_mapping()),
         "relation": relation if relation in Relation.values else "",
     }
