@@ -166,7 +166,8 @@ def evaluate_exposures(exposures, base_facts, snapshot, live):
             if clause is not None:
                 citations = (snapshot.clause_citations[(document["spdx_id"], exposure["version"]["label"], clause["key"])], *rule.citations)
             else:
-                citations = rule.citations or (_fallback_citation(route, document, exposure["asset"]),)
+                # The walk cites the terms a relicensing finding is about (exposure["citations"]).
+                citations = rule.citations or exposure.get("citations") or (_fallback_citation(route, document, exposure["asset"]),)
             evidence = route["evidence"] if route["evidence"] != "documented" else None
             filled = prefilled.get((id(rule), id(clause))) if clause is not None else None
             findings.append(_finding(rule, facts, effect, route["subject"], route["path"], route["binding"], citations, note, evidence, filled))

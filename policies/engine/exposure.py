@@ -22,12 +22,21 @@ implies (`…-GGUF`) is walked too, but every exposure reached through it carrie
 for the user to confirm. Reported or alleged lineage stays in the knowledge base for people to read,
 not for verdicts.
 
+Who granted which edge. An ancestor's terms flow only as far as its own licensor lets them: when the
+knowledge base records a curated model's own weights license and maker (`own_release`), every ancestor
+of that same maker above it, reached by documented lineage, contributes no terms; the release's terms
+govern from there on, and a `licensor_release` exposure says which terms stopped (DeepSeek-R1, MIT, on
+DeepSeek-V3-Base, DeepSeek License). The cut is per maker: another organization's ancestors further up
+keep their terms. A derivative labelled with other terms by anyone else (a Hub uploader, a curated
+model of another organization) leaves a non-free ancestor's terms flowing and gives a
+`third_party_relicense` exposure: the label is a finding, never a release.
+
 Everything here is pure: it reads the compiled policy, the lineage view and the parsed workflow.
 """
 
 from dataclasses import dataclass
 
-from policies.engine.compiled import ASSUMED_EVIDENCE, WALKED_EVIDENCE, asset_facts, document_facts
+from policies.engine.compiled import ASSUMED_EVIDENCE, DOCUMENTED_EVIDENCE, WALKED_EVIDENCE, asset_facts, document_facts
 from policies.engine.lineage_view import EMPTY_VIEW
 
 WEIGHT_RELATIONS = {"fine_tune", "adapter", "quantized", "merge", "pruned", "continued_pretraining"}
@@ -228,9 +237,71 @@ class _Walk:
                     step["evidence"] = weaker(step["evidence"], edge["evidence_kind"])
                 self.output_terms_of(generator, step)
 
-    def ancestors(self, model, route, seen):
+    # -- who granted which edge -----------------------------------------------------------------
+
+    @staticmethod
+    def own_release(model):
+        """{organization: model} when the knowledge base records `model`'s own weights license as a
+        person checked it and names its maker: that maker's terms for the model govern what flows
+        onward from it. Empty for an uploader's declaration, a name-only guess, or unknown terms."""
+        if (model.get("evidence") in ASSUMED_EVIDENCE or model.get("terms_from_parent") or model["weights_terms_unknown"]
+                or not model["weights_terms"] or not model.get("organization")):
+            return {}
+        return {model["organization"]: model}
+
+    def _terms_citations(self, spdx_ids, prefer=None):
+        """The first clause (of the type `prefer`, when one has it) of each document's version in force."""
+        found = []
+        for spdx_id in spdx_ids:
+            document = self.snapshot.documents.get(spdx_id)
+            version = pick_version(document, self.day) if document else None
+            if not version or not version["clauses"]:
+                continue
+            clause = next((c for c in version["clauses"] if c["type"] in (prefer or ())), version["clauses"][0])
+            found.append(self.snapshot.clause_citations[(spdx_id, version["label"], clause["key"])])
+        return tuple(found)
+
+    def licensor_release(self, parent, release, route, terms, unknown):
+        """`parent`'s maker released a descendant (`release`) under its own terms: those govern what
+        flows onward, so the terms the same maker set for `parent` stop here (and are said to stop)."""
+        names = [self.snapshot.documents[s]["name"] if s in self.snapshot.documents else s for s in release["weights_terms"]]
+        dropped = [self.snapshot.documents[s]["name"] if s in self.snapshot.documents else s
+                   for s in terms if s not in release["weights_terms"]]
+        if unknown:
+            dropped.append("terms, not in the knowledge base,")
+        if not dropped:
+            return  # the same terms: nothing is cut, nothing to say
+        reason = (f'{release["organization"]}, the licensor of {parent["name"]}, released {release["name"]} under {" and ".join(names)}; '
+                  f'those terms govern what flows on from {release["name"]}, not the {" and ".join(dropped)} it set for {parent["name"]}')
+        exposure = self._exposure("licensor_release", route, parent, reason=reason)
+        exposure["citations"] = self._terms_citations(release["weights_terms"], prefer=("distillation_permitted", "commercial_use"))
+        self.exposures.append(exposure)
+
+    def third_party_relicense(self, model, parent, route):
+        """`model` carries its own license (curated, or as its uploader declares) although its weights
+        derive from `parent`, whose maker is someone else: only the licensor can change terms that are
+        not free and open source, so `parent`'s still flow, and the label that says otherwise is a finding."""
+        if model.get("terms_from_parent") or model["weights_terms_unknown"] or not model["weights_terms"]:
+            return
+        if model.get("evidence") not in ASSUMED_EVIDENCE and model.get("organization") == parent.get("organization"):
+            return
+        for spdx_id in parent["weights_terms"]:
+            document = self.snapshot.documents.get(spdx_id)
+            if document is None or document["foss"] or spdx_id in model["weights_terms"]:
+                continue
+            labels = " and ".join(self.snapshot.documents[s]["name"] if s in self.snapshot.documents else s for s in model["weights_terms"])
+            who = "its uploader declares" if model.get("registry") else "the knowledge base records"
+            reason = (f'{model["name"]} is released under {labels} ({who}), but its weights derive from {parent["name"]}, '
+                      f'whose {document["name"]} only {parent.get("organization") or "its licensor"} can change')
+            exposure = self._exposure("third_party_relicense", route, model, document, reason=reason)
+            exposure["citations"] = self._terms_citations([spdx_id], prefer=("derivative_definition", "license_notice"))
+            self.exposures.append(exposure)
+
+    def ancestors(self, model, route, seen, releases=None):
         """Walk a model's parents. Weight-ancestors keep the route's relation and binding; a declared or
-        inferred edge weakens the evidence of everything found beyond it."""
+        inferred edge weakens the evidence of everything found beyond it. `releases`: organization ->
+        the nearest model on the route its maker released under its own terms (`own_release`)."""
+        releases = {**self.own_release(model), **(releases or {})}  # the release nearest the student wins
         for edge in model["parents"]:
             if edge["evidence_kind"] not in WALKED_EVIDENCE or (edge["kind"], edge["slug"]) in seen:
                 continue
@@ -242,13 +313,27 @@ class _Walk:
             if edge["kind"] == "model":
                 parent = self.model(edge["slug"])
                 path = [*here["path"], parent["name"]]
+                # Only a documented edge to a curated parent can be cut: a licensor's release is a fact
+                # a person checked, never an uploader's word.
+                release = releases.get(parent.get("organization")) if edge["evidence_kind"] in DOCUMENTED_EVIDENCE else None
                 if edge["relation"] in WEIGHT_RELATIONS:
                     step = self.entered(parent, {**here, "path": path, "edge": edge["relation"]})
-                    self.weights_terms_of(parent, step)
-                    self.ancestors(parent, step, seen)
+                    if release is not None:
+                        self.licensor_release(parent, release, step, parent["weights_terms"],
+                                              not parent.get("terms_from_parent") and (parent["weights_terms_unknown"] or not parent["weights_terms"]))
+                    else:
+                        # The label that governs here: the nearest release by this model's own maker.
+                        self.third_party_relicense(releases.get(model.get("organization")) or model, parent, step)
+                        self.weights_terms_of(parent, step)
+                    self.ancestors(parent, step, seen, releases)
                 elif edge["relation"] in DISTILLATION_RELATIONS:
                     step = {**here, "path": path, "edge": edge["relation"], "relation": "distillation", "binding": "inherited"}
-                    self.output_terms_of(parent, self.entered(parent, step))
+                    if release is not None:
+                        # The maker distilled its own model: its terms bound nobody but itself.
+                        self.licensor_release(parent, release, step, [*parent["service_terms"], *parent["weights_terms"]],
+                                              (parent["service"] and parent["service_terms_unknown"]) or (parent["open_weights"] and parent["weights_terms_unknown"]))
+                    else:
+                        self.output_terms_of(parent, self.entered(parent, step))
             elif edge["relation"] == "trained_on":
                 dataset = self.snapshot.datasets[edge["slug"]]
                 step = {**here, "path": [*here["path"], dataset["name"]], "edge": "trained_on", "relation": "dataset", "binding": "inherited"}

@@ -26,7 +26,9 @@ def version(label, effective_from=None, effective_to=None, clauses=()):
 
 
 def model(slug, access="open_weights", weights=(), service=(), parents=(), modalities=("text",), compute=None, **extra):
-    return {"kind": "model", "slug": slug, "name": slug.title(), "aliases": [], "hf_id": extra.get("hf_id"), "organization": "Org",
+    # Each model its own maker unless told: a shared maker means the licensor relicensed (exposure.own_release).
+    return {"kind": "model", "slug": slug, "name": slug.title(), "aliases": [], "hf_id": extra.get("hf_id"),
+            "organization": extra.get("organization", f"{slug.title()} Labs"),
             "country": "US", "access": access, "open_weights": access in ("open_weights", "both"), "service": access in ("api", "both"),
             "weights_terms": list(weights), "weights_terms_unknown": extra.get("weights_unknown", False), "service_terms": list(service),
             "service_terms_unknown": extra.get("service_unknown", False), "compute": compute, "modalities": list(modalities),
