@@ -6,6 +6,7 @@ adds the checks that span records (terms for what a model offers, overlapping ve
 
 import datetime
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Min, Q
@@ -60,6 +61,20 @@ class ValidationReport:
             "stale": [vars(p) for p in self.stale],
             "warnings": [vars(p) for p in self.warnings],
         }
+
+
+# The URL fields a citation can show (kb.Sourced.source_url, a version's or provision's own url, a
+# document's or instrument's url): each must name the page of the text, never a site's front page.
+CITED_URL_FIELDS = ("source_url", "url")
+
+
+def home_page(url):
+    """True for a bare domain or a site's front page (`https://news.ycombinator.com/`): it proves nothing
+    about a clause, and a citation must let a reader find the words it cites."""
+    if not url:
+        return False
+    parts = urlsplit(url)
+    return parts.path in ("", "/") and not parts.query and not parts.fragment
 
 
 def _label(obj):
@@ -121,6 +136,11 @@ def validate_knowledge_base(*, today=None):
             except ValidationError as exc:
                 for field_name, messages in exc.message_dict.items():
                     problem(Problem(_kind(model), _label(obj), field_name, "; ".join(messages)))
+            # An organization's url is its home page by design; it is never cited.
+            for name in CITED_URL_FIELDS if model is not kb.Organization else ():
+                if home_page(getattr(obj, name, "")):
+                    problem(Problem(_kind(model), _label(obj), name,
+                                    f"{getattr(obj, name)} is a site's home page, not the page of the text; cite the exact page"))
             if model in SOURCED_MODELS:
                 if not obj.source_url:
                     problem(Problem(_kind(model), _label(obj), "source_url", "missing source URL"))

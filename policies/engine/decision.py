@@ -17,6 +17,7 @@ class Citation:
     effective_from: str | None = None
     ref: str | None = None  # the SPDX id or provision ref, for machines
     verification: str | None = None
+    page: str | None = None  # Provenant's own page of the clause or provision (a path: /terms/…#clause-…, /provisions/…)
 
     def to_json(self):
         data = {"document": self.document, "section": self.section, "url": self.url, "quote": self.quote, "effective_from": self.effective_from}
@@ -24,6 +25,8 @@ class Citation:
             data["ref"] = self.ref
         if self.verification:
             data["verification"] = self.verification
+        if self.page:
+            data["page"] = self.page
         return data
 
 

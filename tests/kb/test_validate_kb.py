@@ -101,3 +101,20 @@ def test_overdue_records_are_warnings_unless_asked_to_fail(kb_db):
     assert code == 0 and "overdue: terms documents MIT: checked_on: last checked 2020-01-01" in out
     code, _, _ = run("--fail-stale")
     assert code == 1
+
+
+def test_a_citation_that_points_at_a_sites_home_page_is_a_problem(kb_db):
+    # A prohibition "as of 2024" once cited https://news.ycombinator.com/: a front page proves nothing.
+    clause = kb.LicenseClause.objects.filter(clause_type="competing_models").first()
+    kb.LicenseClause.objects.filter(pk=clause.pk).update(source_url="https://news.ycombinator.com/")
+    kb.Provision.objects.filter(pk=kb.Provision.objects.first().pk).update(url="https://www.example.org")
+    code, _, err = run()
+    assert code == 1
+    assert "source_url: https://news.ycombinator.com/ is a site's home page, not the page of the text; cite the exact page" in err
+    assert "url: https://www.example.org is a site's home page" in err
+
+
+def test_an_organizations_home_page_is_not_a_citation_and_passes(kb_db):
+    assert kb.Organization.objects.filter(url="https://openai.com").exists()
+    code, _, err = run()
+    assert code == 0 and "home page" not in err
