@@ -149,12 +149,20 @@ def validate_knowledge_base(*, today=None):
                 status = report.verification.setdefault(_kind(model), {})
                 status[obj.verification] = status.get(obj.verification, 0) + 1
 
+    known = set(kb.Jurisdiction.objects.values_list("code", flat=True))
     for document in kb.TermsDocument.objects.prefetch_related("versions"):
         versions = sorted(document.versions.all(), key=lambda v: (v.effective_from is not None, v.effective_from))
         if not versions:
             problem(Problem(_kind(kb.TermsDocument), document.spdx_id, "versions", "a terms document needs at least one version"))
-        dated = [v for v in versions if v.effective_from]
-        for earlier, later in zip(dated, dated[1:], strict=False):
+        regions = {}
+        for v in versions:
+            if v.effective_from:
+                regions.setdefault(tuple(sorted(v.applies_in or [])), []).append(v)
+        for v in versions:
+            for code in sorted(set(v.applies_in or []) - known):
+                problem(Problem(_kind(kb.TermsVersion), _label(v), "applies_in", f'"{code}" is not a jurisdiction in the knowledge base'))
+        pairs = [pair for dated in regions.values() for pair in zip(dated, dated[1:], strict=False)]
+        for earlier, later in pairs:
             if earlier.effective_to is None or earlier.effective_to > later.effective_from:
                 problem(Problem(
                     _kind(kb.TermsVersion), _label(earlier), "effective_to",

@@ -31,12 +31,19 @@ keep their terms. A derivative labelled with other terms by anyone else (a Hub u
 model of another organization) leaves a non-free ancestor's terms flowing and gives a
 `third_party_relicense` exposure: the label is a finding, never a release.
 
+Which version of the terms. A version is read on `as_of`, except that a generated dataset's
+generators are read as of when the data was made (`generation_day`: its generation date, else its
+release date, else `as_of`, said to be a fallback), and that among regional variants of a document
+(`applies_in`) the one binding the organization's country is read, or all of them when the country is
+unknown (`binding_versions`). Each such choice travels with the exposure as `basis`.
+
 Everything here is pure: it reads the compiled policy, the lineage view and the parsed workflow.
 """
 
 from dataclasses import dataclass
 
 from policies.engine.compiled import ASSUMED_EVIDENCE, DOCUMENTED_EVIDENCE, WALKED_EVIDENCE, asset_facts, document_facts
+from policies.engine.jurisdictions import expand_jurisdictions
 from policies.engine.lineage_view import EMPTY_VIEW
 
 WEIGHT_RELATIONS = {"fine_tune", "adapter", "quantized", "merge", "pruned", "continued_pretraining"}
@@ -60,16 +67,51 @@ class Walked:
     used: frozenset  # slugs of the lineage view's models the walk went through
 
 
-def pick_version(document, day):
-    """The version whose window contains `day` (the latest-starting one if windows overlap), or None."""
+def in_force(version, day):
+    return (version["effective_from"] is None or version["effective_from"] <= day) and (version["effective_to"] is None or day < version["effective_to"])
+
+
+def _latest(versions):
     found = None
-    for version in document["versions"]:
-        if (version["effective_from"] is None or version["effective_from"] <= day) and (
-            version["effective_to"] is None or day < version["effective_to"]
-        ):
-            if found is None or (version["effective_from"] or "") >= (found["effective_from"] or ""):
-                found = version
+    for version in versions:
+        if found is None or (version["effective_from"] or "") >= (found["effective_from"] or ""):
+            found = version
     return found
+
+
+def pick_version(document, day):
+    """The version that binds everyone (no `applies_in`) whose window contains `day` (the
+    latest-starting one if windows overlap), or None."""
+    return _latest(v for v in document["versions"] if not v.get("applies_in") and in_force(v, day))
+
+
+def binding_versions(document, day, domicile, party):
+    """[(version or None, basis or None)]: the version(s) of `document` in force on `day` that bind the
+    party. `domicile`: the organization's jurisdictions (its country and what it is in), None when
+    unknown; `party`: how to name it. Regional variants (`applies_in`) bind parties domiciled there and
+    the version without binds everyone else; with the country unknown every variant is read, so a rule
+    fires if any of them triggers it (the stricter reading), and the basis says so."""
+    regional = [v for v in document["versions"] if v.get("applies_in") and in_force(v, day)]
+    general = pick_version(document, day)
+    if not regional:
+        return [(general, None)]
+    if domicile is None:
+        labels = ", ".join(f'"{v["label"]}" ({"/".join(v["applies_in"])})' for v in regional)
+        rest = f' and the rest-of-world "{general["label"]}"' if general else ""
+        basis = (f"organization.country is not given, so every regional variant of {document['name']} in force was read: "
+                 f"{labels}{rest}; a rule fires if any of them triggers it")
+        return [(v, basis) for v in [*regional, *([general] if general else [])]]
+    country = domicile[0]
+    matching = [v for v in regional if set(v["applies_in"]) & set(domicile)]
+    if matching:
+        chosen = _latest(matching)
+        return [(chosen, f'{document["name"]} "{chosen["label"]}" chosen because {party} is domiciled in {country}, '
+                         f'where it applies ("{chosen["applicability"]}")')]
+    places = sorted({code for v in regional for code in v["applies_in"]})
+    where = f"outside {'/'.join(places)}, where the regional variant applies"
+    if general is None:
+        return [(None, f"{party} is domiciled in {country}, {where}, and no version for the rest of the world is recorded for that day")]
+    return [(general, f'{document["name"]} "{general["label"]}" chosen because {party} is domiciled in {country}, {where}')]
 
 
 class _Walk:
@@ -83,6 +125,12 @@ class _Walk:
         self.weights_terms = []  # SPDX ids that reach the student through weights (base + ancestors)
         self.assumptions = []
         self.used = set()
+        # Whose terms: regional variants are chosen by the organization's domicile (binding_versions).
+        organization = workflow["organization"]
+        country = organization["country"]
+        country = "UK" if country == "GB" else country  # ISO 3166 says GB; the knowledge base says UK
+        self.domicile = expand_jurisdictions([country], snapshot.jurisdiction_parent) if country else None
+        self.party = organization["name"] or "the organization"
 
     # -- resolving ----------------------------------------------------------------------------
 
@@ -152,8 +200,10 @@ class _Walk:
             "clause": clause,
         }
 
-    def emit_terms(self, asset, spdx_ids, route):
-        relevant_clauses = self.snapshot.relevant_clauses
+    def emit_terms(self, asset, spdx_ids, route, when=None):
+        """`when`: (day, basis) to read the terms on another day than the check's (a generated
+        dataset's generation date), with the sentence that says why; None reads them on as_of."""
+        day, dated = when or (self.day, None)
         for spdx_id in spdx_ids:
             document = self.snapshot.documents.get(spdx_id)
             if document is None:
@@ -162,19 +212,29 @@ class _Walk:
                 continue
             if route["relation"] == "weights" and spdx_id not in self.weights_terms:
                 self.weights_terms.append(spdx_id)
-            version = pick_version(document, self.day)
-            if version is None:
-                reason = f"no version of {document['name']} is in force on {self.day}"
-                self.exposures.append(self._exposure("missing_version", route, asset, document, reason=reason))
-                continue
-            clauses = relevant_clauses[id(version)]
-            if clauses:
-                # Every clause of this version shares the route facts.
-                facts = {"kind": "clause", **route, "reason": None, "source_url": asset.get("source_url") if asset else None}
-                of_asset = self._facts_of(asset_facts, asset)
-                of_document = self._facts_of(document_facts, document)
-                for clause in clauses:
-                    self.exposures.append({"facts": facts, "asset": of_asset, "document": of_document, "version": version, "clause": clause})
+            for version, regional in binding_versions(document, day, self.domicile, self.party):
+                basis = "; ".join(b for b in (dated, regional) if b) or None
+                if version is None:
+                    reason = f"no version of {document['name']} is in force on {day}"
+                    if basis:
+                        reason += f" ({basis})"
+                    self.exposures.append(self._exposure("missing_version", route, asset, document, reason=reason))
+                    continue
+                self._emit_clauses(asset, document, version, route, basis)
+
+    def _emit_clauses(self, asset, document, version, route, basis):
+        clauses = self.snapshot.relevant_clauses[id(version)]
+        if not clauses:
+            return
+        # Every clause of this version shares the route facts.
+        facts = {"kind": "clause", **route, "reason": None, "source_url": asset.get("source_url") if asset else None}
+        of_asset = self._facts_of(asset_facts, asset)
+        of_document = self._facts_of(document_facts, document)
+        for clause in clauses:
+            exposure = {"facts": facts, "asset": of_asset, "document": of_document, "version": version, "clause": clause}
+            if basis:
+                exposure["basis"] = basis
+            self.exposures.append(exposure)
 
     def unknown(self, asset, route, reason):
         self.exposures.append(self._exposure("unknown_terms", route, asset, reason=reason))
@@ -192,7 +252,7 @@ class _Walk:
 
     # -- terms of an asset ------------------------------------------------------------------
 
-    def weights_terms_of(self, model, route):
+    def weights_terms_of(self, model, route, when=None):
         if model.get("terms_from_parent"):
             return  # known only as a derivative of its parent, whose terms the walk reaches next
         if model["weights_terms_unknown"] or not model["weights_terms"]:
@@ -201,21 +261,33 @@ class _Walk:
                 reason += f" ({model['unknown_reason']})"
             self.unknown(model, route, reason)
         else:
-            self.emit_terms(model, model["weights_terms"], route)
+            self.emit_terms(model, model["weights_terms"], route, when)
 
-    def service_terms_of(self, model, route):
+    def service_terms_of(self, model, route, when=None):
         if model["service_terms_unknown"] or not model["service_terms"]:
             self.unknown(model, route, f"the service terms of {model['name']} are not known")
         else:
-            self.emit_terms(model, model["service_terms"], route)
+            self.emit_terms(model, model["service_terms"], route, when)
 
-    def output_terms_of(self, model, route):
+    def output_terms_of(self, model, route, when=None):
         """Output-use terms of a model whose outputs someone else used: we do not know whether they
         called the service or ran the weights, so every side the model has travels."""
         if model["service"]:
-            self.service_terms_of(model, route)
+            self.service_terms_of(model, route, when)
         if model["open_weights"]:
-            self.weights_terms_of(model, route)
+            self.weights_terms_of(model, route, when)
+
+    def generation_day(self, dataset):
+        """The day a generated dataset's generators' terms are read on, and the sentence that says why:
+        its generation date, else its release date (the data was made by then), else the check's date,
+        said to be a fallback. The terms that bound the generator were those in force when it ran."""
+        name = dataset["name"]
+        if dataset.get("generated_on"):
+            return dataset["generated_on"], f"terms as in force on {dataset['generated_on']}, when {name} was generated"
+        if dataset.get("release_date"):
+            return dataset["release_date"], (f"terms as in force on {dataset['release_date']}, when {name} was released; "
+                                              "its generation date is not recorded")
+        return self.day, f"when {name} was generated is not known, so the terms in force on {self.day} (the check's date) were read"
 
     def dataset_terms(self, dataset, route):
         if dataset["license"] is None:
@@ -235,7 +307,7 @@ class _Walk:
                 if edge["evidence_kind"] in ASSUMED_EVIDENCE:
                     self.assume(dataset, edge, edge["evidence_kind"], route)
                     step["evidence"] = weaker(step["evidence"], edge["evidence_kind"])
-                self.output_terms_of(generator, step)
+                self.output_terms_of(generator, step, self.generation_day(dataset))
 
     # -- who granted which edge -----------------------------------------------------------------
 
@@ -398,7 +470,7 @@ class _Walk:
         route = {"subject": name, "subject_kind": "dataset", "relation": "dataset", "edge": "trained_on", "binding": "direct",
                  "access": None, "signal": None, "path": [self.root, name], "evidence": "documented"}
         asset = {"kind": "dataset", "slug": None, "name": name, "organization": None, "country": None, "modalities": [],
-                 "source_url": entry["source_url"]}
+                 "source_url": entry["source_url"], "generated_on": entry.get("generated_on")}
         if entry["license"] is None:
             self.unknown(asset, route, f"the license of {name} is not known")
         else:
@@ -409,7 +481,7 @@ class _Walk:
             if not resolution.resolved:
                 self.unresolved_reference(reference, f"datasets[{index}].generated_by[{j}]", step, self.snapshot.model_index)
                 continue
-            self.output_terms_of(resolution.target, self.entered(resolution.target, step))
+            self.output_terms_of(resolution.target, self.entered(resolution.target, step), self.generation_day(asset))
 
 
 def walk(workflow, snapshot, view=EMPTY_VIEW):

@@ -20,9 +20,9 @@ def document(spdx_id, kind="open_weights", versions=None, foss=False):
             "foss": foss, "url": f"https://example.org/{spdx_id}", "versions": versions or []}
 
 
-def version(label, effective_from=None, effective_to=None, clauses=()):
+def version(label, effective_from=None, effective_to=None, clauses=(), applies_in=(), applicability=""):
     return {"label": label, "effective_from": effective_from, "effective_to": effective_to, "url": f"https://example.org/v/{label}",
-            "verification": "verified", "clauses": list(clauses)}
+            "verification": "verified", "clauses": list(clauses), "applies_in": sorted(applies_in), "applicability": applicability}
 
 
 def model(slug, access="open_weights", weights=(), service=(), parents=(), modalities=("text",), compute=None, **extra):

@@ -139,10 +139,13 @@ def test_alleged_lineage_is_not_walked():
 
 def test_a_generated_dataset_carries_the_generators_terms_by_inheritance():
     decision = run({"student": student(), "datasets": [{"dataset": "synthetic"}, {"name": "mine", "license": None, "generated_by": ["closed-1"]}]})
+    # Neither dataset says when it was made: the generator's terms are read on as_of, and the finding says so.
     assert messages(decision) == [
         "Apache-2.0#notice via dataset (direct)",
-        "LicenseRef-Closed-Terms#no-outputs via generated_by (inherited)",
-        "LicenseRef-Closed-Terms#no-outputs via generated_by (inherited)",
+        "LicenseRef-Closed-Terms#no-outputs via generated_by (inherited) (When mine was generated is not known, so the terms in force "
+        f"on {f.DAY} (the check's date) were read.)",
+        "LicenseRef-Closed-Terms#no-outputs via generated_by (inherited) (When synthetic was generated is not known, so the terms in force "
+        f"on {f.DAY} (the check's date) were read.)",
     ]
     assert messages(decision, "unknown") == ["the license of mine is not known"]
 
