@@ -421,7 +421,7 @@ CLAUSE = Spec(
 VERSION = Spec(
     kb.TermsVersion,
     key=("document", "version"),
-    fields=("version", "effective_from", "effective_to", "url", "summary", *SOURCED),
+    fields=("version", "effective_from", "effective_to", "url", "applies_in", "applicability", "summary", *SOURCED),
     children={"clauses": (CLAUSE, "version")},
     kind="terms versions",
 )
@@ -447,7 +447,7 @@ MODEL = Spec(
 DATASET = Spec(
     kb.Dataset,
     key=("slug",),
-    fields=("slug", "name", "aliases", "hf_id", "origin", "description", *SOURCED),
+    fields=("slug", "name", "aliases", "hf_id", "origin", "release_date", "generated_on", "description", *SOURCED),
     fks={"organization": (kb.Organization, "slug"), "license": (kb.TermsDocument, "spdx_id")},
     m2m={"other_licenses": (kb.TermsDocument, "spdx_id")},
     kind="datasets",

@@ -174,6 +174,17 @@ class TermsVersion(KeptForever, Sourced, EffectiveWindow):
     document = models.ForeignKey(TermsDocument, on_delete=models.PROTECT, related_name="versions")
     version = models.CharField(max_length=100, help_text='Label as published, e.g. "2024-01-31" or "1.0".')
     url = models.URLField(max_length=500, blank=True, help_text="The publisher's URL for this version.")
+    # Regional variants: a publisher may run parallel texts by the user's residence (OpenAI's Europe
+    # Terms of Use for the EEA, Switzerland and the UK beside its rest-of-world ones). A version with
+    # `applies_in` binds parties domiciled there; one without binds everyone no regional version in
+    # force claims. The check chooses by organization.country (policies.engine.exposure).
+    applies_in = models.JSONField(
+        default=list, blank=True,
+        help_text='Jurisdiction codes whose residents this version binds, e.g. ["EU", "IS", "LI", "NO", "CH", "UK"]; empty = everyone else.',
+    )
+    applicability = models.TextField(
+        blank=True, help_text="The publisher's own words on who this version binds (a short quote from source_url); required with applies_in.",
+    )
     summary = models.TextField(blank=True, help_text="Markdown.")
     history = HistoricalRecords()
 
@@ -192,16 +203,21 @@ class TermsVersion(KeptForever, Sourced, EffectiveWindow):
 
     def clean(self):
         super().clean()
+        if self.applies_in and not self.applicability:
+            raise ValidationError({"applicability": "quote the publisher's words on who this version binds (applies_in is set)"})
+        if not isinstance(self.applies_in, list) or not all(isinstance(c, str) and c for c in self.applies_in):
+            raise ValidationError({"applies_in": "a list of jurisdiction codes"})
         if not self.document_id:
             return
-        # Two versions of one document in force on the same day would make `as_of` ambiguous.
+        # Two versions of one document in force on the same day for the same parties would make `as_of`
+        # ambiguous; regional variants (another applies_in) run in parallel by design.
         siblings = TermsVersion.objects.filter(document_id=self.document_id).exclude(pk=self.pk)
         start, end = self.effective_from, self.effective_to
         if start is not None:
             siblings = siblings.filter(Q(effective_to__isnull=True) | Q(effective_to__gt=start))
         if end is not None:
             siblings = siblings.filter(Q(effective_from__isnull=True) | Q(effective_from__lt=end))
-        clash = siblings.first()
+        clash = next((v for v in siblings if sorted(v.applies_in or []) == sorted(self.applies_in or [])), None)
         if clash is not None:
             raise ValidationError(
                 {"effective_from": f"overlaps version {clash.version!r} ({clash.effective_from or '…'} to {clash.effective_to or '…'}); "
@@ -349,6 +365,12 @@ class Dataset(Sourced):
         default=list, blank=True, help_text="License names a source gave that no terms document here stands for (their terms are unknown).",
     )
     origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.UNKNOWN)
+    # A generated dataset's generator is judged under the terms in force when the data was made, not on
+    # the check's date: `generated_on` when the source states it, else `release_date` (policies.engine.exposure).
+    release_date = models.DateField(null=True, blank=True, help_text="When the dataset was first published, as its source states.")
+    generated_on = models.DateField(
+        null=True, blank=True, help_text="When its model-generated part was made, as its source states; empty = not stated."
+    )
     description = models.TextField(blank=True, help_text="Markdown.")
     imported_from = models.CharField(
         max_length=20, blank=True, default="", db_index=True,

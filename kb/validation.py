@@ -6,6 +6,7 @@ adds the checks that span records (terms for what a model offers, overlapping ve
 
 import datetime
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Min, Q
@@ -60,6 +61,20 @@ class ValidationReport:
             "stale": [vars(p) for p in self.stale],
             "warnings": [vars(p) for p in self.warnings],
         }
+
+
+# The URL fields a citation can show (kb.Sourced.source_url, a version's or provision's own url, a
+# document's or instrument's url): each must name the page of the text, never a site's front page.
+CITED_URL_FIELDS = ("source_url", "url")
+
+
+def home_page(url):
+    """True for a bare domain or a site's front page (`https://news.ycombinator.com/`): it proves nothing
+    about a clause, and a citation must let a reader find the words it cites."""
+    if not url:
+        return False
+    parts = urlsplit(url)
+    return parts.path in ("", "/") and not parts.query and not parts.fragment
 
 
 def _label(obj):
@@ -121,6 +136,11 @@ def validate_knowledge_base(*, today=None):
             except ValidationError as exc:
                 for field_name, messages in exc.message_dict.items():
                     problem(Problem(_kind(model), _label(obj), field_name, "; ".join(messages)))
+            # An organization's url is its home page by design; it is never cited.
+            for name in CITED_URL_FIELDS if model is not kb.Organization else ():
+                if home_page(getattr(obj, name, "")):
+                    problem(Problem(_kind(model), _label(obj), name,
+                                    f"{getattr(obj, name)} is a site's home page, not the page of the text; cite the exact page"))
             if model in SOURCED_MODELS:
                 if not obj.source_url:
                     problem(Problem(_kind(model), _label(obj), "source_url", "missing source URL"))
@@ -129,12 +149,20 @@ def validate_knowledge_base(*, today=None):
                 status = report.verification.setdefault(_kind(model), {})
                 status[obj.verification] = status.get(obj.verification, 0) + 1
 
+    known = set(kb.Jurisdiction.objects.values_list("code", flat=True))
     for document in kb.TermsDocument.objects.prefetch_related("versions"):
         versions = sorted(document.versions.all(), key=lambda v: (v.effective_from is not None, v.effective_from))
         if not versions:
             problem(Problem(_kind(kb.TermsDocument), document.spdx_id, "versions", "a terms document needs at least one version"))
-        dated = [v for v in versions if v.effective_from]
-        for earlier, later in zip(dated, dated[1:], strict=False):
+        regions = {}
+        for v in versions:
+            if v.effective_from:
+                regions.setdefault(tuple(sorted(v.applies_in or [])), []).append(v)
+        for v in versions:
+            for code in sorted(set(v.applies_in or []) - known):
+                problem(Problem(_kind(kb.TermsVersion), _label(v), "applies_in", f'"{code}" is not a jurisdiction in the knowledge base'))
+        pairs = [pair for dated in regions.values() for pair in zip(dated, dated[1:], strict=False)]
+        for earlier, later in pairs:
             if earlier.effective_to is None or earlier.effective_to > later.effective_from:
                 problem(Problem(
                     _kind(kb.TermsVersion), _label(earlier), "effective_to",

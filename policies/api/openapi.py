@@ -60,6 +60,8 @@ WORKFLOW = {
                             "license": LICENSE,
                             "generated_by": {"type": "array", "items": REFERENCE},
                             "source_url": {"type": "string", "nullable": True},
+                            "generated_on": {"type": "string", "format": "date", "nullable": True,
+                                             "description": "When the generators' outputs were made; their terms are read as of that day."},
                         },
                     },
                 ]
@@ -96,6 +98,8 @@ CITATION = {
         "effective_from": {"type": "string", "nullable": True},
         "ref": {"type": "string"},
         "verification": {"type": "string"},
+        "page": {"type": "string", "description": "Provenant's own page of the clause or provision: /terms/…#clause-…, /provisions/…"},
+        "basis": {"type": "string", "description": "Why this version of the terms was read, when not on as_of (a generated dataset's date)."},
     },
 }
 

@@ -12,6 +12,9 @@ import hashlib
 import json
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+from urllib.parse import quote
+
+from django.utils.text import slugify
 
 from kb.references import ReferenceIndex, build_index
 from policies.engine import conditions
@@ -117,6 +120,11 @@ def document_facts(document):
     return {k: document[k] for k in ("spdx_id", "name", "kind", "contract", "foss", "url")}
 
 
+def clause_anchor(version_label, clause_key):
+    """The stable anchor of a clause on its terms page (kb/_clause.html): version label and clause key."""
+    return f"clause-{slugify(version_label)}-{clause_key}"
+
+
 def clause_citation(document, version, clause):
     return Citation(
         document=document["name"],
@@ -126,6 +134,7 @@ def clause_citation(document, version, clause):
         effective_from=version["effective_from"],
         ref=document["spdx_id"],
         verification=clause["verification"],
+        page=f'/terms/{quote(document["spdx_id"])}#{clause_anchor(version["label"], clause["key"])}',
     )
 
 
@@ -138,6 +147,7 @@ def provision_citation(provision):
         effective_from=provision["effective_from"],
         ref=provision["ref"],
         verification=provision["verification"],
+        page=f'/provisions/{quote(provision["ref"])}',
     )
 
 

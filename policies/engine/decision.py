@@ -17,6 +17,8 @@ class Citation:
     effective_from: str | None = None
     ref: str | None = None  # the SPDX id or provision ref, for machines
     verification: str | None = None
+    page: str | None = None  # Provenant's own page of the clause or provision (a path: /terms/…#clause-…, /provisions/…)
+    basis: str | None = None  # why this version of the terms was read (a generated dataset's date), when not simply as_of
 
     def to_json(self):
         data = {"document": self.document, "section": self.section, "url": self.url, "quote": self.quote, "effective_from": self.effective_from}
@@ -24,6 +26,10 @@ class Citation:
             data["ref"] = self.ref
         if self.verification:
             data["verification"] = self.verification
+        if self.page:
+            data["page"] = self.page
+        if self.basis:
+            data["basis"] = self.basis
         return data
 
 

@@ -11,6 +11,7 @@ in a dict made for the check and dropped with it: the compiled policy is shared 
 nothing writes into it.
 """
 
+from dataclasses import replace
 from urllib.parse import quote
 
 from kb.references import normalize_reference
@@ -180,10 +181,15 @@ def evaluate_exposures(exposures, base_facts, snapshot, live):
             if effect in SOFTENED_WHEN_INHERITED and route["binding"] == "inherited" and document is not None and document["contract"]:
                 effect = SOFTENED_WHEN_INHERITED[effect]
                 note = " These terms bound someone upstream, not the workflow's owner, but the risk travels with the data or model."
+            if exposure.get("basis"):
+                # Terms read on another day than as_of (a generated dataset's date): the finding says which.
+                note += f" ({exposure['basis'][0].upper()}{exposure['basis'][1:]}.)"
             if clause is not None:
-                citations = (snapshot.clause_citations[(document["spdx_id"], exposure["version"]["label"], clause["key"])], *rule.citations)
+                cited = snapshot.clause_citations[(document["spdx_id"], exposure["version"]["label"], clause["key"])]
+                citations = (replace(cited, basis=exposure["basis"]) if exposure.get("basis") else cited, *rule.citations)
             else:
-                citations = rule.citations or (_fallback_citation(route, document, exposure["asset"]),)
+                # The walk cites the terms a relicensing finding is about (exposure["citations"]).
+                citations = rule.citations or exposure.get("citations") or (_fallback_citation(route, document, exposure["asset"]),)
             evidence = route["evidence"] if route["evidence"] != "documented" else None
             filled = prefilled.get((id(rule), id(clause))) if clause is not None else None
             point = _point(snapshot.documents, document, exposure["asset"], route["subject"])

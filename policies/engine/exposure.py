@@ -22,12 +22,28 @@ implies (`…-GGUF`) is walked too, but every exposure reached through it carrie
 for the user to confirm. Reported or alleged lineage stays in the knowledge base for people to read,
 not for verdicts.
 
+Who granted which edge. An ancestor's terms flow only as far as its own licensor lets them: when the
+knowledge base records a curated model's own weights license and maker (`own_release`), every ancestor
+of that same maker above it, reached by documented lineage, contributes no terms; the release's terms
+govern from there on, and a `licensor_release` exposure says which terms stopped (DeepSeek-R1, MIT, on
+DeepSeek-V3-Base, DeepSeek License). The cut is per maker: another organization's ancestors further up
+keep their terms. A derivative labelled with other terms by anyone else (a Hub uploader, a curated
+model of another organization) leaves a non-free ancestor's terms flowing and gives a
+`third_party_relicense` exposure: the label is a finding, never a release.
+
+Which version of the terms. A version is read on `as_of`, except that a generated dataset's
+generators are read as of when the data was made (`generation_day`: its generation date, else its
+release date, else `as_of`, said to be a fallback), and that among regional variants of a document
+(`applies_in`) the one binding the organization's country is read, or all of them when the country is
+unknown (`binding_versions`). Each such choice travels with the exposure as `basis`.
+
 Everything here is pure: it reads the compiled policy, the lineage view and the parsed workflow.
 """
 
 from dataclasses import dataclass
 
-from policies.engine.compiled import ASSUMED_EVIDENCE, WALKED_EVIDENCE, asset_facts, document_facts
+from policies.engine.compiled import ASSUMED_EVIDENCE, DOCUMENTED_EVIDENCE, WALKED_EVIDENCE, asset_facts, document_facts
+from policies.engine.jurisdictions import expand_jurisdictions
 from policies.engine.lineage_view import EMPTY_VIEW
 
 WEIGHT_RELATIONS = {"fine_tune", "adapter", "quantized", "merge", "pruned", "continued_pretraining"}
@@ -51,16 +67,51 @@ class Walked:
     used: frozenset  # slugs of the lineage view's models the walk went through
 
 
-def pick_version(document, day):
-    """The version whose window contains `day` (the latest-starting one if windows overlap), or None."""
+def in_force(version, day):
+    return (version["effective_from"] is None or version["effective_from"] <= day) and (version["effective_to"] is None or day < version["effective_to"])
+
+
+def _latest(versions):
     found = None
-    for version in document["versions"]:
-        if (version["effective_from"] is None or version["effective_from"] <= day) and (
-            version["effective_to"] is None or day < version["effective_to"]
-        ):
-            if found is None or (version["effective_from"] or "") >= (found["effective_from"] or ""):
-                found = version
+    for version in versions:
+        if found is None or (version["effective_from"] or "") >= (found["effective_from"] or ""):
+            found = version
     return found
+
+
+def pick_version(document, day):
+    """The version that binds everyone (no `applies_in`) whose window contains `day` (the
+    latest-starting one if windows overlap), or None."""
+    return _latest(v for v in document["versions"] if not v.get("applies_in") and in_force(v, day))
+
+
+def binding_versions(document, day, domicile, party):
+    """[(version or None, basis or None)]: the version(s) of `document` in force on `day` that bind the
+    party. `domicile`: the organization's jurisdictions (its country and what it is in), None when
+    unknown; `party`: how to name it. Regional variants (`applies_in`) bind parties domiciled there and
+    the version without binds everyone else; with the country unknown every variant is read, so a rule
+    fires if any of them triggers it (the stricter reading), and the basis says so."""
+    regional = [v for v in document["versions"] if v.get("applies_in") and in_force(v, day)]
+    general = pick_version(document, day)
+    if not regional:
+        return [(general, None)]
+    if domicile is None:
+        labels = ", ".join(f'"{v["label"]}" ({"/".join(v["applies_in"])})' for v in regional)
+        rest = f' and the rest-of-world "{general["label"]}"' if general else ""
+        basis = (f"organization.country is not given, so every regional variant of {document['name']} in force was read: "
+                 f"{labels}{rest}; a rule fires if any of them triggers it")
+        return [(v, basis) for v in [*regional, *([general] if general else [])]]
+    country = domicile[0]
+    matching = [v for v in regional if set(v["applies_in"]) & set(domicile)]
+    if matching:
+        chosen = _latest(matching)
+        return [(chosen, f'{document["name"]} "{chosen["label"]}" chosen because {party} is domiciled in {country}, '
+                         f'where it applies ("{chosen["applicability"]}")')]
+    places = sorted({code for v in regional for code in v["applies_in"]})
+    where = f"outside {'/'.join(places)}, where the regional variant applies"
+    if general is None:
+        return [(None, f"{party} is domiciled in {country}, {where}, and no version for the rest of the world is recorded for that day")]
+    return [(general, f'{document["name"]} "{general["label"]}" chosen because {party} is domiciled in {country}, {where}')]
 
 
 class _Walk:
@@ -74,6 +125,12 @@ class _Walk:
         self.weights_terms = []  # SPDX ids that reach the student through weights (base + ancestors)
         self.assumptions = []
         self.used = set()
+        # Whose terms: regional variants are chosen by the organization's domicile (binding_versions).
+        organization = workflow["organization"]
+        country = organization["country"]
+        country = "UK" if country == "GB" else country  # ISO 3166 says GB; the knowledge base says UK
+        self.domicile = expand_jurisdictions([country], snapshot.jurisdiction_parent) if country else None
+        self.party = organization["name"] or "the organization"
 
     # -- resolving ----------------------------------------------------------------------------
 
@@ -143,8 +200,10 @@ class _Walk:
             "clause": clause,
         }
 
-    def emit_terms(self, asset, spdx_ids, route):
-        relevant_clauses = self.snapshot.relevant_clauses
+    def emit_terms(self, asset, spdx_ids, route, when=None):
+        """`when`: (day, basis) to read the terms on another day than the check's (a generated
+        dataset's generation date), with the sentence that says why; None reads them on as_of."""
+        day, dated = when or (self.day, None)
         for spdx_id in spdx_ids:
             document = self.snapshot.documents.get(spdx_id)
             if document is None:
@@ -153,19 +212,29 @@ class _Walk:
                 continue
             if route["relation"] == "weights" and spdx_id not in self.weights_terms:
                 self.weights_terms.append(spdx_id)
-            version = pick_version(document, self.day)
-            if version is None:
-                reason = f"no version of {document['name']} is in force on {self.day}"
-                self.exposures.append(self._exposure("missing_version", route, asset, document, reason=reason))
-                continue
-            clauses = relevant_clauses[id(version)]
-            if clauses:
-                # Every clause of this version shares the route facts.
-                facts = {"kind": "clause", **route, "reason": None, "source_url": asset.get("source_url") if asset else None}
-                of_asset = self._facts_of(asset_facts, asset)
-                of_document = self._facts_of(document_facts, document)
-                for clause in clauses:
-                    self.exposures.append({"facts": facts, "asset": of_asset, "document": of_document, "version": version, "clause": clause})
+            for version, regional in binding_versions(document, day, self.domicile, self.party):
+                basis = "; ".join(b for b in (dated, regional) if b) or None
+                if version is None:
+                    reason = f"no version of {document['name']} is in force on {day}"
+                    if basis:
+                        reason += f" ({basis})"
+                    self.exposures.append(self._exposure("missing_version", route, asset, document, reason=reason))
+                    continue
+                self._emit_clauses(asset, document, version, route, basis)
+
+    def _emit_clauses(self, asset, document, version, route, basis):
+        clauses = self.snapshot.relevant_clauses[id(version)]
+        if not clauses:
+            return
+        # Every clause of this version shares the route facts.
+        facts = {"kind": "clause", **route, "reason": None, "source_url": asset.get("source_url") if asset else None}
+        of_asset = self._facts_of(asset_facts, asset)
+        of_document = self._facts_of(document_facts, document)
+        for clause in clauses:
+            exposure = {"facts": facts, "asset": of_asset, "document": of_document, "version": version, "clause": clause}
+            if basis:
+                exposure["basis"] = basis
+            self.exposures.append(exposure)
 
     def unknown(self, asset, route, reason):
         self.exposures.append(self._exposure("unknown_terms", route, asset, reason=reason))
@@ -183,7 +252,7 @@ class _Walk:
 
     # -- terms of an asset ------------------------------------------------------------------
 
-    def weights_terms_of(self, model, route):
+    def weights_terms_of(self, model, route, when=None):
         if model.get("terms_from_parent"):
             return  # known only as a derivative of its parent, whose terms the walk reaches next
         if model["weights_terms_unknown"] or not model["weights_terms"]:
@@ -192,21 +261,33 @@ class _Walk:
                 reason += f" ({model['unknown_reason']})"
             self.unknown(model, route, reason)
         else:
-            self.emit_terms(model, model["weights_terms"], route)
+            self.emit_terms(model, model["weights_terms"], route, when)
 
-    def service_terms_of(self, model, route):
+    def service_terms_of(self, model, route, when=None):
         if model["service_terms_unknown"] or not model["service_terms"]:
             self.unknown(model, route, f"the service terms of {model['name']} are not known")
         else:
-            self.emit_terms(model, model["service_terms"], route)
+            self.emit_terms(model, model["service_terms"], route, when)
 
-    def output_terms_of(self, model, route):
+    def output_terms_of(self, model, route, when=None):
         """Output-use terms of a model whose outputs someone else used: we do not know whether they
         called the service or ran the weights, so every side the model has travels."""
         if model["service"]:
-            self.service_terms_of(model, route)
+            self.service_terms_of(model, route, when)
         if model["open_weights"]:
-            self.weights_terms_of(model, route)
+            self.weights_terms_of(model, route, when)
+
+    def generation_day(self, dataset):
+        """The day a generated dataset's generators' terms are read on, and the sentence that says why:
+        its generation date, else its release date (the data was made by then), else the check's date,
+        said to be a fallback. The terms that bound the generator were those in force when it ran."""
+        name = dataset["name"]
+        if dataset.get("generated_on"):
+            return dataset["generated_on"], f"terms as in force on {dataset['generated_on']}, when {name} was generated"
+        if dataset.get("release_date"):
+            return dataset["release_date"], (f"terms as in force on {dataset['release_date']}, when {name} was released; "
+                                              "its generation date is not recorded")
+        return self.day, f"when {name} was generated is not known, so the terms in force on {self.day} (the check's date) were read"
 
     def dataset_terms(self, dataset, route):
         if dataset["license"] is None:
@@ -226,11 +307,73 @@ class _Walk:
                 if edge["evidence_kind"] in ASSUMED_EVIDENCE:
                     self.assume(dataset, edge, edge["evidence_kind"], route)
                     step["evidence"] = weaker(step["evidence"], edge["evidence_kind"])
-                self.output_terms_of(generator, step)
+                self.output_terms_of(generator, step, self.generation_day(dataset))
 
-    def ancestors(self, model, route, seen):
+    # -- who granted which edge -----------------------------------------------------------------
+
+    @staticmethod
+    def own_release(model):
+        """{organization: model} when the knowledge base records `model`'s own weights license as a
+        person checked it and names its maker: that maker's terms for the model govern what flows
+        onward from it. Empty for an uploader's declaration, a name-only guess, or unknown terms."""
+        if (model.get("evidence") in ASSUMED_EVIDENCE or model.get("terms_from_parent") or model["weights_terms_unknown"]
+                or not model["weights_terms"] or not model.get("organization")):
+            return {}
+        return {model["organization"]: model}
+
+    def _terms_citations(self, spdx_ids, prefer=None):
+        """The first clause (of the type `prefer`, when one has it) of each document's version in force."""
+        found = []
+        for spdx_id in spdx_ids:
+            document = self.snapshot.documents.get(spdx_id)
+            version = pick_version(document, self.day) if document else None
+            if not version or not version["clauses"]:
+                continue
+            clause = next((c for c in version["clauses"] if c["type"] in (prefer or ())), version["clauses"][0])
+            found.append(self.snapshot.clause_citations[(spdx_id, version["label"], clause["key"])])
+        return tuple(found)
+
+    def licensor_release(self, parent, release, route, terms, unknown):
+        """`parent`'s maker released a descendant (`release`) under its own terms: those govern what
+        flows onward, so the terms the same maker set for `parent` stop here (and are said to stop)."""
+        names = [self.snapshot.documents[s]["name"] if s in self.snapshot.documents else s for s in release["weights_terms"]]
+        dropped = [self.snapshot.documents[s]["name"] if s in self.snapshot.documents else s
+                   for s in terms if s not in release["weights_terms"]]
+        if unknown:
+            dropped.append("terms, not in the knowledge base,")
+        if not dropped:
+            return  # the same terms: nothing is cut, nothing to say
+        reason = (f'{release["organization"]}, the licensor of {parent["name"]}, released {release["name"]} under {" and ".join(names)}; '
+                  f'those terms govern what flows on from {release["name"]}, not the {" and ".join(dropped)} it set for {parent["name"]}')
+        exposure = self._exposure("licensor_release", route, parent, reason=reason)
+        exposure["citations"] = self._terms_citations(release["weights_terms"], prefer=("distillation_permitted", "commercial_use"))
+        self.exposures.append(exposure)
+
+    def third_party_relicense(self, model, parent, route):
+        """`model` carries its own license (curated, or as its uploader declares) although its weights
+        derive from `parent`, whose maker is someone else: only the licensor can change terms that are
+        not free and open source, so `parent`'s still flow, and the label that says otherwise is a finding."""
+        if model.get("terms_from_parent") or model["weights_terms_unknown"] or not model["weights_terms"]:
+            return
+        if model.get("evidence") not in ASSUMED_EVIDENCE and model.get("organization") == parent.get("organization"):
+            return
+        for spdx_id in parent["weights_terms"]:
+            document = self.snapshot.documents.get(spdx_id)
+            if document is None or document["foss"] or spdx_id in model["weights_terms"]:
+                continue
+            labels = " and ".join(self.snapshot.documents[s]["name"] if s in self.snapshot.documents else s for s in model["weights_terms"])
+            who = "its uploader declares" if model.get("registry") else "the knowledge base records"
+            reason = (f'{model["name"]} is released under {labels} ({who}), but its weights derive from {parent["name"]}, '
+                      f'whose {document["name"]} only {parent.get("organization") or "its licensor"} can change')
+            exposure = self._exposure("third_party_relicense", route, model, document, reason=reason)
+            exposure["citations"] = self._terms_citations([spdx_id], prefer=("derivative_definition", "license_notice"))
+            self.exposures.append(exposure)
+
+    def ancestors(self, model, route, seen, releases=None):
         """Walk a model's parents. Weight-ancestors keep the route's relation and binding; a declared or
-        inferred edge weakens the evidence of everything found beyond it."""
+        inferred edge weakens the evidence of everything found beyond it. `releases`: organization ->
+        the nearest model on the route its maker released under its own terms (`own_release`)."""
+        releases = {**self.own_release(model), **(releases or {})}  # the release nearest the student wins
         for edge in model["parents"]:
             if edge["evidence_kind"] not in WALKED_EVIDENCE or (edge["kind"], edge["slug"]) in seen:
                 continue
@@ -242,13 +385,27 @@ class _Walk:
             if edge["kind"] == "model":
                 parent = self.model(edge["slug"])
                 path = [*here["path"], parent["name"]]
+                # Only a documented edge to a curated parent can be cut: a licensor's release is a fact
+                # a person checked, never an uploader's word.
+                release = releases.get(parent.get("organization")) if edge["evidence_kind"] in DOCUMENTED_EVIDENCE else None
                 if edge["relation"] in WEIGHT_RELATIONS:
                     step = self.entered(parent, {**here, "path": path, "edge": edge["relation"]})
-                    self.weights_terms_of(parent, step)
-                    self.ancestors(parent, step, seen)
+                    if release is not None:
+                        self.licensor_release(parent, release, step, parent["weights_terms"],
+                                              not parent.get("terms_from_parent") and (parent["weights_terms_unknown"] or not parent["weights_terms"]))
+                    else:
+                        # The label that governs here: the nearest release by this model's own maker.
+                        self.third_party_relicense(releases.get(model.get("organization")) or model, parent, step)
+                        self.weights_terms_of(parent, step)
+                    self.ancestors(parent, step, seen, releases)
                 elif edge["relation"] in DISTILLATION_RELATIONS:
                     step = {**here, "path": path, "edge": edge["relation"], "relation": "distillation", "binding": "inherited"}
-                    self.output_terms_of(parent, self.entered(parent, step))
+                    if release is not None:
+                        # The maker distilled its own model: its terms bound nobody but itself.
+                        self.licensor_release(parent, release, step, [*parent["service_terms"], *parent["weights_terms"]],
+                                              (parent["service"] and parent["service_terms_unknown"]) or (parent["open_weights"] and parent["weights_terms_unknown"]))
+                    else:
+                        self.output_terms_of(parent, self.entered(parent, step))
             elif edge["relation"] == "trained_on":
                 dataset = self.snapshot.datasets[edge["slug"]]
                 step = {**here, "path": [*here["path"], dataset["name"]], "edge": "trained_on", "relation": "dataset", "binding": "inherited"}
@@ -313,7 +470,7 @@ class _Walk:
         route = {"subject": name, "subject_kind": "dataset", "relation": "dataset", "edge": "trained_on", "binding": "direct",
                  "access": None, "signal": None, "path": [self.root, name], "evidence": "documented"}
         asset = {"kind": "dataset", "slug": None, "name": name, "organization": None, "country": None, "modalities": [],
-                 "source_url": entry["source_url"]}
+                 "source_url": entry["source_url"], "generated_on": entry.get("generated_on")}
         if entry["license"] is None:
             self.unknown(asset, route, f"the license of {name} is not known")
         else:
@@ -324,7 +481,7 @@ class _Walk:
             if not resolution.resolved:
                 self.unresolved_reference(reference, f"datasets[{index}].generated_by[{j}]", step, self.snapshot.model_index)
                 continue
-            self.output_terms_of(resolution.target, self.entered(resolution.target, step))
+            self.output_terms_of(resolution.target, self.entered(resolution.target, step), self.generation_day(asset))
 
 
 def walk(workflow, snapshot, view=EMPTY_VIEW):

@@ -69,7 +69,7 @@ def load_policy():
             documents[d["spdx_id"]] = doc_by_id[d["id"]] = doc
         versions = {}
         for v in kb.TermsVersion.objects.order_by("document_id", "effective_from", "version").values(
-            "id", "document_id", "version", "effective_from", "effective_to", "url", "source_url", "verification"
+            "id", "document_id", "version", "effective_from", "effective_to", "url", "source_url", "verification", "applies_in", "applicability"
         ):
             version = {
                 "label": v["version"],
@@ -77,6 +77,9 @@ def load_policy():
                 "effective_to": _day(v["effective_to"]),
                 "url": v["url"] or v["source_url"],
                 "verification": v["verification"],
+                # Regional variants (kb.TermsVersion.applies_in): empty = binds everyone else.
+                "applies_in": sorted(v["applies_in"] or []),
+                "applicability": v["applicability"],
                 "clauses": [],
             }
             versions[v["id"]] = version
@@ -149,7 +152,7 @@ def load_policy():
         datasets, dataset_by_id = {}, {}
         for d in kb.Dataset.objects.values(
             "id", "slug", "name", "aliases", "hf_id", "organization_id", "license_id", "license_expression", "licenses_unmapped", "origin",
-            "source_url",
+            "source_url", "release_date", "generated_on",
         ):
             org = orgs.get(d["organization_id"]) or {}
             dataset = {
@@ -167,6 +170,8 @@ def load_policy():
                 "licenses_unmapped": list(d["licenses_unmapped"] or []),
                 "license_stated": d["license_expression"] not in ("NOASSERTION", "NONE"),
                 "origin": d["origin"],
+                "release_date": _day(d["release_date"]),
+                "generated_on": _day(d["generated_on"]),
                 "modalities": [],
                 "source_url": d["source_url"],
                 "parents": [],

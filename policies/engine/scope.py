@@ -8,6 +8,10 @@ given exposure. Every key is optional; a key that is present must match (lists m
                      unknown_terms   an asset whose terms are not known
                      missing_version terms with no version in force on as_of
                      unresolved      a reference that matched nothing in the knowledge base
+                     licensor_release an ancestor's own licensor released a descendant under other
+                                     terms, which govern from there on (the ancestor's stop)
+                     third_party_relicense a derivative labelled with other terms than an ancestor's
+                                     (not free and open source), by someone other than its licensor
                      workflow        the workflow as a whole (regulation)
                    default: "clause" when clause_types or documents is given, else "workflow"
     clause_types   clause types (kb.vocabulary)                       exposures
@@ -30,7 +34,7 @@ from dataclasses import dataclass
 from kb import vocabulary
 from policies.engine import workflow as wf
 
-TARGETS = ("clause", "unknown_terms", "missing_version", "unresolved", "workflow")
+TARGETS = ("clause", "unknown_terms", "missing_version", "unresolved", "licensor_release", "third_party_relicense", "workflow")
 RELATIONS = ("weights", "distillation", "dataset", "generated_by")
 SUBJECT_KINDS = ("base_model", "teacher", "dataset")
 BINDINGS = ("direct", "inherited")

@@ -328,7 +328,7 @@ def parse_workflow(data, licensing, as_of=None):
             _object(d, path, ("dataset",))
             datasets.append({"dataset": _string(d["dataset"], f"{path}.dataset")})
             continue
-        _object(d, path, ("name", "license", "generated_by", "source_url"), required=("name",))
+        _object(d, path, ("name", "license", "generated_by", "source_url", "generated_on"), required=("name",))
         text, keys = parse_license(d.get("license"), f"{path}.license", licensing)
         generated_by = []
         for j, g in enumerate(_list(d.get("generated_by", []), f"{path}.generated_by", MAX_GENERATED_BY, "models")):
@@ -341,6 +341,8 @@ def parse_workflow(data, licensing, as_of=None):
                 "license_keys": keys,
                 "generated_by": generated_by,
                 "source_url": _url(d.get("source_url"), f"{path}.source_url"),
+                # When the generators' outputs were made: their terms are read as of that day.
+                "generated_on": None if d.get("generated_on") is None else parse_date(d["generated_on"], f"{path}.generated_on").isoformat(),
             }
         )
 

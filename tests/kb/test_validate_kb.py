@@ -101,3 +101,34 @@ def test_overdue_records_are_warnings_unless_asked_to_fail(kb_db):
     assert code == 0 and "overdue: terms documents MIT: checked_on: last checked 2020-01-01" in out
     code, _, _ = run("--fail-stale")
     assert code == 1
+
+
+def test_a_citation_that_points_at_a_sites_home_page_is_a_problem(kb_db):
+    # A prohibition "as of 2024" once cited https://news.ycombinator.com/: a front page proves nothing.
+    clause = kb.LicenseClause.objects.filter(clause_type="competing_models").first()
+    kb.LicenseClause.objects.filter(pk=clause.pk).update(source_url="https://news.ycombinator.com/")
+    kb.Provision.objects.filter(pk=kb.Provision.objects.first().pk).update(url="https://www.example.org")
+    code, _, err = run()
+    assert code == 1
+    assert "source_url: https://news.ycombinator.com/ is a site's home page, not the page of the text; cite the exact page" in err
+    assert "url: https://www.example.org is a site's home page" in err
+
+
+def test_an_organizations_home_page_is_not_a_citation_and_passes(kb_db):
+    assert kb.Organization.objects.filter(url="https://openai.com").exists()
+    code, _, err = run()
+    assert code == 0 and "home page" not in err
+
+
+def test_regional_variants_may_run_in_parallel_but_must_name_known_jurisdictions_and_say_whom_they_bind(kb_db):
+    # OpenAI's Europe and rest-of-world Terms of Use are both in force in 2026: not an overlap.
+    document = kb.TermsDocument.objects.get(spdx_id="LicenseRef-OpenAI-Terms-of-Use")
+    open_ended = [v for v in document.versions.filter(effective_to__isnull=True)]
+    assert sorted(bool(v.applies_in) for v in open_ended) == [False, True]
+    assert run()[0] == 0
+    europe = document.versions.get(version="EU 2026-01-16")
+    kb.TermsVersion.objects.filter(pk=europe.pk).update(applies_in=["EU", "ATLANTIS"], applicability="")
+    code, _, err = run()
+    assert code == 1
+    assert 'applies_in: "ATLANTIS" is not a jurisdiction in the knowledge base' in err
+    assert "applicability: quote the publisher's words on who this version binds" in err

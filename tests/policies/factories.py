@@ -20,13 +20,15 @@ def document(spdx_id, kind="open_weights", versions=None, foss=False):
             "foss": foss, "url": f"https://example.org/{spdx_id}", "versions": versions or []}
 
 
-def version(label, effective_from=None, effective_to=None, clauses=()):
+def version(label, effective_from=None, effective_to=None, clauses=(), applies_in=(), applicability=""):
     return {"label": label, "effective_from": effective_from, "effective_to": effective_to, "url": f"https://example.org/v/{label}",
-            "verification": "verified", "clauses": list(clauses)}
+            "verification": "verified", "clauses": list(clauses), "applies_in": sorted(applies_in), "applicability": applicability}
 
 
 def model(slug, access="open_weights", weights=(), service=(), parents=(), modalities=("text",), compute=None, **extra):
-    return {"kind": "model", "slug": slug, "name": slug.title(), "aliases": [], "hf_id": extra.get("hf_id"), "organization": "Org",
+    # Each model its own maker unless told: a shared maker means the licensor relicensed (exposure.own_release).
+    return {"kind": "model", "slug": slug, "name": slug.title(), "aliases": [], "hf_id": extra.get("hf_id"),
+            "organization": extra.get("organization", f"{slug.title()} Labs"),
             "country": "US", "access": access, "open_weights": access in ("open_weights", "both"), "service": access in ("api", "both"),
             "weights_terms": list(weights), "weights_terms_unknown": extra.get("weights_unknown", False), "service_terms": list(service),
             "service_terms_unknown": extra.get("service_unknown", False), "compute": compute, "modalities": list(modalities),

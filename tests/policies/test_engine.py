@@ -65,6 +65,56 @@ def test_a_self_hosted_teacher_carries_its_weights_and_their_ancestors_but_not_i
     ]
 
 
+RELICENSED = f.rule("relicensed", "permit", {"target": "licensor_release"}, message="{exposure.reason}")
+RELABELLED = f.rule("relabelled", "require", {"target": "third_party_relicense"}, message="{exposure.reason}")
+
+
+def run_lineage(models, workflow):
+    snap = f.snapshot(DOCS, models, DATASETS, (EVERY_CLAUSE, UNKNOWN, RELICENSED, RELABELLED))
+    return evaluate_workflow({"as_of": f.DAY, **workflow}, snapshot=snap, view=EMPTY_VIEW)
+
+
+def test_the_licensors_own_release_under_other_terms_stops_its_earlier_terms_and_says_so():
+    models = [
+        f.model("family-base", weights=["LicenseRef-Family"], organization="Family Inc"),
+        f.model("family-open", weights=["Apache-2.0"], organization="Family Inc", parents=[f.edge("fine_tune", "family-base")]),
+    ]
+    decision = run_lineage(models, {"student": student(base_model="family-open")})
+    assert messages(decision) == ["Apache-2.0#notice via weights (direct)"]
+    [why] = [x for x in decision.findings if x.rule == "relicensed"]
+    assert why.path == ("acme", "family-open", "Family-Base")
+    assert why.message == ("Family Inc, the licensor of Family-Base, released Family-Open under Apache-2.0 terms; those terms govern "
+                           "what flows on from Family-Open, not the LicenseRef-Family terms it set for Family-Base")
+    assert [c.ref for c in why.citations] == ["Apache-2.0"]
+
+
+def test_a_release_cuts_only_its_makers_terms_not_a_third_partys_further_up():
+    models = [
+        f.model("other-base", weights=["LicenseRef-Family"], organization="Other Co"),
+        f.model("family-mid", weights=["LicenseRef-Family"], organization="Family Inc", parents=[f.edge("fine_tune", "other-base")]),
+        f.model("family-open", weights=["Apache-2.0"], organization="Family Inc", parents=[f.edge("fine_tune", "family-mid")]),
+    ]
+    decision = run_lineage(models, {"student": student(base_model="family-open")})
+    assert "LicenseRef-Family#naming via weights (direct)" in messages(decision)
+    [naming] = [x for x in decision.findings if x.message == "LicenseRef-Family#naming via weights (direct)"]
+    assert naming.path == ("acme", "family-open", "Family-Mid", "Other-Base")
+    # Family Inc relabelled a derivative of Other Co's weights, which it could not relicense.
+    assert [x.path[-1] for x in decision.findings if x.rule == "relabelled"] == ["Other-Base"]
+
+
+def test_a_relabel_by_someone_else_keeps_the_ancestors_terms_and_is_a_finding():
+    models = [
+        f.model("family-base", weights=["LicenseRef-Family"], organization="Family Inc"),
+        f.model("fan-tune", weights=["Apache-2.0"], organization="A Fan", parents=[f.edge("fine_tune", "family-base")]),
+    ]
+    decision = run_lineage(models, {"student": student(base_model="fan-tune")})
+    assert "LicenseRef-Family#naming via weights (direct)" in messages(decision)
+    [label] = [x for x in decision.findings if x.rule == "relabelled"]
+    assert label.message.startswith("Fan-Tune is released under Apache-2.0 terms (the knowledge base records), but its weights derive from Family-Base, "
+                                    "whose LicenseRef-Family terms only Family Inc can change")
+    assert not [x for x in decision.findings if x.rule == "relicensed"]
+
+
 def test_access_defaults_to_the_service_for_closed_models_and_to_the_weights_for_open_ones():
     assert messages(run({"student": student(), "teachers": [{"model": "both-ways"}]})) == ["Apache-2.0#notice via distillation (direct)"]
     assert messages(run({"student": student(), "teachers": [{"model": "both-ways", "access": "api"}]})) == [
@@ -90,9 +140,11 @@ def test_alleged_lineage_is_not_walked():
 def test_a_generated_dataset_carries_the_generators_terms_by_inheritance():
     decision = run({"student": student(), "datasets": [{"dataset": "synthetic"}, {"name": "mine", "license": None, "generated_by": ["closed-1"]}]})
     # Both datasets carry closed-1's terms: one point, reached by two routes, is one finding with both paths.
+    # Neither dataset says when it was made: the generator's terms are read on as_of, and the finding says so.
     assert messages(decision) == [
         "Apache-2.0#notice via dataset (direct)",
-        "LicenseRef-Closed-Terms#no-outputs via generated_by (inherited)",
+        "LicenseRef-Closed-Terms#no-outputs via generated_by (inherited) (When synthetic was generated is not known, so the terms in force "
+        f"on {f.DAY} (the check's date) were read.)",
     ]
     inherited = next(x for x in decision.findings if x.binding == "inherited")
     assert inherited.paths == (("acme", "synthetic", "Closed-1"), ("acme", "mine", "closed-1"))  # a KB edge names the model, a workflow the reference

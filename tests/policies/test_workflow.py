@@ -161,3 +161,11 @@ def test_the_shipped_policy_takes_the_hub_license_ids_from_the_registry_mapping(
     assert policy.license_aliases["llama3.1"] == mapped["llama3.1"] == "LicenseRef-Llama-3.1-Community"
     wf = parse_workflow({"student": {**STUDENT, "license": "llama3.3"}}, policy.licensing)
     assert wf["student"]["license_keys"] == ["LicenseRef-Llama-3.3-Community"]
+
+
+def test_an_ad_hoc_datasets_generation_date_is_optional_and_must_be_a_date():
+    wf = parse(datasets=[{"name": "qa", "license": "MIT", "generated_by": ["gpt-4"], "generated_on": "2024-03-01"}, {"name": "plain", "license": "MIT"}])
+    assert [d["generated_on"] for d in wf["datasets"]] == ["2024-03-01", None]
+    with pytest.raises(WorkflowError) as error:
+        parse(datasets=[{"name": "qa", "license": "MIT", "generated_on": "March 2024"}])
+    assert str(error.value).startswith("datasets[0].generated_on:")

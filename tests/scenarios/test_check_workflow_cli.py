@@ -100,3 +100,25 @@ def test_invalid_json_exits_2(tmp_path):
 def test_a_bad_as_of_option_exits_2(tmp_path):
     code, _, err = run(BASE, "--as-of", "2026-13-01", tmp_path=tmp_path)
     assert code == 2 and "as_of:" in err
+
+
+def test_text_output_shows_each_citations_verification_and_provenant_page(tmp_path):
+    # The 2024 rest-of-world Terms of Use were read in a third-party copy only: the text says so, as the
+    # portal's badge does, beside the publisher's page and Provenant's own page of the clause.
+    workflow = {**BASE, "as_of": "2024-06-01", "student": {**BASE["student"], "competes_with_teachers": True},
+                "teachers": [{"model": "gpt-4o"}]}
+    code, out, _ = run(workflow, "--no-record", tmp_path=tmp_path)
+    assert code == 4
+    assert ("cites: OpenAI Terms of Use, What you cannot do (Competing models), from 2024-01-31 [partly verified] "
+            "<https://openai.com/policies/row-terms-of-use/> (Provenant: /terms/LicenseRef-OpenAI-Terms-of-Use#clause-2024-01-31-competing-models)") in out
+    assert "[unverified] <https://openai.com/policies/business-terms/>" in out
+
+
+def test_the_page_a_citation_names_holds_its_anchor(tmp_path, client):
+    workflow = {**BASE, "student": {**BASE["student"], "competes_with_teachers": True}, "teachers": [{"model": "gpt-4o"}]}
+    _, out, _ = run(workflow, "--format", "json", "--no-record", tmp_path=tmp_path)
+    pages = {c["page"] for f in json.loads(out)["findings"] for c in f["citations"] if c.get("page", "").startswith("/terms/")}
+    assert pages
+    for page in pages:
+        path, _, anchor = page.partition("#")
+        assert f'id="{anchor}"' in client.get(path).content.decode(), page

@@ -8,6 +8,7 @@ import tempfile
 from django.core.management.base import BaseCommand
 
 from kb import jsoninput
+from kb.models import Verification
 from policies.engine.evaluate import evaluate_workflow
 from policies.engine.workflow import WorkflowError
 from policies.exports.documents import AIBOM_FORMATS, EXPORTS, SUMMARY_FORMATS, build_export, serialize
@@ -114,7 +115,10 @@ def render_text(decision):
             lines.append(f"    remedy: {finding.remedy}")
         for c in finding.citations:
             when = f", from {c.effective_from}" if c.effective_from else ""
-            lines.append(f"    cites: {c.document}, {c.section}{when} <{c.url}>")
+            # The verification status as the portal's badge shows it (a pointer such as a Hub page has none).
+            status = Verification(c.verification).label.lower() if c.verification in Verification.values else "no verification status"
+            page = f" (Provenant: {c.page})" if c.page else ""
+            lines.append(f"    cites: {c.document}, {c.section}{when} [{status}] <{c.url}>{page}")
         lines.append("")
     if decision.counterfactuals is not None:
         lines.extend(render_counterfactuals(decision.counterfactuals, decision.verdict))
