@@ -143,7 +143,7 @@ def test_a_new_policy_version_reaudits_everything(cards):
 
 def test_models_sharing_parents_and_license_are_evaluated_once(cards):
     run = services.audit_lineage(as_of=AS_OF)
-    assert run.groups < run.audited
+    assert run.groups < run.edges
     # Grouped or not, each member keeps its own name in the path and the fix.
     for row in selectors.conflict_rows(filters={"kind": "naming"}):
         assert row["path"][0] in row["model"] and row["path"][0] in row["fix"]
