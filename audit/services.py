@@ -10,6 +10,7 @@ result. Models that share their parents and declared license are evaluated toget
 
 from dataclasses import dataclass, field
 
+import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -93,22 +94,23 @@ def registry_subjects(*, keys=None):
         )
 
 
-GRAPH_ROW = "repo_key, repo_id, license, license_name, license_link, gated, pipeline_tag, author"
+GRAPH_ROW = "repo_key, repo_id, license, license_name, license_link, gated, pipeline_tag, author, sha"
 
 
 def registry_graph(*, parent_keys=None):
     """The registry's lineage the audit reads (policies.audit.Graph): every edge and every parent's
     row, or, given parent_keys, those parents' declared ancestors (registry.selectors.ancestors)."""
     from registry import selectors
+    from registry.licenses import load_mapping, terms_for
 
-    edges, rows = {}, {}
+    edges, rows, shas = {}, {}, {}
     if parent_keys is None:
         for child, *edge in _fetch("SELECT child_key, parent_key, parent_repo_id, relation, evidence, relation_basis, pattern FROM registry_hubedge", []):
             edges.setdefault(child, []).append(tuple(edge))
-        for key, *row in _fetch(
+        for key, *row, sha in _fetch(
             f"SELECT {GRAPH_ROW} FROM registry_hubmodel WHERE repo_key IN (SELECT parent_key FROM registry_hubedge)", []
         ):
-            rows[key] = tuple(row)
+            rows[key], shas[key] = tuple(row), sha
     else:
         for chunk in _chunks(sorted(parent_keys)):
             found = selectors.ancestors(chunk, max_depth=audit.MAX_DEPTH)
@@ -118,7 +120,14 @@ def registry_graph(*, parent_keys=None):
                 )
             for key, m in found["models"].items():
                 rows[key] = (m["repo_id"], m["license"], m["license_name"], m["license_link"], m["gated"], m["pipeline_tag"], m["author"])
-    return audit.Graph(rows=rows, edges={child: sorted(es) for child, es in edges.items()})
+                shas[key] = m["sha"]
+    mapping, terms, seen = load_mapping(), {}, {}
+    for key, (_, lic, license_name, license_link, *_) in rows.items():
+        if (lic, license_name, license_link) not in seen:  # a few hundred distinct licenses among millions of rows
+            spdx, reason = terms_for(lic, license_name, license_link, mapping)
+            seen[lic, license_name, license_link] = ((spdx,), None) if spdx else ((), reason)
+        terms[key] = seen[lic, license_name, license_link]
+    return audit.Graph(rows=rows, edges={child: sorted(es) for child, es in edges.items()}, terms=terms, shas=shas)
 
 
 def descendants(keys, *, max_depth=audit.MAX_DEPTH + 1):
@@ -207,13 +216,15 @@ def audit_lineage(*, only_changed=False, keys=None, as_of=None, snapshot=None):
             shape = ancestries[parent].shape
             units.setdefault((shape, relation, evidence, subject.declared, subject.declared_known), []).append((subject, number, parent))
     licensors = dict(TermsDocument.objects.filter(publisher__isnull=False).values_list("spdx_id", "publisher__name"))
+    prefixes = audit.naming_prefixes(snapshot)
     found = {}  # (model key, parent number) -> that edge's findings
     for (_, relation, evidence, declared, declared_known), members in units.items():
         representative = members[0][2]
         nodes = ancestries[representative].nodes
-        results = audit.audit_edge(
+        view = audit.lineage_view(ancestry=ancestries[representative], graph=graph, snapshot=snapshot) if nodes else None
+        results = audit.audit_edge(view=view,
             parent=representative, relation=relation, evidence=evidence, declared=declared, as_of=as_of, declared_known=declared_known,
-            licensors=licensors, snapshot=snapshot,
+            licensors=licensors, snapshot=snapshot, prefixes=prefixes,
             members=[((s.key, n), s.student_name, s.owner, _rename(nodes, ancestries[p].nodes)) for s, n, p in members],
         )
         found.update(results)
@@ -239,10 +250,11 @@ def audit_lineage(*, only_changed=False, keys=None, as_of=None, snapshot=None):
 
 
 def _rename(representative, member):
-    """The representative's registry ancestors -> the member's (repo id, organization), by position."""
+    """The representative's registry ancestors -> the member's (repo id, organization, and the two
+    card commits), by position."""
     if representative is member:
         return {}
-    return {old: new for (old, _), new in zip(representative, member, strict=True)}
+    return {old: (new, org, old_sha, new_sha) for (old, _, old_sha), (new, org, new_sha) in zip(representative, member, strict=True)}
 
 
 def audit_after_import(*, keys, as_of=None, snapshot=None):
@@ -254,11 +266,34 @@ def audit_after_import(*, keys, as_of=None, snapshot=None):
     return audit_lineage(only_changed=True, keys=keys | descendants(keys), as_of=as_of, snapshot=snapshot)
 
 
+RESULT_COLUMNS = [
+    "model_key", "source", "name", "declared_license", "conflicts", "unknowns", "conflict_count", "fingerprint", "policy_version", "audited_at",
+]
+JSON_COLUMNS = {"conflicts", "unknowns"}
+
+
 def _replace(results):
-    """Store results, replacing the models' previous ones, in one transaction (a batch is all or nothing)."""
+    """Store results, replacing the models' previous ones, in one transaction (a batch is all or nothing).
+    One parameterized INSERT sent with executemany: bulk_create's per-field preparation cost more
+    than the database at hundreds of thousands of rows."""
+    if not results:
+        return
+    ops = connection.ops
+    json_value = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    marks = ", ".join(json_value if c in JSON_COLUMNS else "%s" for c in RESULT_COLUMNS)
+    sql = f"INSERT INTO {AuditResult._meta.db_table} ({', '.join(RESULT_COLUMNS)}) VALUES ({marks})"
+    rows = [
+        [
+            orjson.dumps(getattr(r, c)).decode() if c in JSON_COLUMNS
+            else ops.adapt_datetimefield_value(r.audited_at) if c == "audited_at" else getattr(r, c)
+            for c in RESULT_COLUMNS
+        ]
+        for r in results
+    ]
     with transaction.atomic():
         _delete([r.model_key for r in results])
-        AuditResult.objects.bulk_create(results, batch_size=500)
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
 
 
 def _delete(keys):

@@ -34,10 +34,10 @@ Reads only (the loader's lineage view); `audit.services` stores the results.
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 
 from policies.engine import snapshot as snapshots
+from policies.engine.lineage_view import hub_url
 
 DIRECT_CONFLICTS = {"naming-prefix": "naming", "non-commercial-terms": "non_commercial", "share-alike": "share_alike"}
 CARRIED_TERMS = {"derivative-carries-terms": "terms_not_carried", "use-policy-flow-down": "use_policy_not_passed_on", "license-notice": "license_not_carried"}
@@ -154,12 +154,14 @@ MAX_DEPTH = 8  # the engine loader's (policies.engine.loader.MAX_DEPTH): declare
 @dataclass(frozen=True)
 class Graph:
     """The registry's lineage as plain data: rows {repo_key: (repo_id, license, license_name,
-    license_link, gated, pipeline_tag, author)} and edges {child repo_key: [(parent_key,
+    license_link, gated, pipeline_tag, author)}, their license terms and card commits, and edges {child repo_key: [(parent_key,
     parent_repo_id, relation, evidence, relation_basis, pattern)] in parent_key order} (the order
     the engine's lineage view lists a model's parents in)."""
 
     rows: dict
     edges: dict
+    terms: dict  # repo_key -> (SPDX ids, reason when none): registry.licenses.terms_for of its license
+    shas: dict  # repo_key -> the card's commit
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,8 @@ class Ancestry:
 
     shape: tuple
     nodes: tuple
+    keys: tuple = ()  # the registry ancestors' repo keys, in the shape's order
+    depths: tuple = ()
 
 
 def ancestry(*, parent, graph, named, max_depth=MAX_DEPTH, keep_names=False):
@@ -193,7 +197,7 @@ def ancestry(*, parent, graph, named, max_depth=MAX_DEPTH, keep_names=False):
         row = graph.rows[key]
         edges = []
         if depth[key] < max_depth:
-            for parent_key, parent_repo_id, relation, evidence, basis, pattern in graph.edges.get(key, ()):
+            for parent_key, parent_repo_id, relation, evidence, _, _ in graph.edges.get(key, ()):
                 above = graph.rows.get(parent_key)
                 if above is None or named(parent_repo_id) or named(above[0]):
                     target = ("named", parent_repo_id)
@@ -202,10 +206,32 @@ def ancestry(*, parent, graph, named, max_depth=MAX_DEPTH, keep_names=False):
                         index[parent_key], depth[parent_key] = len(order), depth[key] + 1
                         order.append(parent_key)
                     target = index[parent_key]
-                edges.append((relation, evidence, basis, pattern, target))
+                # The edge's basis and name pattern are left out: only a check's assumptions print them.
+                edges.append((relation, evidence, target))
         shape.append((row[0] if keep_names else None, *row[1:6], row[6] if keep_names else None, tuple(edges)))
-        nodes.append((row[0], row[6] or row[0].split("/", 1)[0]))
-    return Ancestry(tuple(shape), tuple(nodes))
+        nodes.append((row[0], row[6] or row[0].split("/", 1)[0], graph.shas.get(key, "")))
+    return Ancestry(tuple(shape), tuple(nodes), tuple(order), tuple(depth[k] for k in order))
+
+
+def lineage_view(*, ancestry, graph, snapshot, max_depth=MAX_DEPTH):
+    """The lineage view the engine's loader would read for a registry parent, built from the graph
+    in hand (policies.engine.lineage_view.build_view on the same rows and edges), without a query."""
+    from policies.engine.lineage_view import build_view
+
+    rows, edges = [], []
+    for key, depth in zip(ancestry.keys, ancestry.depths, strict=True):
+        repo_id, license, license_name, license_link, gated, pipeline_tag, author = graph.rows[key]
+        rows.append({
+            "repo_id": repo_id, "repo_key": key, "sha": graph.shas.get(key, ""), "license": license, "license_name": license_name,
+            "license_link": license_link, "gated": gated, "author": author, "pipeline_tag": pipeline_tag,
+        })
+        if depth < max_depth:
+            edges += [
+                {"child": key, "parent_key": pk, "parent_repo_id": pid, "relation": rel, "evidence": ev, "relation_basis": basis, "pattern": pat}
+                for pk, pid, rel, ev, basis, pat in graph.edges.get(key, ())
+            ]
+    terms = {key: graph.terms[key] for key in ancestry.keys}
+    return build_view(policy=snapshot, rows=rows, edges=edges, license_terms=terms)
 
 
 def names_read_by_rules(snapshot):
@@ -221,7 +247,31 @@ def names_read_by_rules(snapshot):
     return False
 
 
-def audit_edge(*, parent, relation, evidence, declared, as_of, members, declared_known=True, licensors=None, snapshot=None):
+# The naming rule's condition as the fixtures state it: whether it fires depends only on whether the
+# student's name (normalized) starts with the clause's prefix (normalized).
+NAMING_CONDITION = "clause.params.prefix != null && !student.name_key.startsWith(clause.params_key.prefix)"
+
+
+def naming_prefixes(snapshot):
+    """The normalized prefix of every naming clause, when the naming rule's condition is the one above:
+    a name that starts with none of them then draws exactly the findings the placeholder name draws.
+    None when the rule reads the name otherwise (each member is then evaluated with its own name)."""
+    from kb.references import normalize_reference
+
+    rule = next((r for r in snapshot.rules if r.slug == "naming-prefix"), None)
+    if rule is None or " ".join(rule.condition.source.split()) != NAMING_CONDITION:
+        return None
+    prefixes = frozenset(
+        normalize_reference(clause["params"]["prefix"])
+        for document in snapshot.documents.values() for version in document["versions"] for clause in version["clauses"]
+        if clause["type"] == "naming" and isinstance(clause["params"].get("prefix"), str)
+    )
+    return None if any(normalize_reference(PLACEHOLDER).startswith(p) for p in prefixes) else prefixes
+
+
+def audit_edge(
+    *, parent, relation, evidence, declared, as_of, members, declared_known=True, licensors=None, snapshot=None, prefixes=None, view=None,
+):
     """Audit one weight edge for every member that has it or an edge of the same shape (Ancestry):
     the release workflow over `parent` (the representative) is evaluated once; only the naming rule,
     the one rule that reads the student's name, runs for each member. Each member's findings are
@@ -231,7 +281,11 @@ def audit_edge(*, parent, relation, evidence, declared, as_of, members, declared
     (Meta's Llama 3.2 built on its Llama 3.1).
 
     members: (key, student name, owners: the member's organization and Hub owner, lower case, rename).
+    prefixes: naming_prefixes(snapshot); a member whose name starts with none of them takes the
+    placeholder's naming findings instead of its own evaluation. view: the parent's lineage view when
+    the caller has it (lineage_view), else the engine's loader reads it.
     Returns {key: {"conflicts": [...], "unknowns": [...]}} (plain data, stored as is)."""
+    from kb.references import normalize_reference
     from policies.engine import loader
     from policies.engine.evaluate import evaluate_parsed
     from policies.engine.workflow import parse_workflow
@@ -240,14 +294,16 @@ def audit_edge(*, parent, relation, evidence, declared, as_of, members, declared
     common = {"declared": set(declared), "declared_known": declared_known, "licensors": licensors, "snapshot": snapshot}
     workflow = release_workflow(name=PLACEHOLDER, parent=parent, license_keys=list(declared), documents=snapshot.documents, as_of=as_of)
     parsed = parse_workflow(workflow, snapshot.licensing)
-    view = loader.load_lineage_view(workflow=parsed, policy=snapshot)
+    view = view or loader.load_lineage_view(workflow=parsed, policy=snapshot)
     edge = {"parent": parent, "first_evidence": evidence, "relation": relation, "view": view}
     found, gaps = conflicts_of(decision=evaluate_parsed(parsed, snapshot, view=view), **edge, **common)
     naming = any(c["rule"] == "naming-prefix" for c in found)
     results = {}
     for key, name, owners, rename in members:
         mine = [c for c in found if c["rule"] != "naming-prefix"]
-        if naming:
+        if naming and prefixes is not None and not any(normalize_reference(name).startswith(p) for p in prefixes):
+            mine = [c for c in found if c["rule"] == "naming-prefix"] + mine  # in the order an own evaluation gives
+        elif naming:
             own = parse_workflow({**workflow, "student": {**workflow["student"], "name": name}}, snapshot.licensing)
             mine = conflicts_of(decision=evaluate_parsed(own, snapshot, only={"naming-prefix"}, view=view), **edge, **common)[0] + mine
         renamer = Renamer(name, rename, licensors or {})
@@ -263,17 +319,27 @@ class Renamer:
     """Puts a member's own name and its ancestors' names into a representative's findings."""
 
     def __init__(self, name, rename, licensors):
-        self.names = {PLACEHOLDER: name, **{old: new for old, (new, _) in rename.items() if old != new}}
-        self.organizations = {new: org for _, (new, org) in rename.items()}
+        self.names = {PLACEHOLDER: name}
+        for old, (new, _, old_sha, new_sha) in rename.items():
+            if (old, old_sha) != (new, new_sha):  # a card's address at its commit, as a source citation gives it
+                self.names[hub_url(old, old_sha)] = hub_url(new, new_sha)
+            if old != new:
+                self.names[old] = new
+        self.organizations = {new: org for _, (new, org, _, _) in rename.items()}
         self.licensors = licensors
-        self.pattern = None
-        if len(self.names) > 1:  # one pass, longest name first: no name is replaced inside another
-            self.pattern = re.compile("|".join(re.escape(n) for n in sorted(self.names, key=len, reverse=True)))
+        self.longest_first = sorted(self.names, key=len, reverse=True)
 
     def text(self, text):
-        if self.pattern is None:
-            return text.replace(PLACEHOLDER, self.names[PLACEHOLDER])
-        return self.pattern.sub(lambda m: self.names[m.group(0)], text)
+        """Each old name replaced by its new one, longest first and through a token, so that no name
+        is replaced inside another or inside a name already put in."""
+        used = []
+        for number, old in enumerate(self.longest_first):
+            if old in text:
+                text = text.replace(old, f"\x00{number}\x00")
+                used.append(number)
+        for number in used:
+            text = text.replace(f"\x00{number}\x00", self.names[self.longest_first[number]])
+        return text
 
     def item(self, item):
         out = dict(item)
@@ -286,6 +352,8 @@ class Renamer:
 
     def conflict(self, conflict):
         out = self.item(conflict)
+        if len(self.names) > 1:
+            out["citations"] = [{k: self.text(v) if isinstance(v, str) else v for k, v in c.items()} for c in out["citations"]]
         if out["ancestor"] != conflict["ancestor"]:  # a registry ancestor of the member's own
             organization = self.organizations[out["ancestor"]]
             out["licensor"] = self.licensors.get(conflict["terms"]) or organization
