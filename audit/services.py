@@ -187,23 +187,25 @@ def audit_lineage(*, only_changed=False, keys=None, as_of=None, snapshot=None):
             resolved[name] = bool(found.resolved or found.candidates or found.target is not None)
         return resolved[name]
 
-    ancestries, digests = {}, {}
+    ancestries, digests, reads = {}, {}, {}
+    policy = audit.PolicyParts(snapshot)
     for subject in subjects:
         for parent, _, _ in subject.parents:
             if parent not in ancestries:
                 ancestries[parent] = audit.ancestry(parent=parent, graph=graph, named=named, keep_names=keep_names)
                 digests[parent] = audit.ancestry_digest(ancestries[parent])
+                reads[parent] = policy.of_ancestry(ancestries[parent], graph)
     prints = {
         s.key: audit.fingerprint(
-            name=s.student_name, parents=s.parents, declared=s.declared, ancestries=[digests[p] for p, _, _ in s.parents]
+            name=s.student_name, parents=s.parents, declared=s.declared, ancestries=[digests[p] for p, _, _ in s.parents],
+            policy=[policy.rules, *(policy.document(d) for d in s.declared), *(reads[p] for p, _, _ in s.parents)],
         )
         for s in subjects
     }
     listed = AuditResult.objects.all() if keys is None else AuditResult.objects.filter(model_key__in=[f"hub:{k}" for k in keys])
-    stored = dict(listed.values_list("model_key", "fingerprint" if only_changed else "policy_version"))
-    if only_changed:
-        current = set(listed.filter(policy_version=snapshot.policy_version).values_list("model_key", flat=True))
-        todo = [s for s in subjects if s.key not in current or stored[s.key] != prints[s.key]]
+    stored = dict(listed.values_list("model_key", "fingerprint"))
+    if only_changed:  # the fingerprint covers the parts of the policy a result reads, not its version
+        todo = [s for s in subjects if stored.get(s.key) != prints[s.key]]
         run.unchanged = len(subjects) - len(todo)
     else:
         todo = subjects

@@ -378,15 +378,70 @@ def audit_group(*, members, parents, declared, as_of, declared_known=True, licen
     return results
 
 
+def _digest(data):
+    return hashlib.blake2b(json.dumps(data, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
+
+
+class PolicyParts:
+    """The parts of a compiled policy an audit result depends on, digested: the rules whose findings
+    the audit keeps (a rule the audit ignores, or a law, changes no result), each terms document,
+    and each curated model with its lineage. A result is audited again when one of those it reads
+    changed, not whenever the policy version moves."""
+
+    def __init__(self, snapshot):
+        relevant = {*DIRECT_CONFLICTS, *CARRIED_TERMS, *UNKNOWNS}
+        self.snapshot = snapshot
+        self.rules = _digest([
+            [r.slug, r.effect, r.scope, r.condition.source, repr(r.message), repr(r.remedy), repr(r.citations), r.effective_from, r.effective_to]
+            for r in sorted(snapshot.rules, key=lambda r: r.slug) if r.slug in relevant
+        ])
+        self.documents, self.curated = {}, {}
+
+    def document(self, spdx):
+        if spdx not in self.documents:
+            self.documents[spdx] = _digest(self.snapshot.documents.get(spdx))
+        return self.documents[spdx]
+
+    def curated_lineage(self, name):
+        """A curated model (by any name it goes by), its ancestors, and the terms documents of each."""
+        if name not in self.curated:
+            target = self.snapshot.model_index.resolve(name).target
+            seen, queue, parts = set(), [target] if target else [], []
+            while queue:
+                model = queue.pop()
+                if model is None or model["slug"] in seen:
+                    continue
+                seen.add(model["slug"])
+                parts.append([_digest(model), [self.document(t) for t in (*model["weights_terms"], *model["service_terms"])]])
+                queue += [self.snapshot.models.get(edge["slug"]) for edge in model.get("parents", ())]
+            self.curated[name] = _digest(sorted(parts))
+        return self.curated[name]
+
+    def of_ancestry(self, ancestry, graph):
+        """What of the policy a parent's ancestry reads: its registry ancestors' terms documents and
+        every curated model or unknown reference it reaches."""
+        documents = sorted({self.document(spdx) for key in ancestry.keys for spdx in graph.terms[key][0]})
+        named = sorted({target[1] for node in ancestry.shape for target in _named_targets(node)})
+        return _digest([documents, [self.curated_lineage(name) for name in named]])
+
+
+def _named_targets(node):
+    if node[0] == "named":
+        return [node]
+    return [edge[-1] for edge in node[-1] if isinstance(edge[-1], tuple)]
+
+
 def ancestry_digest(ancestry):
     """A digest of a parent's whole ancestry (shape and names): part of each child's fingerprint."""
     data = json.dumps([ancestry.shape, ancestry.nodes])
     return hashlib.blake2b(data.encode(), digest_size=16).hexdigest()
 
 
-def fingerprint(*, name, parents, declared, ancestries):
-    """What an audit result depends on besides the policy version: the model's name, its parents with
-    their relation and evidence, its declared license, and each parent's whole ancestry
-    (`ancestries`: their ancestry_digest), so that a license changed any number of levels up changes it."""
-    data = json.dumps([name, sorted(map(list, parents)), sorted(declared), list(ancestries)])
+def fingerprint(*, name, parents, declared, ancestries, policy=()):
+    """What an audit result depends on: the model's name, its parents with their relation and
+    evidence, its declared license, each parent's whole ancestry (`ancestries`: their
+    ancestry_digest, so that a license changed any number of levels up changes it), and the parts of
+    the policy it reads (`policy`: PolicyParts digests of the rules, the declared license's document
+    and each parent's ancestry)."""
+    data = json.dumps([name, sorted(map(list, parents)), sorted(declared), list(ancestries), list(policy)])
     return hashlib.blake2b(data.encode(), digest_size=16).hexdigest()

@@ -7,7 +7,9 @@ each member's own names back; the reference here evaluates every model on its ow
 (policies.audit.audit_group with that model alone), so the two must agree finding for finding.
 """
 
+import dataclasses
 import io
+import json
 import random
 
 import pytest
@@ -159,3 +161,88 @@ def test_import_hf_no_audit_leaves_the_results_alone(tree, tmp_path):
     call_command("import_hf", "--jsonl", str(jsonl), "--no-audit", stdout=out)
     assert "license drift audit" not in out.getvalue()
     assert not AuditResult.objects.filter(model_key="hub:newcomer/fresh-ft").exists()
+
+
+def audited_at():
+    return dict(AuditResult.objects.values_list("model_key", "audited_at"))
+
+
+def test_a_changed_terms_document_reaudits_only_the_models_whose_lineage_reaches_it(tree):
+    services.audit_lineage(as_of=AS_OF)
+    snapshot = snapshots.current()
+    gemma = "LicenseRef-Gemma-Terms-of-Use"
+    changed = dataclasses.replace(snapshot, documents={**snapshot.documents, gemma: {**snapshot.documents[gemma], "name": "Gemma Terms, edited"}})
+    run = services.audit_lineage(only_changed=True, as_of=AS_OF, snapshot=changed)
+    reaching = {r.model_key for r in AuditResult.objects.all() if gemma in json.dumps([r.conflicts, r.unknowns]) or gemma in r.declared_license}
+    assert 0 < run.audited < run.audited + run.unchanged
+    # Every model that names Gemma's terms in a finding, or declares them, was audited again; the
+    # rest reach Gemma through an ancestor the audit reads without a finding, or not at all.
+    assert reaching <= set(run.keys)
+    declared = set(AuditResult.objects.filter(declared_license__contains=gemma).values_list("model_key", flat=True))
+    assert [key for key in run.keys if key not in declared and not _reaches(key, gemma)] == []
+
+
+def _reaches(model_key, spdx):
+    """Whether a model's ancestors (any lineage relation) include one under `spdx` (its weights or
+    its service terms): registry ancestors through the registry's own lineage query, curated ones
+    through the knowledge base's lineage."""
+    from registry import selectors
+    from registry.licenses import load_mapping, terms_for
+
+    snapshot = snapshots.current()
+
+    def curated(name):
+        model, seen = snapshot.model_index.resolve(name).target, set()
+        queue = [model] if model else []
+        while queue:
+            model = queue.pop()
+            if model is None or model["slug"] in seen:
+                continue
+            seen.add(model["slug"])
+            if spdx in (*model["weights_terms"], *model["service_terms"]) and model["slug"] != model_key[3:]:
+                return True
+            queue += [snapshot.models.get(edge["slug"]) for edge in model["parents"]]
+        return False
+
+    if model_key.startswith("kb:"):
+        return curated(snapshot.models[model_key[3:]]["name"])
+    found = selectors.ancestors([model_key[4:]], max_depth=audit.MAX_DEPTH + 1)
+    mapping = load_mapping()
+    rows = [m for k, m in found["models"].items() if k != model_key[4:]]
+    return any(terms_for(m["license"], m["license_name"], m["license_link"], mapping)[0] == spdx for m in rows) or any(
+        curated(e["parent_repo_id"]) for e in found["edges"]
+    )
+
+
+def test_publishing_a_rule_the_audit_keeps_reaudits_and_one_it_ignores_does_not(tree, django_capture_on_commit_callbacks):
+    from policies.models import Rule
+
+    services.audit_lineage()
+    before = audited_at()
+    with django_capture_on_commit_callbacks(execute=True):
+        rule = Rule.objects.get(slug="kr-ai-basic-act")  # a law's rule: no drift finding comes from it
+        rule.title += " (edited)"
+        rule.save()
+    assert audited_at() == before
+    with django_capture_on_commit_callbacks(execute=True):
+        rule = Rule.objects.get(slug="naming-prefix")
+        rule.remedy = "Rename the student: its name must start with \"{clause.params.prefix}\" ({student.name})."
+        rule.save()
+    after = audited_at()
+    assert after.keys() == before.keys() and all(after[k] != before[k] for k in before)
+    naming = [c for r in AuditResult.objects.all() for c in r.conflicts if c["kind"] == "naming"]
+    assert naming and all(c["fix"].startswith("Rename the student: its name must start with") for c in naming)
+
+
+def test_a_knowledge_base_load_that_changed_something_reaudits_what_it_touched(tree, django_capture_on_commit_callbacks):
+    from kb.signals import knowledge_base_loaded
+
+    services.audit_lineage()
+    before = audited_at()
+
+    class Stats:
+        changed = True
+
+    with django_capture_on_commit_callbacks(execute=True):
+        knowledge_base_loaded.send(sender=None, stats=Stats())
+    assert audited_at() == before  # the same knowledge base: no result reads anything that changed
