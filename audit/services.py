@@ -1,11 +1,13 @@
 """Run the license drift audit over the knowledge base and the registry, and store the results.
 
 `audit_lineage` lists every model with weight parents (curated kb.AIModel through LineageEdge;
-registry HubModel through HubEdge, except repositories a curated record stands for), computes what
-each result depends on (policies.audit.fingerprint, plus the policy version) and, with
-`only_changed`, re-audits just the models whose fingerprint or policy version differs from the stored
-result. Models that share their parents and declared license are evaluated together
-(policies.audit.audit_group). Each group's results are written in one transaction.
+registry HubModel through HubEdge, except repositories a curated record stands for), reads the
+registry's lineage once (registry_graph), computes what each result depends on
+(policies.audit.fingerprint: its whole ancestry and the parts of the policy it reads) and, with
+`only_changed`, re-audits just the models whose fingerprint differs from the stored result. Weight
+edges whose parents share a shape of ancestry (policies.audit.Ancestry) and declared license are
+evaluated once and the findings fanned out, renamed (policies.audit.audit_edge). Results are written
+in batches, each batch in one transaction. `audit_after_import` re-audits what an import touched.
 """
 
 from dataclasses import dataclass, field
