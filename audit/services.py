@@ -75,17 +75,19 @@ def registry_subjects(*, keys=None):
     mapping = load_mapping()
     curated = {hf.lower() for hf in AIModel.objects.exclude(hf_id="").exclude(hf_id__isnull=True).values_list("hf_id", flat=True)}
     parents, rows = {}, []
+    columns = "m.id, m.repo_id, m.repo_key, m.license, m.license_name, m.license_link"
+    edges = "SELECT e.child_id, e.parent_repo_id, e.relation, e.evidence FROM registry_hubedge e"
     for chunk in _chunks(keys):
-        where, params = ("", []) if chunk is None else (f"AND e.child_key IN ({', '.join(['%s'] * len(chunk))})", chunk)
-        for child_id, parent, relation, evidence in _fetch(
-            f"SELECT e.child_id, e.parent_repo_id, e.relation, e.evidence FROM registry_hubedge e WHERE 1 = 1 {where} ORDER BY e.child_id, e.id", params
-        ):
+        if chunk is None:
+            found = _fetch(f"SELECT {columns} FROM registry_hubmodel m WHERE m.id IN (SELECT child_id FROM registry_hubedge)", [])
+            edge_rows = _fetch(f"{edges} ORDER BY e.child_id, e.id", [])
+        else:  # by the unique repo_key, then by child_id (the first column of an index): no scan of the tables
+            found = _fetch(f"SELECT {columns} FROM registry_hubmodel m WHERE m.repo_key IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            ids = [row[0] for row in found]
+            edge_rows = _fetch(f"{edges} WHERE e.child_id IN ({', '.join(['%s'] * len(ids))}) ORDER BY e.child_id, e.id", ids) if ids else []
+        for child_id, parent, relation, evidence in edge_rows:
             parents.setdefault(child_id, []).append((parent, relation, evidence))
-        where = where.replace("e.child_key", "m.repo_key")
-        rows += _fetch(
-            "SELECT m.id, m.repo_id, m.repo_key, m.license, m.license_name, m.license_link FROM registry_hubmodel m "
-            f"WHERE m.id IN (SELECT child_id FROM registry_hubedge) {where}", params,
-        )
+        rows += found
     for pk, repo_id, repo_key, lic, license_name, license_link in rows:
         if repo_key in curated or pk not in parents:
             continue
