@@ -4,14 +4,15 @@ import os
 import time
 
 
-def setup_django(db_path):
-    """Start Django on db_path, migrate, load the knowledge base; return load_kb's seconds."""
+def setup_django(db_path, database_url=None):
+    """Start Django on db_path (or database_url, an empty database), migrate, load the knowledge base;
+    return load_kb's seconds."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # Production settings: with DEBUG on, Django wraps every cursor to log its queries, which would
     # be measured as part of the work under test.
     os.environ["DJANGO_DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-only-" + os.urandom(16).hex())
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{db_path}"
     import django
 
     django.setup()

@@ -1,11 +1,13 @@
 """License drift audit benchmark: a full audit of a synthetic Hub, then an incremental one after an import.
 
-    .venv/bin/python bench/drift.py [--models 2000000] [--new 10000]
+    .venv/bin/python bench/drift.py [--models 2000000] [--new 10000] [--postgres postgres://…/NAME]
 
-SQLite (a fresh file, the shipped knowledge base loaded). The synthetic Hub is bench/registry.py's
+SQLite (a fresh file), or with --postgres that PostgreSQL database, dropped and created again (it
+must be one of your own); the shipped knowledge base loaded. The synthetic Hub is bench/registry.py's
 generator (same shape and seed): the first --models records are imported and audited in full
 (`audit.services.audit_lineage`), then the next --new records are imported and the audit re-run with
-`only_changed` (what `manage.py audit_lineage --only-changed` does). The generator gives every third
+what `import_hf` does after an import (`audit.services.audit_after_import`: the imported models and
+every model below them, re-audited where their fingerprint changed). The generator gives every third
 model a Llama 3.1 license and the rest Apache-2.0, so the audit meets naming, carried-terms and
 use-policy conflicts along the declared lineage.
 
@@ -35,6 +37,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", type=int, default=2_000_000)
     parser.add_argument("--new", type=int, default=10_000)
+    parser.add_argument("--postgres", help="a PostgreSQL URL of a database this run may drop and create")
     parser.add_argument("--baseline-sample", type=int, default=2000, help="workflows evaluated one by one for the baseline")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-drift-"))
@@ -48,7 +51,9 @@ def main():
 def run(args, workdir):
     import importlib.util
 
-    setup_django(workdir / "bench.sqlite3")
+    if args.postgres:
+        recreate(args.postgres)
+    setup_django(workdir / "bench.sqlite3", database_url=args.postgres)
     import orjson
 
     # bench/registry.py's generator (loaded by path: its module name is the registry app's).
@@ -75,7 +80,7 @@ def run(args, workdir):
     full = audit_services.audit_lineage(as_of="2026-12-01", snapshot=snapshot)
     full_seconds = time.perf_counter() - started
     conflicts = sum(AuditResult.objects.values_list("conflict_count", flat=True))
-    print(f"full audit: {full.audited:,} models with parents in {full.groups:,} groups, {full_seconds:.1f} s "
+    print(f"full audit: {full.audited:,} models with parents, {full.edges:,} weight edges in {full.groups:,} evaluations, {full_seconds:.1f} s "
           f"({full.audited / full_seconds:,.0f} models/s); {full.with_conflicts:,} with conflicts, {conflicts:,} conflicts")
 
     # Baseline: one evaluation per model, no grouping, nothing stored.
@@ -89,9 +94,10 @@ def run(args, workdir):
     print(f"baseline (one evaluation per model, {len(sample):,} timed): {per_model * 1000:.2f} ms/model, "
           f"{baseline_seconds:.1f} s projected for {full.audited:,}; the full audit took {full_seconds / baseline_seconds:.2f} of it")
 
-    services.import_records(records=(orjson.loads(line) for line in lines[args.models:]), batch_size=5000, known_names={})
+    new = [orjson.loads(line) for line in lines[args.models:]]
+    services.import_records(records=new, batch_size=5000, known_names={})
     started = time.perf_counter()
-    again = audit_services.audit_lineage(only_changed=True, as_of="2026-12-01", snapshot=snapshot)
+    again = audit_services.audit_after_import(keys=[r["id"] for r in new], as_of="2026-12-01", snapshot=snapshot)
     incremental_seconds = time.perf_counter() - started
     print(f"incremental audit after {args.new:,} new models: {again.audited:,} re-audited, {again.unchanged:,} unchanged, {incremental_seconds:.1f} s")
 
@@ -105,6 +111,18 @@ def run(args, workdir):
     for line in missed:
         print("MISSED", line)
     return not missed
+
+
+def recreate(url):
+    """Drop and create the database `url` names (connecting to the server's `postgres` database)."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 if __name__ == "__main__":

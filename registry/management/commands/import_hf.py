@@ -3,6 +3,7 @@ from pathlib import Path
 
 import orjson
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from tqdm import tqdm
 
 from registry import hub, services
@@ -24,9 +25,10 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="every model on the Hub (about two million; resumable)")
         parser.add_argument("--restart", action="store_true", help="a live listing: start from the beginning, not from the saved cursor")
         parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--no-audit", action="store_true", help="do not re-audit license drift for the imported models and their descendants")
         parser.add_argument("--timeout", type=float, default=10.0, help="seconds for each --repo-id look-up (default: %(default)s)")
 
-    def handle(self, *args, jsonl, card, repo_id, author, search, all, restart, batch_size, timeout, **options):
+    def handle(self, *args, jsonl, card, repo_id, author, search, all, restart, batch_size, timeout, no_audit=False, **options):
         live = bool(author or search or all)
         sources = sum(bool(x) for x in (jsonl, card, live, repo_id and not card))
         if sources != 1:
@@ -39,6 +41,7 @@ class Command(BaseCommand):
         # collector's sight, which otherwise walks it again and again while millions of records pass
         # (a third of an unchanged re-import's time in bench/registry.py).
         gc.freeze()
+        started = timezone.now()
         bar = tqdm(file=self.stderr, unit="model", desc="Importing", disable=None)
         try:
             if jsonl:
@@ -68,6 +71,22 @@ class Command(BaseCommand):
         if len(result.invalid) > 20:
             self.stdout.write(self.style.WARNING(f"and {len(result.invalid) - 20} more skipped"))
         self.stdout.write(self.style.SUCCESS("Registry imported." if result.created or result.updated else "Registry already up to date."))
+        if not no_audit and (result.created or result.updated):
+            self._audit(started)
+
+    def _audit(self, started):
+        """The license drift audit of what this run wrote (rows it created or changed carry its
+        imported_at) and of every model below them (audit.services.audit_after_import)."""
+        from django.apps import apps
+
+        if not apps.is_installed("audit"):
+            return
+        from audit.services import audit_after_import
+        from registry.models import HubModel
+
+        keys = HubModel.objects.filter(imported_at__gte=started).values_list("repo_key", flat=True)
+        run = audit_after_import(keys=list(keys))
+        self.stdout.write(f"license drift audit: {run.audited} models re-audited ({run.with_conflicts} with conflicts), {run.unchanged} unchanged")
 
     def _read(self, path):
         try:
