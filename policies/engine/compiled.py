@@ -14,14 +14,14 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from kb.references import ReferenceIndex, build_index
-from policies.engine import conditions
+from policies.engine import conditions, contract, facts
 from policies.engine.conditions import EXPOSURE_FACTS, Condition, compile_condition, fields_used, merge_fields
 from policies.engine.decision import Citation
 from policies.engine.jurisdictions import descendants
 from policies.engine.loader import PolicyData
 from policies.engine.scope import CompiledScope, cel_target, compile_scope, target_of
 from policies.engine.templates import compile_template, fill
-from policies.engine.workflow import PURPOSES, RELEASES, build_licensing
+from policies.engine.workflow import build_licensing
 
 DOCUMENTED_EVIDENCE = ("developer_documented", "paper", "model_card")
 # Lineage an outside record states (a model card's base_model, a DPI record's generator) or a name
@@ -66,12 +66,12 @@ class CompiledRule:
 @dataclass(frozen=True)
 class CompiledPolicy:
     policy_version: str
-    documents: dict  # spdx_id -> document dict (with "versions", each with "clauses")
-    models: dict  # slug -> model dict (with "parents": lineage edges)
-    datasets: dict  # slug -> dataset dict
-    jurisdiction_parent: dict  # code -> parent code
-    provisions: dict  # ref -> provision dict
-    rules: tuple  # CompiledRule
+    documents: dict[str, facts.TermsDocument]  # by spdx_id
+    models: dict[str, facts.Model]  # by slug
+    datasets: dict[str, facts.Dataset]  # by slug
+    jurisdiction_parent: dict[str, str | None]  # code -> parent code
+    provisions: dict[str, facts.Provision]  # by ref
+    rules: tuple[CompiledRule, ...]
     model_index: ReferenceIndex = field(repr=False, compare=False)
     dataset_index: ReferenceIndex = field(repr=False, compare=False)
     licensing: object = field(repr=False, compare=False)
@@ -98,7 +98,7 @@ class CompiledPolicy:
     license_aliases: MappingProxyType = field(repr=False, compare=False, default_factory=lambda: MappingProxyType({}))  # e.g. Hub ids
 
 
-def asset_facts(asset):
+def asset_facts(asset: facts.Model | facts.Dataset) -> facts.AssetFacts:
     """What conditions and templates see as `asset` (conditions.FACT_FIELDS)."""
     return {
         "kind": asset["kind"],
@@ -112,12 +112,12 @@ def asset_facts(asset):
     }
 
 
-def document_facts(document):
+def document_facts(document: facts.TermsDocument) -> facts.DocumentFacts:
     """What conditions and templates see as `document`."""
     return {k: document[k] for k in ("spdx_id", "name", "kind", "contract", "foss", "url")}
 
 
-def clause_citation(document, version, clause):
+def clause_citation(document: facts.TermsDocument, version: facts.TermsVersion, clause: facts.Clause) -> Citation:
     return Citation(
         document=document["name"],
         section=f'{clause["section"]} ({clause["heading"]})' if clause["section"] and clause["heading"] else clause["section"] or clause["heading"] or clause["key"],
@@ -129,7 +129,7 @@ def clause_citation(document, version, clause):
     )
 
 
-def provision_citation(provision):
+def provision_citation(provision: facts.Provision) -> Citation:
     return Citation(
         document=provision["instrument"],
         section=f'{provision["article"]}: {provision["title"]}',
@@ -170,7 +170,7 @@ def compile_rule(row, citations, windows):
     )
 
 
-def compile_policy(data: PolicyData):
+def compile_policy(data: PolicyData) -> "CompiledPolicy":
     """The loader's plain data -> the CompiledPolicy (compile every rule, index, fingerprint)."""
     citations = {
         (doc["spdx_id"], version["label"], clause["key"]): clause_citation(doc, version, clause)
@@ -262,8 +262,8 @@ def _rule_indexes(rules, documents):
 
 def _live_index(rules):
     index = {}
-    for release in RELEASES:
-        for purpose in PURPOSES:
+    for release in contract.RELEASE.values:
+        for purpose in contract.PURPOSE.values:
             fixed, conditional = set(), []
             for rule in rules:
                 scope = rule.scope_test

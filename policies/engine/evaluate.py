@@ -14,17 +14,18 @@ nothing writes into it.
 from urllib.parse import quote
 
 from kb.references import normalize_reference
-from policies.engine import conditions, loader, templates
+from policies.engine import conditions, facts, loader, templates
 from policies.engine import snapshot as snapshots
+from policies.engine.compiled import CompiledPolicy
 from policies.engine.decision import Citation, Decision, Finding
 from policies.engine.exposure import walk
 from policies.engine.jurisdictions import deployment_reach, expand_jurisdictions
-from policies.engine.lineage_view import EMPTY_VIEW
+from policies.engine.lineage_view import EMPTY_VIEW, LineageView
 from policies.engine.scope import matches_exposure, matches_workflow
 from policies.engine.workflow import parse_workflow
 
 
-def workflow_facts(workflow, snapshot, base, weights_terms):
+def workflow_facts(workflow: facts.Workflow, snapshot: CompiledPolicy, base: facts.Model | None, weights_terms) -> dict:
     """The workflow-level facts conditions and templates may name (conditions.WORKFLOW_FACTS)."""
     student = workflow["student"]
     compute = float(student["training_compute_flop"]) if student["training_compute_flop"] is not None else None
@@ -188,7 +189,7 @@ def evaluate_workflow_rules(base_facts, snapshot, live, student):
     return findings
 
 
-def evaluate_parsed(workflow, snapshot, only=None, view=EMPTY_VIEW):
+def evaluate_parsed(workflow: facts.Workflow, snapshot: CompiledPolicy, only=None, view: LineageView = EMPTY_VIEW) -> Decision:
     """Evaluate an already-parsed workflow against a compiled policy and a lineage view. Pure.
 
     `view` (policies.engine.lineage_view) holds the registry models the workflow names and their
@@ -213,7 +214,7 @@ def evaluate_parsed(workflow, snapshot, only=None, view=EMPTY_VIEW):
     )
 
 
-def evaluate_workflow(workflow, as_of=None, snapshot=None, view=None):
+def evaluate_workflow(workflow: dict, as_of=None, snapshot: CompiledPolicy | None = None, view: LineageView | None = None) -> Decision:
     """Check a workflow (the contract's JSON, decoded) and return the Decision.
 
     Raises `WorkflowError` (naming the field) for bad input. `as_of` (a date or "YYYY-MM-DD")

@@ -27,8 +27,9 @@ Everything here is pure: it reads the compiled policy, the lineage view and the 
 
 from dataclasses import dataclass
 
-from policies.engine.compiled import ASSUMED_EVIDENCE, WALKED_EVIDENCE, asset_facts, document_facts
-from policies.engine.lineage_view import EMPTY_VIEW
+from policies.engine.compiled import ASSUMED_EVIDENCE, WALKED_EVIDENCE, CompiledPolicy, asset_facts, document_facts
+from policies.engine.facts import Model, TermsDocument, TermsVersion, Workflow
+from policies.engine.lineage_view import EMPTY_VIEW, LineageView
 
 WEIGHT_RELATIONS = {"fine_tune", "adapter", "quantized", "merge", "pruned", "continued_pretraining"}
 DISTILLATION_RELATIONS = {"logit_distillation", "output_distillation"}
@@ -45,13 +46,13 @@ def weaker(evidence, other):
 class Walked:
     exposures: list
     unresolved: list
-    base: dict | None  # the base model, when resolved
+    base: Model | None  # the base model, when resolved
     weights_terms: list  # SPDX ids that reach the student through weights (base + ancestors)
     assumptions: list  # declared or inferred lineage the exposures rest on, for the user to confirm
     used: frozenset  # slugs of the lineage view's models the walk went through
 
 
-def pick_version(document, day):
+def pick_version(document: TermsDocument, day: str) -> TermsVersion | None:
     """The version whose window contains `day` (the latest-starting one if windows overlap), or None."""
     found = None
     for version in document["versions"]:
@@ -327,7 +328,7 @@ class _Walk:
             self.output_terms_of(resolution.target, self.entered(resolution.target, step))
 
 
-def walk(workflow, snapshot, view=EMPTY_VIEW):
+def walk(workflow: Workflow, snapshot: CompiledPolicy, view: LineageView = EMPTY_VIEW) -> Walked:
     """Walk the workflow's references through the compiled policy and the lineage view: `Walked`."""
     w = _Walk(workflow, snapshot, view)
     base = w.base_model(workflow["student"]["base_model"]) if workflow["student"]["base_model"] else None

@@ -28,7 +28,7 @@ given exposure. Every key is optional; a key that is present must match (lists m
 from dataclasses import dataclass
 
 from kb import vocabulary
-from policies.engine import workflow as wf
+from policies.engine import contract
 
 TARGETS = ("clause", "unknown_terms", "missing_version", "unresolved", "workflow")
 RELATIONS = ("weights", "distillation", "dataset", "generated_by")
@@ -44,10 +44,10 @@ LIST_KEYS = {
     "relations": RELATIONS,
     "subject_kinds": SUBJECT_KINDS,
     "binding": BINDINGS,
-    "access": wf.ACCESSES,
-    "signal": wf.SIGNALS,
-    "release": wf.RELEASES,
-    "purpose": wf.PURPOSES,
+    "access": contract.ACCESS.values,
+    "signal": contract.SIGNAL.values,
+    "release": contract.RELEASE.values,
+    "purpose": contract.PURPOSE.values,
     "jurisdictions": None,
 }
 EXPOSURE_ONLY = ("clause_types", "documents", "document_kinds", "relations", "subject_kinds", "binding", "access", "signal")
