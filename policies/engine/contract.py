@@ -16,6 +16,7 @@ A new field goes into one of the tables below (and the parser's assembly of the 
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from kb import vocabulary
 
@@ -26,7 +27,7 @@ class Choices:
 
     options: tuple[tuple[str, str], ...]
 
-    @property
+    @cached_property
     def values(self) -> tuple[str, ...]:
         return tuple(value for value, _ in self.options)
 
@@ -88,19 +89,21 @@ class Field:
     one_of: tuple["Field", ...] = ()
     description: str = ""
 
-    @property
+    # Read on every check: worked out once (a frozen dataclass still has a __dict__ for these).
+    @cached_property
     def names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
-    @property
+    @cached_property
     def required_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields if f.required)
 
+    @cached_property
+    def _by_name(self):
+        return {f.name: f for f in self.fields}
+
     def __getitem__(self, name) -> "Field":
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise KeyError(name)
+        return self._by_name[name]
 
 
 def _text(name, required=False, description=""):

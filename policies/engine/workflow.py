@@ -244,28 +244,34 @@ class _AssetCount:
                                       "(base model, teachers, datasets and the models that generated them); this is one more")
 
 
+def _boolean(value, path):
+    if value is not None and not isinstance(value, bool):
+        raise WorkflowError(path, f"must be true, false or null, got {_kind(value)}")
+    return value
+
+
+def _country(value, path):
+    return None if value is None else _jurisdiction(value, path, _COUNTRY, "an ISO 3166-1 alpha-2 country code")
+
+
+# How each scalar kind of the contract is read: (field, value, path, licensing) -> value.
+_READERS = {
+    "text": lambda f, v, p, _: _string(v, p, nullable=f.nullable, max_length=f.max_length),
+    "reference": lambda f, v, p, _: _string(v, p, nullable=f.nullable, max_length=f.max_length),
+    "choice": lambda f, v, p, _: _choice(v, p, f.choices.values, default=f.default, nullable=f.nullable),
+    "number": lambda f, v, p, _: _number(v, p, f.maximum),
+    "integer": lambda f, v, p, _: _number(v, p, f.maximum, integer=True),
+    "boolean": lambda f, v, p, _: _boolean(v, p),
+    "license": lambda f, v, p, licensing: parse_license(v, p, licensing),  # (expression, keys)
+    "url": lambda f, v, p, _: _url(v, p),
+    "country": lambda f, v, p, _: _country(v, p),
+    "jurisdiction": lambda f, v, p, _: _jurisdiction(v, p),
+}
+
+
 def _value(field: Field, value, path, licensing=None):
-    """A scalar field's value, read as its kind says (a license comes back as (expression, keys))."""
-    kind = field.kind
-    if kind in ("text", "reference"):
-        return _string(value, path, nullable=field.nullable, max_length=field.max_length)
-    if kind == "choice":
-        return _choice(value, path, field.choices.values, default=field.default, nullable=field.nullable)
-    if kind in ("number", "integer"):
-        return _number(value, path, field.maximum, integer=kind == "integer")
-    if kind == "boolean":
-        if value is not None and not isinstance(value, bool):
-            raise WorkflowError(path, f"must be true, false or null, got {_kind(value)}")
-        return value
-    if kind == "license":
-        return parse_license(value, path, licensing)
-    if kind == "url":
-        return _url(value, path)
-    if kind == "country":
-        return None if value is None else _jurisdiction(value, path, _COUNTRY, "an ISO 3166-1 alpha-2 country code")
-    if kind == "jurisdiction":
-        return _jurisdiction(value, path)
-    raise TypeError(f"{path}: {kind} is not a scalar kind")
+    """A scalar field's value, read as its kind says."""
+    return _READERS[field.kind](field, value, path, licensing)
 
 
 def _items(field: Field, value, path):
@@ -285,14 +291,16 @@ def _fields(field: Field, data, path, licensing=None):
     prefix = f"{path}." if path else ""
     out = {}
     for f in field.fields:
-        where = prefix + f.name
-        if f.kind == "list":
-            entries = _items(f, data.get(f.name, _ABSENT), where)
-            out[f.name] = list(dict.fromkeys(_value(f.items, v, f"{where}[{i}]") for i, v in enumerate(entries)))
-        elif f.kind == "license":
-            out[f.name], out[f"{f.name}_keys"] = _value(f, data.get(f.name), where, licensing)
+        name, kind = f.name, f.kind
+        if kind == "list":
+            where = prefix + name
+            read = _READERS[f.items.kind]
+            entries = _items(f, data.get(name, _ABSENT), where)
+            out[name] = list(dict.fromkeys(read(f.items, v, f"{where}[{i}]", None) for i, v in enumerate(entries)))
+        elif kind == "license":
+            out[name], out[f"{name}_keys"] = parse_license(data.get(name), prefix + name, licensing)
         else:
-            out[f.name] = _value(f, data.get(f.name), where, licensing)
+            out[name] = _READERS[kind](f, data.get(name), prefix + name, licensing)
     return out
 
 
