@@ -264,7 +264,8 @@ def load_lineage_view(*, workflow: facts.Workflow, policy: "CompiledPolicy") -> 
 
     from policies.engine.lineage_view import EMPTY_VIEW
 
-    unknown = [ref for ref in dict.fromkeys(referenced_models(workflow)) if _unmatched(policy, ref)]
+    # Membership, not resolution: the walk resolves each reference itself, once.
+    unknown = [ref for ref in dict.fromkeys(referenced_models(workflow)) if ref not in policy.model_index]
     if not unknown or not apps.is_installed("registry"):
         return EMPTY_VIEW
     from policies.engine.lineage_view import build_view
@@ -275,7 +276,3 @@ def load_lineage_view(*, workflow: facts.Workflow, policy: "CompiledPolicy") -> 
         policy=policy, rows=found.rows, edges=found.edges, license_terms=found.license_terms, inferred=found.inferred, notes=found.notes
     )
 
-
-def _unmatched(policy, reference):
-    resolution = policy.model_index.resolve(reference)
-    return not resolution.resolved and not resolution.candidates

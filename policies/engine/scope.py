@@ -146,15 +146,26 @@ def matches_workflow(scope, student, covered):
     return True
 
 
-def matches_exposure(scope, route, document, clause):
-    """The exposure-level keys. scope: CompiledScope."""
+def matches_terms(scope, document, clause):
+    """The exposure-level keys about the terms in hand (clause type, document, its kind): the same for
+    a clause on every route, so the compiled policy answers them once per clause. scope: CompiledScope."""
     if scope.clause_types is not None and (clause is None or clause["type"] not in scope.clause_types):
         return False
     if scope.documents is not None and (document is None or document["spdx_id"] not in scope.documents):
         return False
     if scope.document_kinds is not None and (document is None or document["kind"] not in scope.document_kinds):
         return False
+    return True
+
+
+def matches_route(scope, route):
+    """The exposure-level keys about the route (relation, subject kind, binding, access, signal)."""
     for fact, allowed in scope.route:
         if route[fact] not in allowed:
             return False
     return True
+
+
+def matches_exposure(scope, route, document, clause):
+    """The exposure-level keys. scope: CompiledScope."""
+    return matches_terms(scope, document, clause) and matches_route(scope, route)
