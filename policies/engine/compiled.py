@@ -302,6 +302,8 @@ def _per_clause(rules, documents):
     kept and raised when a check needs it), and the rule's templates with those facts filled in."""
     clause_rules = [rule for rule in rules if rule.target == "clause"]
     answers, prefilled, rules_of_clause, answer_classes = {}, {}, {}, {}
+    # Those selecting clause types first, then those selecting documents only (clause_rules_by_type's order).
+    ordered = [r for r in clause_rules if r.scope_test.clause_types] + [r for r in clause_rules if not r.scope_test.clause_types]
     shared = [rule for rule in clause_rules if not rule.route_dependent and not rule.static_condition and rule.condition.source]
     reads = {id(rule): _snapshot_reads(rule) for rule in shared}
     for document in documents.values():
@@ -309,8 +311,6 @@ def _per_clause(rules, documents):
         for version in document["versions"]:
             for clause in version["clauses"]:
                 facts = {"clause": clause["facts"], "document": of_document}
-                # Those selecting its type first, then those selecting documents only (clause_rules_by_type's order).
-                ordered = [r for r in clause_rules if r.scope_test.clause_types] + [r for r in clause_rules if not r.scope_test.clause_types]
                 rules_of_clause[id(clause)] = tuple(rule for rule in ordered if matches_terms(rule.scope_test, of_document, clause))
                 for rule in clause_rules:
                     types = rule.scope.get("clause_types")
