@@ -275,6 +275,7 @@ class LivePool:
     conditional: tuple  # CompiledRule with a window or jurisdictions
     by_target: MappingProxyType  # target -> rules (rules_by_target, narrowed)
     by_clause: MappingProxyType  # id(clause) -> rules (clause_rules, narrowed)
+    exposure_ids: frozenset  # ids of the rules above that look at exposures (every target but workflow)
 
 
 def _live_index(rules, by_target, clause_rules):
@@ -292,6 +293,7 @@ def _live_index(rules, by_target, clause_rules):
                 conditional=tuple(r for r in rules if admits(r) and (r.effective_from or r.effective_to or r.scope_test.jurisdictions is not None)),
                 by_target=MappingProxyType({target: tuple(r for r in pool if admits(r)) for target, pool in by_target.items()}),
                 by_clause=MappingProxyType({key: pool for key, pool in narrowed.items() if pool}),
+                exposure_ids=frozenset(id(r) for r in rules if admits(r) and r.target != "workflow"),
             )
     return index
 

@@ -121,6 +121,7 @@ def _condition_holds(rule, activation, where):
 def evaluate_exposures(exposures, base_facts, snapshot, live):
     findings, seen, results, candidates_of = [], set(), {}, {}
     pool, dead = live
+    dead = dead & pool.exposure_ids  # usually empty: the rules with a window or jurisdictions are mostly laws (workflow rules)
     static_answers, prefilled, answer_classes = snapshot.static_answers, snapshot.prefilled, snapshot.answer_classes
     for exposure in exposures:
         route, document, clause = exposure["facts"], exposure["document"], exposure["clause"]

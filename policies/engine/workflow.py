@@ -254,6 +254,8 @@ def _country(value, path):
     return None if value is None else _jurisdiction(value, path, _COUNTRY, "an ISO 3166-1 alpha-2 country code")
 
 
+_TEXT_KINDS = frozenset({"text", "reference"})
+
 # How each scalar kind of the contract is read: (field, value, path, licensing) -> value.
 _READERS = {
     "text": lambda f, v, p, _: _string(v, p, nullable=f.nullable, max_length=f.max_length),
@@ -299,6 +301,8 @@ def _fields(field: Field, data, path, licensing=None):
             out[name] = list(dict.fromkeys(read(f.items, v, f"{where}[{i}]", None) for i, v in enumerate(entries)))
         elif kind == "license":
             out[name], out[f"{name}_keys"] = parse_license(data.get(name), prefix + name, licensing)
+        elif kind in _TEXT_KINDS:  # most fields: read without the reader's indirection
+            out[name] = _string(data.get(name), prefix + name, nullable=f.nullable, max_length=f.max_length)
         else:
             out[name] = _READERS[kind](f, data.get(name), prefix + name, licensing)
     return out
