@@ -210,10 +210,8 @@ def json_schema(field: Field) -> dict:
         schema = {"type": "string", "format": "date"}
     elif kind == "url":
         schema = {"type": "string", "format": "uri", "maxLength": field.max_length}
-    elif kind == "country":
-        schema = {"type": "string", "minLength": 2, "maxLength": 2}
-    elif kind == "jurisdiction":
-        schema = {"type": "string", "minLength": 2}
+    elif kind in ("country", "jurisdiction"):
+        schema = {"type": "string", "minLength": 2}  # case and surrounding spaces are forgiven, so no pattern
     else:  # text, reference, license
         schema = {"type": "string", "minLength": 1, "maxLength": field.max_length}
     if field.kind == "list" and field.default is not None and field.default != ():
