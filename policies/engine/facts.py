@@ -62,6 +62,7 @@ class DocumentFacts(TypedDict):
 
 
 class TermsDocument(DocumentFacts):
+    publisher: str | None  # the slug of the organization whose terms these are (not a fact conditions see)
     versions: list[TermsVersion]
 
 
@@ -121,6 +122,7 @@ class Model(_Asset):
     service_terms: list[str]
     service_terms_unknown: bool
     compute: float | None  # training FLOP
+    parameters: int | None  # total parameters, on any basis
     modalities: list[str]
     source_url: str | None
     parents: list[Edge]
@@ -268,14 +270,14 @@ def clause(*, key, type, section, heading, params, quote, summary, source_url, v
     return Clause(**facts, quote=quote, summary=summary, source_url=source_url, verification=verification, facts=facts)
 
 
-def document(*, spdx_id, name, kind, contract, foss, url, versions=None) -> TermsDocument:
-    return TermsDocument(spdx_id=spdx_id, name=name, kind=kind, contract=contract, foss=foss, url=url,
+def document(*, spdx_id, name, kind, contract, foss, url, publisher=None, versions=None) -> TermsDocument:
+    return TermsDocument(spdx_id=spdx_id, name=name, kind=kind, contract=contract, foss=foss, url=url, publisher=publisher,
                          versions=[] if versions is None else list(versions))
 
 
 def model(
     *, slug, name, access, organization=None, country=None, aliases=(), hf_id=None, weights_terms=(), weights_terms_unknown=False,
-    service_terms=(), service_terms_unknown=False, compute=None, modalities=(), source_url=None, parents=(), **lineage_view,
+    service_terms=(), service_terms_unknown=False, compute=None, parameters=None, modalities=(), source_url=None, parents=(), **lineage_view,
 ) -> Model:
     """A model; `lineage_view` takes the keys only the lineage view's models carry (evidence, registry,
     unknown_reason, terms_from_parent). `open_weights` and `service` follow from `access`."""
@@ -287,6 +289,6 @@ def model(
         access=access, open_weights=access in ("open_weights", "both"), service=access in ("api", "both"),
         weights_terms=list(weights_terms), weights_terms_unknown=weights_terms_unknown,
         service_terms=list(service_terms), service_terms_unknown=service_terms_unknown,
-        compute=compute, modalities=list(modalities), source_url=source_url, parents=[dict(p) for p in parents],
+        compute=compute, parameters=parameters, modalities=list(modalities), source_url=source_url, parents=[dict(p) for p in parents],
         **lineage_view,
     )

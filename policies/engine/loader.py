@@ -57,10 +57,12 @@ def load_policy() -> PolicyData:
     with transaction.atomic():
         orgs = {o["id"]: o for o in kb.Organization.objects.values("id", "slug", "name", "country")}
         documents, doc_by_id = {}, {}
-        for d in kb.TermsDocument.objects.values("id", "spdx_id", "name", "kind", "url", "free_and_open_source"):
+        for d in kb.TermsDocument.objects.values("id", "spdx_id", "name", "kind", "url", "free_and_open_source", "publisher_id"):
             doc = facts.document(
                 spdx_id=d["spdx_id"], name=d["name"], kind=d["kind"], contract=d["kind"] in kb.TermsDocument.CONTRACT_KINDS,
                 foss=d["free_and_open_source"], url=d["url"],
+                # Whose terms these are: findings of one rule on one publisher's documents are one point.
+                publisher=(orgs.get(d["publisher_id"]) or {}).get("slug"),
             )
             documents[d["spdx_id"]] = doc_by_id[d["id"]] = doc
         versions = {}
@@ -97,7 +99,7 @@ def load_policy() -> PolicyData:
         models, model_by_id = {}, {}
         for m in kb.AIModel.objects.values(
             "id", "slug", "name", "aliases", "hf_id", "organization_id", "access", "weights_terms_unknown", "service_terms_unknown",
-            "training_compute_flop", "modalities", "source_url",
+            "training_compute_flop", "parameter_count", "modalities", "source_url",
         ):
             org = orgs.get(m["organization_id"]) or {}
             model = facts.model(
@@ -105,7 +107,8 @@ def load_policy() -> PolicyData:
                 country=org.get("country") or None, access=m["access"], weights_terms_unknown=m["weights_terms_unknown"],
                 service_terms_unknown=m["service_terms_unknown"],
                 compute=float(m["training_compute_flop"]) if m["training_compute_flop"] is not None else None,
-                modalities=m["modalities"] or [], source_url=m["source_url"],
+                # Total parameters (any basis): how counterfactual teachers of comparable size are found.
+                parameters=m["parameter_count"], modalities=m["modalities"] or [], source_url=m["source_url"],
             )
             models[m["slug"]] = model_by_id[m["id"]] = model
         for side in ("weights_terms", "service_terms"):
