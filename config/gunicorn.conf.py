@@ -3,17 +3,15 @@
 WEB_CONCURRENCY   worker processes (default 2: one per core on the reference machine)
 BIND              address to listen on (default 127.0.0.1:8000)
 
-Sync workers, one request at a time each, as gunicorn recommends behind a buffering proxy (nginx).
-Measured with bench/api.py on 2 cores, 16 clients: threaded workers (gthread, 2 or 4 threads) gave
-checks p99 of 100-130 ms against 55-75 ms for sync workers at the same throughput. Two causes: a
-gthread worker keeps each keep-alive connection for itself, so whichever worker happened to accept
-more connections queues more requests; and threads of one worker wait on each other's GIL. Sync
-workers take the next connection only when free, so requests are served about in arrival order.
+Sync workers, one request at a time each, as gunicorn recommends behind a buffering proxy (nginx):
+a threaded worker keeps each keep-alive connection for itself, so whichever worker accepted more
+connections queues more requests, and its threads wait on each other's GIL; a sync worker takes the
+next connection only when free, so requests are served about in arrival order.
 
-Each worker builds the rules engine's snapshot before it takes its first request, then freezes the
-garbage collector's view of everything built so far (gc.freeze): a full collection would otherwise
-walk the ~100,000 objects of Django, the knowledge base and the compiled rules, a 40 ms pause every
-few thousand requests, and the tail latency a client sees.
+Each worker builds the rules engine's compiled policy before it takes its first request, then freezes
+the garbage collector's view of everything built so far (gc.freeze), so that full collections do not
+walk Django's, the knowledge base's and the compiled rules' objects while requests wait. The
+measurements behind both choices are in docs/benchmarks.md ("Serving configuration and why").
 """
 
 import gc

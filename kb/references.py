@@ -64,12 +64,21 @@ class ReferenceIndex:
             return Resolution(reference=reference)
         key = normalize_reference(reference)
         for tier in self._tiers:
-            matches = _unique(tier.get(key, ()))
-            if len(matches) == 1:
-                return Resolution(reference=reference, target=matches[0])
-            if len(matches) > 1:
+            found = tier.get(key)
+            if found:
+                matches = found if len(found) == 1 else _unique(found)
+                if len(matches) == 1:
+                    return Resolution(reference=reference, target=matches[0])
                 return Resolution(reference=reference, candidates=tuple(matches))
         return Resolution(reference=reference)
+
+    def __contains__(self, reference):
+        """Whether the reference matches anything (one target or several): what `resolve` would find,
+        without building the answer."""
+        if reference is None or not str(reference).strip():
+            return False
+        key = normalize_reference(reference)
+        return any(key in tier for tier in self._tiers)
 
     def suggest(self, reference, limit=3):
         """References to the entries closest to one that matched nothing ("did you mean"), one per

@@ -2,47 +2,38 @@
 
 The form only assembles the workflow; validating it is the engine's job (the same `WorkflowError`
 the CLI and the API report, naming the field), so the portal, the CLI and the API give one decision.
+Its choices, their labels and its lengths are the contract's (policies.engine.contract).
 """
 
 from django import forms
 
-from kb import vocabulary
+from policies.engine import contract
 
 TEACHER_ROWS = 3
 DATASET_ROWS = 3
 
-PURPOSES = [("commercial", "Commercial"), ("non_commercial", "Non-commercial"), ("research", "Research")]
-RELEASES = [
-    ("open_weights", "Release the weights"),
-    ("api", "Offer it as an API or product (weights kept)"),
-    ("internal", "Use it only inside the organization"),
-]
 COMPETES = [("", "Unknown"), ("yes", "Yes"), ("no", "No")]
-SIGNALS = [("outputs", "Outputs (generated text or data)"), ("logits", "Logits")]
-ACCESS = [("", "Default (API unless the weights are public)"), ("api", "The provider's API"), ("self_hosted", "Self-hosted weights")]
-
-
-def _optional_int(value):
-    return int(value) if value not in (None, "") else None
+ACCESS = [("", "Default (API unless the weights are public)"), *contract.ACCESS.options]
+TEXT = contract.MAX_TEXT
 
 
 class CheckForm(forms.Form):
-    name = forms.CharField(label="Workflow name", required=False, max_length=200)
+    name = forms.CharField(label="Workflow name", required=False, max_length=TEXT)
     as_of = forms.DateField(label="As of", required=False, help_text="Read the law and terms as of this date (default: today).",
                             widget=forms.DateInput(attrs={"type": "date"}))
-    student_name = forms.CharField(label="Name of the new model", max_length=200)
-    base_model = forms.CharField(label="Base model (weights it starts from)", required=False, max_length=200,
+    student_name = forms.CharField(label="Name of the new model", max_length=TEXT)
+    base_model = forms.CharField(label="Base model (weights it starts from)", required=False, max_length=TEXT,
                                  help_text="Empty = trained from scratch.", widget=forms.TextInput(attrs={"list": "kb-models"}))
-    purpose = forms.ChoiceField(choices=PURPOSES)
-    release = forms.ChoiceField(choices=RELEASES)
+    purpose = forms.ChoiceField(choices=contract.PURPOSE.options)
+    release = forms.ChoiceField(choices=contract.RELEASE.options)
     competes_with_teachers = forms.ChoiceField(label="Competes with the teachers' providers?", choices=COMPETES, required=False)
-    student_license = forms.CharField(label="License of the new model", required=False, max_length=200,
+    student_license = forms.CharField(label="License of the new model", required=False, max_length=contract.MAX_LICENSE,
                                       help_text="An SPDX expression; knowledge-base ids (LicenseRef-…) and Hugging Face ids (llama3.1) work too.",
                                       widget=forms.TextInput(attrs={"list": "kb-licenses"}))
-    modalities = forms.MultipleChoiceField(choices=[(m, m) for m in vocabulary.MODALITIES], initial=["text"], required=False,
+    modalities = forms.MultipleChoiceField(choices=contract.MODALITY.options, initial=list(contract.STUDENT["modalities"].default), required=False,
                                            widget=forms.CheckboxSelectMultiple)
     training_compute_flop = forms.FloatField(label="Training compute (FLOP)", required=False, min_value=0)
-    org_name = forms.CharField(label="Organization", required=False, max_length=200)
+    org_name = forms.CharField(label="Organization", required=False, max_length=TEXT)
     org_country = forms.CharField(label="Country (ISO code)", required=False, max_length=2)
     monthly_active_users = forms.IntegerField(required=False, min_value=0)
     annual_revenue_usd = forms.IntegerField(label="Annual revenue (USD)", required=False, min_value=0)
@@ -52,20 +43,22 @@ class CheckForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for i in range(TEACHER_ROWS):
-            self.fields[f"teacher_{i}_model"] = forms.CharField(label=f"Teacher {i + 1}", required=False, max_length=200,
+            self.fields[f"teacher_{i}_model"] = forms.CharField(label=f"Teacher {i + 1}", required=False, max_length=TEXT,
                                                                 widget=forms.TextInput(attrs={"list": "kb-models"}))
-            self.fields[f"teacher_{i}_signal"] = forms.ChoiceField(label="signal", choices=SIGNALS, required=False)
+            self.fields[f"teacher_{i}_signal"] = forms.ChoiceField(label="signal", choices=contract.SIGNAL.options, required=False)
             self.fields[f"teacher_{i}_access"] = forms.ChoiceField(label="access", choices=ACCESS, required=False)
         for i in range(DATASET_ROWS):
             self.fields[f"dataset_{i}_ref"] = forms.CharField(label=f"Dataset {i + 1} from the knowledge base", required=False,
-                                                              max_length=200, widget=forms.TextInput(attrs={"list": "kb-datasets"}))
-            self.fields[f"dataset_{i}_name"] = forms.CharField(label="or your own dataset's name", required=False, max_length=200)
-            self.fields[f"dataset_{i}_license"] = forms.CharField(label="its license (SPDX; empty = unknown)", required=False, max_length=200,
+                                                              max_length=TEXT, widget=forms.TextInput(attrs={"list": "kb-datasets"}))
+            self.fields[f"dataset_{i}_name"] = forms.CharField(label="or your own dataset's name", required=False, max_length=TEXT)
+            self.fields[f"dataset_{i}_license"] = forms.CharField(label="its license (SPDX; empty = unknown)", required=False,
+                                                                  max_length=contract.MAX_LICENSE,
                                                                   widget=forms.TextInput(attrs={"list": "kb-licenses"}))
             self.fields[f"dataset_{i}_generated_by"] = forms.CharField(label="generated by (models, comma-separated)", required=False,
                                                                        max_length=300, widget=forms.TextInput(attrs={"list": "kb-models"}))
             # A plain text field: the engine decides what a valid source URL is (http(s) only), as for the API and CLI.
-            self.fields[f"dataset_{i}_source_url"] = forms.CharField(label="where it comes from (http(s) URL)", required=False, max_length=2000)
+            self.fields[f"dataset_{i}_source_url"] = forms.CharField(label="where it comes from (http(s) URL)", required=False,
+                                                                     max_length=contract.MAX_URL)
 
     # The fields of the form's two plain fieldsets, in order (the teacher and dataset rows are apart).
     MODEL_FIELDS = ("name", "student_name", "base_model", "purpose", "release", "competes_with_teachers", "student_license",
@@ -87,7 +80,9 @@ class CheckForm(forms.Form):
     def workflow(self):
         """The contract's workflow JSON from the cleaned data (only what was filled in)."""
         d = self.cleaned_data
-        student = {"name": d["student_name"], "purpose": d["purpose"], "release": d["release"], "modalities": d["modalities"] or ["text"]}
+        student = {"name": d["student_name"], "purpose": d["purpose"], "release": d["release"]}
+        if d["modalities"]:
+            student["modalities"] = d["modalities"]  # none ticked: the contract's default
         if d["base_model"]:
             student["base_model"] = d["base_model"]
         if d["competes_with_teachers"]:
@@ -99,7 +94,9 @@ class CheckForm(forms.Form):
         teachers = []
         for i in range(TEACHER_ROWS):
             if d[f"teacher_{i}_model"]:
-                teacher = {"model": d[f"teacher_{i}_model"], "signal": d[f"teacher_{i}_signal"] or "outputs"}
+                teacher = {"model": d[f"teacher_{i}_model"]}
+                if d[f"teacher_{i}_signal"]:
+                    teacher["signal"] = d[f"teacher_{i}_signal"]
                 if d[f"teacher_{i}_access"]:
                     teacher["access"] = d[f"teacher_{i}_access"]
                 teachers.append(teacher)

@@ -1,91 +1,19 @@
-"""OpenAPI descriptions of the check contract (../shared/design/check-contract.md).
+"""OpenAPI descriptions of the check contract (docs/check-contract.md).
 
-The engine validates workflows itself (policies.engine, one validator for CLI, API and portal);
-these schemas only document the contract for clients and for the schema-driven tests.
+The requests (a workflow, a batch, a replay's options) are generated from `policies.engine.contract`,
+the tables the parser reads too, so the schema and the validation cannot disagree on a field, an enum
+or a limit. The responses (the decision and its parts) are described here.
 """
 
 from drf_spectacular.utils import OpenApiParameter
 
+from policies.engine import contract
 from policies.exports.documents import AIBOM_FORMATS, EXPORTS, SUMMARY_FORMATS
 
-REFERENCE = {"type": "string", "minLength": 1, "description": "Model or dataset reference: slug, name, alias or Hugging Face id."}
-LICENSE = {"type": "string", "nullable": True, "description": "SPDX license expression; null = unknown."}
-
-WORKFLOW = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["student"],
-    "properties": {
-        "name": {"type": "string", "nullable": True},
-        "as_of": {"type": "string", "format": "date", "nullable": True, "description": "Date on which law and terms are read; default today (UTC)."},
-        "student": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["name", "purpose", "release"],
-            "properties": {
-                "name": {"type": "string", "minLength": 1},
-                "base_model": {**REFERENCE, "nullable": True},
-                "purpose": {"type": "string", "enum": ["commercial", "non_commercial", "research"]},
-                "release": {"type": "string", "enum": ["open_weights", "api", "internal"]},
-                "competes_with_teachers": {"type": "boolean", "nullable": True},
-                "license": LICENSE,
-                "modalities": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["text", "image", "audio", "video"]}},
-                "training_compute_flop": {"type": "number", "minimum": 0, "nullable": True},
-            },
-        },
-        "teachers": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["model"],
-                "properties": {
-                    "model": REFERENCE,
-                    "signal": {"type": "string", "enum": ["outputs", "logits"], "nullable": True},
-                    "access": {"type": "string", "enum": ["api", "self_hosted"], "nullable": True},
-                },
-            },
-        },
-        "datasets": {
-            "type": "array",
-            "items": {
-                "oneOf": [
-                    {"type": "object", "additionalProperties": False, "required": ["dataset"], "properties": {"dataset": REFERENCE}},
-                    {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "required": ["name"],
-                        "properties": {
-                            "name": {"type": "string", "minLength": 1},
-                            "license": LICENSE,
-                            "generated_by": {"type": "array", "items": REFERENCE},
-                            "source_url": {"type": "string", "nullable": True},
-                            "generated_on": {"type": "string", "format": "date", "nullable": True,
-                                             "description": "When the generators' outputs were made; their terms are read as of that day."},
-                        },
-                    },
-                ]
-            },
-        },
-        "organization": {
-            "type": "object",
-            "nullable": True,
-            "additionalProperties": False,
-            "properties": {
-                "name": {"type": "string", "nullable": True},
-                "country": {"type": "string", "nullable": True, "description": "ISO 3166-1 alpha-2 code."},
-                "monthly_active_users": {"type": "integer", "minimum": 0, "nullable": True},
-                "annual_revenue_usd": {"type": "number", "minimum": 0, "nullable": True},
-            },
-        },
-        "deployment": {
-            "type": "object",
-            "nullable": True,
-            "additionalProperties": False,
-            "properties": {"jurisdictions": {"type": "array", "items": {"type": "string"}, "description": "EU, DE, US, US-CA, CN, UK, …"}},
-        },
-    },
-}
+# The request side is derived from the contract (policies.engine.contract), as the parser is.
+WORKFLOW = contract.json_schema(contract.WORKFLOW)
+BATCH_REQUEST = contract.json_schema(contract.BATCH)
+REPLAY_REQUEST = contract.json_schema(contract.REPLAY)
 
 CITATION = {
     "type": "object",
@@ -224,13 +152,6 @@ COUNTERFACTUALS_RESPONSE = {
     },
 }
 
-BATCH_REQUEST = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["workflows"],
-    "properties": {"workflows": {"type": "array", "minItems": 1, "maxItems": 100, "items": WORKFLOW}},
-}
-
 BATCH_RESPONSE = {"type": "object", "required": ["results"], "properties": {"results": {"type": "array", "items": DECISION}}}
 
 FINDING_CHANGE = {
@@ -242,19 +163,6 @@ FINDING_CHANGE = {
         "path": {"type": "array", "items": {"type": "string"}},
         "before": {**FINDING, "nullable": True},
         "after": {**FINDING, "nullable": True},
-    },
-}
-
-REPLAY_REQUEST = {
-    "type": "object",
-    "nullable": True,
-    "additionalProperties": False,
-    "properties": {
-        "as_of": {
-            "type": "string",
-            "nullable": True,
-            "description": "Read law and terms on this date (YYYY-MM-DD) or \"today\"; default: the stored check's own as_of.",
-        }
     },
 }
 

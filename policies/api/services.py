@@ -4,8 +4,6 @@ import datetime
 
 from api.errors import flatten_errors
 
-MAX_BATCH = 100
-
 
 def batch_errors(exc):
     """A BatchError as the API's error entries, each naming its workflow (workflows[3].student.purpose)."""
@@ -56,8 +54,8 @@ def diff_registry_records(before, after):
 
 def replay_as_of(check, requested):
     """The date a replay reads law and terms on: the stored one unless the caller asks otherwise."""
-    if requested in (None, ""):
+    if requested is None:
         return check.as_of.isoformat()
     if requested == "today":
         return datetime.datetime.now(datetime.UTC).date().isoformat()
-    return requested  # the engine validates it and names the field
+    return requested  # a date, as workflow.parse_replay_options checked

@@ -25,7 +25,7 @@ from policies.api import openapi, serializers, services
 from policies.api.filters import CheckFilter, RuleFilter
 from policies.api.negotiation import ExportNegotiation
 from policies.engine.evaluate import evaluate_workflow
-from policies.engine.workflow import WorkflowError
+from policies.engine.workflow import WorkflowError, parse_batch, parse_replay_options
 from policies.exports.documents import (
     AIBOM_FORMATS,
     EXPORTS,
@@ -135,14 +135,10 @@ class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     )
     @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
     def batch(self, request):
-        data = request.data
-        if not isinstance(data, dict) or set(data) != {"workflows"}:
-            raise ValidationError({"workflows": ['send {"workflows": [workflow, …]} and nothing else']})
-        workflows = data["workflows"]
-        if not isinstance(workflows, list) or not workflows:
-            raise ValidationError({"workflows": ["must be a non-empty list of workflows"]})
-        if len(workflows) > services.MAX_BATCH:
-            raise ValidationError({"workflows": [f"at most {services.MAX_BATCH} workflows per batch, got {len(workflows)}"]})
+        try:
+            workflows = parse_batch(request.data)
+        except WorkflowError as exc:
+            raise _invalid(exc) from None
         try:
             _decisions, checks = decide_and_record_batch(workflows, channel=policies.Check.Channel.API, requester=request.user)
         except BatchError as exc:
@@ -160,12 +156,10 @@ class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     def replay(self, request, pk=None):
         check = self.get_object()
-        options = request.data if request.data is not None else {}
-        if not isinstance(options, dict) or set(options) - {"as_of"}:
-            raise ValidationError({"non_field_errors": ['the body is optional and may only hold "as_of"']})
-        as_of = options.get("as_of")
-        if as_of is not None and not isinstance(as_of, str):
-            raise ValidationError({"as_of": ['must be a date (YYYY-MM-DD) or "today"']})
+        try:
+            as_of = parse_replay_options(request.data)
+        except WorkflowError as exc:
+            raise _invalid(exc) from None
         after = _decide(check.input, as_of=services.replay_as_of(check, as_of)).to_json()
         before = check.decision
         return Response(

@@ -17,14 +17,14 @@ from urllib.parse import quote
 from django.utils.text import slugify
 
 from kb.references import ReferenceIndex, build_index
-from policies.engine import conditions
+from policies.engine import conditions, contract, facts
 from policies.engine.conditions import EXPOSURE_FACTS, Condition, compile_condition, fields_used, merge_fields
 from policies.engine.decision import Citation
 from policies.engine.jurisdictions import descendants
 from policies.engine.loader import PolicyData
-from policies.engine.scope import CompiledScope, cel_target, compile_scope, target_of
+from policies.engine.scope import CompiledScope, cel_target, compile_scope, matches_terms, target_of
 from policies.engine.templates import compile_template, fill
-from policies.engine.workflow import PURPOSES, RELEASES, build_licensing
+from policies.engine.workflow import build_licensing
 
 DOCUMENTED_EVIDENCE = ("developer_documented", "paper", "model_card")
 # Lineage an outside record states (a model card's base_model, a DPI record's generator) or a name
@@ -69,12 +69,12 @@ class CompiledRule:
 @dataclass(frozen=True)
 class CompiledPolicy:
     policy_version: str
-    documents: dict  # spdx_id -> document dict (with "versions", each with "clauses")
-    models: dict  # slug -> model dict (with "parents": lineage edges)
-    datasets: dict  # slug -> dataset dict
-    jurisdiction_parent: dict  # code -> parent code
-    provisions: dict  # ref -> provision dict
-    rules: tuple  # CompiledRule
+    documents: dict[str, facts.TermsDocument]  # by spdx_id
+    models: dict[str, facts.Model]  # by slug
+    datasets: dict[str, facts.Dataset]  # by slug
+    jurisdiction_parent: dict[str, str | None]  # code -> parent code
+    provisions: dict[str, facts.Provision]  # by ref
+    rules: tuple[CompiledRule, ...]
     model_index: ReferenceIndex = field(repr=False, compare=False)
     dataset_index: ReferenceIndex = field(repr=False, compare=False)
     licensing: object = field(repr=False, compare=False)
@@ -88,10 +88,16 @@ class CompiledPolicy:
     # `document` for it (built once; the ids are stable because the snapshot keeps the objects alive).
     facts_by_id: dict = field(repr=False, compare=False, default_factory=dict)
     relevant_clauses: dict = field(repr=False, compare=False, default_factory=dict)  # id(version) -> clauses some rule can select
+    # id(clause) -> the clause rules whose scope matches that clause and its document (scope.matches_terms),
+    # in the policy's order: a check tests only their route keys and whether they are live.
+    clause_rules: MappingProxyType = field(repr=False, compare=False, default_factory=lambda: MappingProxyType({}))
+    # (id(rule), id(clause)) -> the key under which a check keeps the answer of a condition that reads
+    # the clause and document in hand besides workflow-level facts: clauses whose values agree on
+    # everything the condition reads of them share it, so a check evaluates it once for them all.
+    answer_classes: MappingProxyType = field(repr=False, compare=False, default_factory=lambda: MappingProxyType({}))
     # (id(rule), id(clause)) -> the answer of a condition that reads only the clause and its terms
     # document (True/False, or the ConditionError it raised, re-raised when a check needs it).
-    # (release, purpose) -> (ids of rules live whatever the day and jurisdictions, rules that need those
-    # checked): most rules carry neither a window nor a jurisdiction, so a check tests only the rest.
+    # (release, purpose) -> LivePool: the rules a check can fire, by target and by clause.
     live_index: MappingProxyType = field(repr=False, compare=False, default_factory=lambda: MappingProxyType({}))
     static_answers: MappingProxyType = field(repr=False, compare=False, default_factory=lambda: MappingProxyType({}))
     # (id(rule), id(clause)) -> the rule's message and remedy with the clause's and its document's facts
@@ -101,7 +107,7 @@ class CompiledPolicy:
     license_aliases: MappingProxyType = field(repr=False, compare=False, default_factory=lambda: MappingProxyType({}))  # e.g. Hub ids
 
 
-def asset_facts(asset):
+def asset_facts(asset: facts.Model | facts.Dataset) -> facts.AssetFacts:
     """What conditions and templates see as `asset` (conditions.FACT_FIELDS)."""
     return {
         "kind": asset["kind"],
@@ -115,7 +121,7 @@ def asset_facts(asset):
     }
 
 
-def document_facts(document):
+def document_facts(document: facts.TermsDocument) -> facts.DocumentFacts:
     """What conditions and templates see as `document`."""
     return {k: document[k] for k in ("spdx_id", "name", "kind", "contract", "foss", "url")}
 
@@ -125,7 +131,7 @@ def clause_anchor(version_label, clause_key):
     return f"clause-{slugify(version_label)}-{clause_key}"
 
 
-def clause_citation(document, version, clause):
+def clause_citation(document: facts.TermsDocument, version: facts.TermsVersion, clause: facts.Clause) -> Citation:
     return Citation(
         document=document["name"],
         section=f'{clause["section"]} ({clause["heading"]})' if clause["section"] and clause["heading"] else clause["section"] or clause["heading"] or clause["key"],
@@ -138,7 +144,7 @@ def clause_citation(document, version, clause):
     )
 
 
-def provision_citation(provision):
+def provision_citation(provision: facts.Provision) -> Citation:
     return Citation(
         document=provision["instrument"],
         section=f'{provision["article"]}: {provision["title"]}',
@@ -180,7 +186,7 @@ def compile_rule(row, citations, windows):
     )
 
 
-def compile_policy(data: PolicyData):
+def compile_policy(data: PolicyData) -> "CompiledPolicy":
     """The loader's plain data -> the CompiledPolicy (compile every rule, index, fingerprint)."""
     citations = {
         (doc["spdx_id"], version["label"], clause["key"]): clause_citation(doc, version, clause)
@@ -253,6 +259,7 @@ def _rule_indexes(rules, documents):
     relevant = None if "*" in by_type else set(by_type)
     # Workflow rules all read the same facts, so one activation per check serves them all.
     workflow_binding = merge_fields(dict(rule.binding) for rule in by_target.get("workflow", ()))
+    per_clause = _per_clause(rules, documents)
     return {
         "rules": tuple(rules),
         "rules_by_target": {k: tuple(v) for k, v in by_target.items()},
@@ -265,25 +272,39 @@ def _rule_indexes(rules, documents):
             for version in document["versions"]
         },
         "workflow_binding": tuple(sorted(workflow_binding.items())),
-        "live_index": MappingProxyType(_live_index(rules)),
-        **_per_clause(rules, documents),
+        **per_clause,
+        "live_index": MappingProxyType(_live_index(rules, by_target, per_clause["clause_rules"])),
     }
 
 
-def _live_index(rules):
+@dataclass(frozen=True)
+class LivePool:
+    """The rules a check with one release and purpose can fire, before its day and jurisdictions are
+    looked at: most rules carry neither a window nor jurisdictions, so a check tests only `conditional`."""
+
+    conditional: tuple  # CompiledRule with a window or jurisdictions
+    by_target: MappingProxyType  # target -> rules (rules_by_target, narrowed)
+    by_clause: MappingProxyType  # id(clause) -> rules (clause_rules, narrowed)
+    exposure_ids: frozenset  # ids of the rules above that look at exposures (every target but workflow)
+
+
+def _live_index(rules, by_target, clause_rules):
+    """(release, purpose) -> LivePool."""
     index = {}
-    for release in RELEASES:
-        for purpose in PURPOSES:
-            fixed, conditional = set(), []
-            for rule in rules:
+    for release in contract.RELEASE.values:
+        for purpose in contract.PURPOSE.values:
+
+            def admits(rule, release=release, purpose=purpose):
                 scope = rule.scope_test
-                if (scope.release is not None and release not in scope.release) or (scope.purpose is not None and purpose not in scope.purpose):
-                    continue
-                if rule.effective_from is None and rule.effective_to is None and scope.jurisdictions is None:
-                    fixed.add(id(rule))
-                else:
-                    conditional.append(rule)
-            index[(release, purpose)] = (frozenset(fixed), tuple(conditional))
+                return (scope.release is None or release in scope.release) and (scope.purpose is None or purpose in scope.purpose)
+
+            narrowed = {key: tuple(r for r in pool if admits(r)) for key, pool in clause_rules.items()}
+            index[(release, purpose)] = LivePool(
+                conditional=tuple(r for r in rules if admits(r) and (r.effective_from or r.effective_to or r.scope_test.jurisdictions is not None)),
+                by_target=MappingProxyType({target: tuple(r for r in pool if admits(r)) for target, pool in by_target.items()}),
+                by_clause=MappingProxyType({key: pool for key, pool in narrowed.items() if pool}),
+                exposure_ids=frozenset(id(r) for r in rules if admits(r) and r.target != "workflow"),
+            )
     return index
 
 
@@ -292,12 +313,17 @@ def _per_clause(rules, documents):
     the answer of a condition that reads only the clause and its terms document (a ConditionError is
     kept and raised when a check needs it), and the rule's templates with those facts filled in."""
     clause_rules = [rule for rule in rules if rule.target == "clause"]
-    answers, prefilled = {}, {}
+    answers, prefilled, rules_of_clause, answer_classes = {}, {}, {}, {}
+    # Those selecting clause types first, then those selecting documents only (clause_rules_by_type's order).
+    ordered = [r for r in clause_rules if r.scope_test.clause_types] + [r for r in clause_rules if not r.scope_test.clause_types]
+    shared = [rule for rule in clause_rules if not rule.route_dependent and not rule.static_condition and rule.condition.source]
+    reads = {id(rule): _snapshot_reads(rule) for rule in shared}
     for document in documents.values():
         of_document = document_facts(document)
         for version in document["versions"]:
             for clause in version["clauses"]:
                 facts = {"clause": clause["facts"], "document": of_document}
+                rules_of_clause[id(clause)] = tuple(rule for rule in ordered if matches_terms(rule.scope_test, of_document, clause))
                 for rule in clause_rules:
                     types = rule.scope.get("clause_types")
                     if types and clause["type"] not in types:
@@ -309,7 +335,43 @@ def _per_clause(rules, documents):
                             answers[key] = rule.condition.evaluate(conditions.bind("exposure", facts, rule.binding))
                         except conditions.ConditionError as exc:
                             answers[key] = exc
-    return {"static_answers": MappingProxyType(answers), "prefilled": MappingProxyType(prefilled)}
+                    elif id(rule) in reads:
+                        answer_classes[key] = (id(rule), _read_values(reads[id(rule)], facts))
+    return {
+        "static_answers": MappingProxyType(answers),
+        "prefilled": MappingProxyType(prefilled),
+        "clause_rules": MappingProxyType(rules_of_clause),
+        "answer_classes": MappingProxyType(answer_classes),
+    }
+
+
+def _snapshot_reads(rule):
+    """What a condition reads of the clause and document in hand: ((fact, field, keys or None), ...);
+    fact-wide reads have field None."""
+    source, out = rule.condition.source, []
+    for root, fields in rule.binding:
+        if root not in SNAPSHOT_FACTS:
+            continue
+        if fields is None:
+            out.append((root, None, None))
+        else:
+            out.extend((root, name, conditions.keys_used(source, root, name)) for name in fields)
+    return tuple(out)
+
+
+_ABSENT = "<absent>"
+
+
+def _read_values(reads, facts):
+    """The values `reads` (_snapshot_reads) names in these facts, as one string: two clauses that give
+    the same string give a condition that reads nothing else of them the same answer."""
+    values = []
+    for root, name, keys in reads:
+        value = facts[root] if name is None else facts[root].get(name, _ABSENT)
+        if keys is not None and isinstance(value, dict):
+            value = {key: value.get(key, _ABSENT) for key in keys}
+        values.append(value)
+    return json.dumps(values, sort_keys=True, default=repr)
 
 
 # --------------------------------------------------------------------------- the draft-inclusion hook

@@ -72,6 +72,20 @@ def fields_used(source, facts):
     return {root: None if fields is None else tuple(sorted(set(fields))) for root, fields in used.items()}
 
 
+def keys_used(source, root, field):
+    """The keys a condition selects below `root.field` (`clause.params.notice_file` -> "notice_file"),
+    as a sorted tuple; None when it reads `root.field` any other way (whole, indexed, passed to a
+    function) or the pattern finds no selection at all (then nothing narrower can be promised)."""
+    text = _STRING.sub(lambda m: " " * len(m.group(0)), source or "")
+    keys = set()
+    for match in re.finditer(rf"(?<![\w.]){re.escape(root)}\.{re.escape(field)}\b", text):
+        selected = _FIELD.match(text, match.end())
+        if selected is None:
+            return None
+        keys.add(selected.group(1))
+    return tuple(sorted(keys)) or None
+
+
 def merge_fields(plans):
     """The union of several fields_used results (None, a whole fact, wins over fields)."""
     merged = {}

@@ -27,10 +27,10 @@ import math
 from dataclasses import dataclass
 from itertools import combinations
 
+from policies.engine.contract import RELEASE
 from policies.engine.decision import VERDICT_OF, VERDICT_RANK
 from policies.engine.evaluate import evaluate_parsed
 from policies.engine.lineage_view import EMPTY_VIEW
-from policies.engine.workflow import RELEASES
 
 DEFAULT_BUDGET = 30  # engine runs per search (a warm run is about a millisecond on the bench workflow)
 MAX_SUGGESTIONS = 8
@@ -219,7 +219,7 @@ def single_changes(workflow, snapshot, view=EMPTY_VIEW):
             for model in alternative_models(snapshot, view, generator, modalities=modalities, limit=2):
                 changes.append(Change(f"datasets[{i}].generated_by[{j}]", generator, _reference(model), "replace_generator", SWAP,
                                       f"datasets[{i}]", "The dataset generated again with this model."))
-    for release in RELEASES:
+    for release in RELEASE.values:
         if release != student["release"]:
             changes.append(Change("student.release", student["release"], release, "release", DROP if release == "internal" else SWAP,
                                   "student.release"))

@@ -1,4 +1,4 @@
-"""Findings and the decision, in exactly the contract's shape (../shared/design/check-contract.md)."""
+"""Findings and the decision, in exactly the contract's shape (docs/check-contract.md)."""
 
 from dataclasses import dataclass, field, replace
 

@@ -15,17 +15,18 @@ from dataclasses import replace
 from urllib.parse import quote
 
 from kb.references import normalize_reference
-from policies.engine import conditions, loader, templates
+from policies.engine import conditions, facts, loader, templates
 from policies.engine import snapshot as snapshots
+from policies.engine.compiled import CompiledPolicy
 from policies.engine.decision import Citation, Decision, Finding
 from policies.engine.exposure import walk
 from policies.engine.jurisdictions import deployment_reach, expand_jurisdictions
-from policies.engine.lineage_view import EMPTY_VIEW
-from policies.engine.scope import matches_exposure, matches_workflow
+from policies.engine.lineage_view import EMPTY_VIEW, LineageView
+from policies.engine.scope import matches_exposure, matches_route, matches_workflow
 from policies.engine.workflow import parse_workflow
 
 
-def workflow_facts(workflow, snapshot, base, weights_terms):
+def workflow_facts(workflow: facts.Workflow, snapshot: CompiledPolicy, base: facts.Model | None, weights_terms) -> dict:
     """The workflow-level facts conditions and templates may name (conditions.WORKFLOW_FACTS)."""
     student = workflow["student"]
     compute = float(student["training_compute_flop"]) if student["training_compute_flop"] is not None else None
@@ -119,17 +120,14 @@ def _finding(rule, facts, effect, subject, path, binding, citations, note="", ev
 
 
 def live_rules(snapshot, day, student, covered, only=None):
-    """The ids of the rules that can fire in this check: in force on `day`, and whose workflow-level
-    scope (release, purpose, jurisdictions) matches. Decided once per check, not per exposure.
-    `only` (rule slugs) keeps just those rules."""
-    if only is None:
-        fixed, conditional = snapshot.live_index[(student["release"], student["purpose"])]
-        return fixed | {id(rule) for rule in conditional if rule.in_force_on(day) and matches_workflow(rule.scope_test, student, covered)}
-    return {
-        id(rule)
-        for rule in snapshot.rules
-        if rule.slug in only and rule.in_force_on(day) and matches_workflow(rule.scope_test, student, covered)
-    }
+    """The rules that can fire in this check, decided once per check: (the LivePool of the student's
+    release and purpose, the ids of its rules that cannot fire: out of force on `day` or scoped to
+    jurisdictions the deployment does not reach). `only` (rule slugs) keeps just those rules."""
+    pool = snapshot.live_index[(student["release"], student["purpose"])]
+    dead = {id(rule) for rule in pool.conditional if not (rule.in_force_on(day) and matches_workflow(rule.scope_test, student, covered))}
+    if only is not None:
+        dead.update(id(rule) for rule in snapshot.rules if rule.slug not in only)
+    return pool, dead
 
 
 def _condition_holds(rule, activation, where):
@@ -141,18 +139,23 @@ def _condition_holds(rule, activation, where):
 
 def evaluate_exposures(exposures, base_facts, snapshot, live):
     findings, seen, results, candidates_of = [], set(), {}, {}
-    by_type, by_target, static_answers, prefilled = snapshot.clause_rules_by_type, snapshot.rules_by_target, snapshot.static_answers, snapshot.prefilled
+    pool, dead = live
+    dead = dead & pool.exposure_ids  # usually empty: the rules with a window or jurisdictions are mostly laws (workflow rules)
+    static_answers, prefilled, answer_classes = snapshot.static_answers, snapshot.prefilled, snapshot.answer_classes
     for exposure in exposures:
         route, document, clause = exposure["facts"], exposure["document"], exposure["clause"]
         # The live rules that could look at this exposure, in the snapshot's order (findings keep it).
-        kind = ("clause", clause["type"]) if clause is not None else (route["kind"], None)
+        # For a clause, the compiled policy already matched the scope's keys about the terms.
+        kind = id(clause) if clause is not None else route["kind"]
         candidates = candidates_of.get(kind)
         if candidates is None:
-            pool = by_type.get(kind[1], ()) + by_type.get("*", ()) if clause is not None else by_target.get(kind[0], ())
-            candidates = candidates_of[kind] = tuple(rule for rule in pool if id(rule) in live)
+            candidates = pool.by_clause.get(kind, ()) if clause is not None else pool.by_target.get(kind, ())
+            if dead:
+                candidates = tuple(rule for rule in candidates if id(rule) not in dead)
+            candidates_of[kind] = candidates
         facts = bound = None
         for rule in candidates:
-            if not matches_exposure(rule.scope_test, route, document, clause):
+            if not (matches_route(rule.scope_test, route) if clause is not None else matches_exposure(rule.scope_test, route, document, None)):
                 continue
             # One finding per rule, subject and document: a license with two clauses of a type the rule
             # selects (CC BY-NC's commercial-use and non-commercial clauses) says one thing, once.
@@ -165,7 +168,12 @@ def evaluate_exposures(exposures, base_facts, snapshot, live):
                 fired = static_answers.get((id(rule), id(clause))) if rule.static_condition and clause is not None else None
                 if isinstance(fired, conditions.ConditionError):
                     raise conditions.ConditionError(f'rule "{rule.slug}" on {route["subject"]}: {fired}') from None
-                answer_key = (id(rule), id(exposure) if rule.route_dependent else id(clause or document or exposure))
+                if rule.route_dependent:
+                    answer_key = (id(rule), id(exposure))
+                elif clause is not None:
+                    answer_key = answer_classes.get((id(rule), id(clause))) or (id(rule), id(clause))
+                else:
+                    answer_key = (id(rule), id(document or exposure))
                 if fired is None:
                     fired = results.get(answer_key)
                 if fired is None:
@@ -199,8 +207,9 @@ def evaluate_exposures(exposures, base_facts, snapshot, live):
 
 def evaluate_workflow_rules(base_facts, snapshot, live, student):
     findings, bound = [], None
-    for rule in snapshot.rules_by_target.get("workflow", ()):
-        if id(rule) not in live:
+    pool, dead = live
+    for rule in pool.by_target.get("workflow", ()):
+        if id(rule) in dead:
             continue
         if rule.condition.source:
             if bound is None:
@@ -212,7 +221,7 @@ def evaluate_workflow_rules(base_facts, snapshot, live, student):
     return findings
 
 
-def evaluate_parsed(workflow, snapshot, only=None, view=EMPTY_VIEW):
+def evaluate_parsed(workflow: facts.Workflow, snapshot: CompiledPolicy, only=None, view: LineageView = EMPTY_VIEW) -> Decision:
     """Evaluate an already-parsed workflow against a compiled policy and a lineage view. Pure.
 
     `view` (policies.engine.lineage_view) holds the registry models the workflow names and their
@@ -225,7 +234,7 @@ def evaluate_parsed(workflow, snapshot, only=None, view=EMPTY_VIEW):
     facts = workflow_facts(workflow, snapshot, walked.base, walked.weights_terms)
     day, student = workflow["as_of"], facts["student"]
     live = live_rules(snapshot, day, student, facts["deployment"]["covered"], only)
-    findings = evaluate_exposures(walked.exposures, facts, snapshot, live) if live else []
+    findings = evaluate_exposures(walked.exposures, facts, snapshot, live)
     findings += evaluate_workflow_rules(facts, snapshot, live, student)
     return Decision(
         as_of=day,
@@ -237,7 +246,8 @@ def evaluate_parsed(workflow, snapshot, only=None, view=EMPTY_VIEW):
     )
 
 
-def evaluate_workflow(workflow, as_of=None, snapshot=None, view=None, counterfactuals=False):
+def evaluate_workflow(workflow: dict, as_of=None, snapshot: CompiledPolicy | None = None, view: LineageView | None = None,
+                      counterfactuals=False) -> Decision:
     """Check a workflow (the contract's JSON, decoded) and return the Decision.
 
     Raises `WorkflowError` (naming the field) for bad input. `as_of` (a date or "YYYY-MM-DD")

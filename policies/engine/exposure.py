@@ -42,9 +42,10 @@ Everything here is pure: it reads the compiled policy, the lineage view and the 
 
 from dataclasses import dataclass
 
-from policies.engine.compiled import ASSUMED_EVIDENCE, DOCUMENTED_EVIDENCE, WALKED_EVIDENCE, asset_facts, document_facts
+from policies.engine.compiled import ASSUMED_EVIDENCE, DOCUMENTED_EVIDENCE, WALKED_EVIDENCE, CompiledPolicy, asset_facts, document_facts
+from policies.engine.facts import Model, TermsDocument, TermsVersion, Workflow
 from policies.engine.jurisdictions import expand_jurisdictions
-from policies.engine.lineage_view import EMPTY_VIEW
+from policies.engine.lineage_view import EMPTY_VIEW, LineageView
 
 WEIGHT_RELATIONS = {"fine_tune", "adapter", "quantized", "merge", "pruned", "continued_pretraining"}
 DISTILLATION_RELATIONS = {"logit_distillation", "output_distillation"}
@@ -61,13 +62,13 @@ def weaker(evidence, other):
 class Walked:
     exposures: list
     unresolved: list
-    base: dict | None  # the base model, when resolved
+    base: Model | None  # the base model, when resolved
     weights_terms: list  # SPDX ids that reach the student through weights (base + ancestors)
     assumptions: list  # declared or inferred lineage the exposures rest on, for the user to confirm
     used: frozenset  # slugs of the lineage view's models the walk went through
 
 
-def in_force(version, day):
+def in_force(version: TermsVersion, day: str) -> bool:
     return (version["effective_from"] is None or version["effective_from"] <= day) and (version["effective_to"] is None or day < version["effective_to"])
 
 
@@ -79,7 +80,7 @@ def _latest(versions):
     return found
 
 
-def pick_version(document, day):
+def pick_version(document: TermsDocument, day: str) -> TermsVersion | None:
     """The version that binds everyone (no `applies_in`) whose window contains `day` (the
     latest-starting one if windows overlap), or None."""
     return _latest(v for v in document["versions"] if not v.get("applies_in") and in_force(v, day))
@@ -484,7 +485,7 @@ class _Walk:
             self.output_terms_of(resolution.target, self.entered(resolution.target, step), self.generation_day(asset))
 
 
-def walk(workflow, snapshot, view=EMPTY_VIEW):
+def walk(workflow: Workflow, snapshot: CompiledPolicy, view: LineageView = EMPTY_VIEW) -> Walked:
     """Walk the workflow's references through the compiled policy and the lineage view: `Walked`."""
     w = _Walk(workflow, snapshot, view)
     base = w.base_model(workflow["student"]["base_model"]) if workflow["student"]["base_model"] else None

@@ -14,6 +14,7 @@ never used in its place, and a declared parent that is curated continues into th
 from dataclasses import dataclass, field
 
 from kb.references import ReferenceIndex
+from policies.engine import facts
 
 # The Hub's `base_model_relation` vocabulary -> the knowledge base's lineage relations.
 HUB_RELATIONS = {"finetune": "fine_tune", "adapter": "adapter", "merge": "merge", "quantized": "quantized"}
@@ -34,7 +35,7 @@ def hub_url(repo_id, sha=None):
 
 @dataclass(frozen=True)
 class LineageView:
-    models: dict = field(default_factory=dict)  # slug (the repo id) -> model dict
+    models: dict[str, facts.Model] = field(default_factory=dict)  # by slug (the repo id)
     index: ReferenceIndex = field(default_factory=ReferenceIndex, repr=False, compare=False)
     # Why a reference could not be resolved beyond the curated core (e.g. the Hub lookup failed).
     notes: dict = field(default_factory=dict)  # normalized reference -> reason
@@ -58,60 +59,39 @@ class LineageView:
 EMPTY_VIEW = LineageView()
 
 
-def registry_model(row, terms, unknown_reason):
+def registry_model(row: facts.RegistryRow, terms, unknown_reason) -> facts.Model:
     """A registry row (HubModel fields) -> a model dict the lineage walk reads. `terms`: the SPDX ids
     its declared license maps to (empty when unknown, with `unknown_reason`)."""
     repo_id = row["repo_id"]
-    return {
-        "kind": "model",
-        "slug": repo_id,
-        "name": repo_id,
-        "aliases": [],
-        "hf_id": repo_id,
-        "organization": row.get("author") or repo_id.split("/", 1)[0],
-        "country": None,
-        "access": "open_weights",
-        "open_weights": True,
-        "service": False,
-        "weights_terms": list(terms),
-        "weights_terms_unknown": not terms,
-        "unknown_reason": unknown_reason,
-        "service_terms": [],
-        "service_terms_unknown": False,
-        "compute": None,
-        "modalities": PIPELINE_MODALITIES.get(row.get("pipeline_tag") or "", ["text"]),
-        "source_url": hub_url(repo_id, row.get("sha")),
-        "evidence": "declared",
-        "registry": {"repo_id": repo_id, "sha": row.get("sha") or "", "license": row.get("license") or ""},
-        "parents": [],
-    }
+    return facts.model(
+        slug=repo_id, name=repo_id, hf_id=repo_id, organization=row.get("author") or repo_id.split("/", 1)[0], access="open_weights",
+        weights_terms=terms, weights_terms_unknown=not terms, unknown_reason=unknown_reason,
+        modalities=PIPELINE_MODALITIES.get(row.get("pipeline_tag") or "", ["text"]), source_url=hub_url(repo_id, row.get("sha")),
+        evidence="declared", registry={"repo_id": repo_id, "sha": row.get("sha") or "", "license": row.get("license") or ""},
+    )
 
 
-def stub_model(name, reason):
+def stub_model(name, reason) -> facts.Model:
     """A parent named by a card that neither the knowledge base nor the registry holds."""
-    return {
-        "kind": "model", "slug": name, "name": name, "aliases": [], "hf_id": name, "organization": None, "country": None,
-        "access": "open_weights", "open_weights": True, "service": False, "weights_terms": [], "weights_terms_unknown": True,
-        "unknown_reason": reason, "service_terms": [], "service_terms_unknown": False, "compute": None, "modalities": [],
-        "source_url": hub_url(name), "evidence": "declared", "registry": None, "parents": [],
-    }
+    return facts.model(slug=name, name=name, hf_id=name, access="open_weights", weights_terms_unknown=True, unknown_reason=reason,
+                       source_url=hub_url(name), evidence="declared", registry=None)
 
 
-def inferred_model(reference, parent_slug, parent_kind, pattern):
+def inferred_model(reference, parent_slug, parent_kind, pattern) -> facts.Model:
     """A reference whose name says it is a quantization of a known model (e.g. `…-GGUF`). Nothing else
     is known of it: its own terms are its parent's, which the walk reaches through the inferred edge."""
-    return {
-        "kind": "model", "slug": reference, "name": reference, "aliases": [], "hf_id": reference if "/" in reference else None,
-        "organization": reference.split("/", 1)[0] if "/" in reference else None, "country": None,
-        "access": "open_weights", "open_weights": True, "service": False, "weights_terms": [], "weights_terms_unknown": False,
-        "terms_from_parent": True, "unknown_reason": None, "service_terms": [], "service_terms_unknown": False, "compute": None,
-        "modalities": [], "source_url": hub_url(reference) if "/" in reference else None, "evidence": "inferred", "registry": None,
-        "parents": [{"relation": "quantized", "kind": parent_kind, "slug": parent_slug, "evidence_kind": "inferred", "pattern": pattern,
-                     "basis": "name"}],
-    }
+    repo = "/" in reference
+    return facts.model(
+        slug=reference, name=reference, hf_id=reference if repo else None, organization=reference.split("/", 1)[0] if repo else None,
+        access="open_weights", terms_from_parent=True, unknown_reason=None, source_url=hub_url(reference) if repo else None,
+        evidence="inferred", registry=None,
+        parents=[facts.Edge(relation="quantized", kind=parent_kind, slug=parent_slug, evidence_kind="inferred", pattern=pattern, basis="name")],
+    )
 
 
-def build_view(*, policy, rows, edges, license_terms, inferred=(), notes=None):
+def build_view(
+    *, policy, rows: list[facts.RegistryRow], edges: list[facts.RegistryEdge], license_terms, inferred=(), notes=None,
+) -> "LineageView":
     """The LineageView for one check. Pure.
 
     policy: the CompiledPolicy (its curated models win over registry rows and end the walk upward).
@@ -144,14 +124,14 @@ def build_view(*, policy, rows, edges, license_terms, inferred=(), notes=None):
         child = by_key.get(edge["child"])
         if child is None:
             continue
-        child["parents"].append({
-            "relation": HUB_RELATIONS.get(edge["relation"], "fine_tune"),
-            "kind": "model",
-            "slug": parent_of(edge["parent_key"], edge["parent_repo_id"]),
-            "evidence_kind": edge["evidence"],
-            "pattern": edge.get("pattern") or "",
-            "basis": edge.get("relation_basis") or "card",
-        })
+        child["parents"].append(facts.Edge(
+            relation=HUB_RELATIONS.get(edge["relation"], "fine_tune"),
+            kind="model",
+            slug=parent_of(edge["parent_key"], edge["parent_repo_id"]),
+            evidence_kind=edge["evidence"],
+            pattern=edge.get("pattern") or "",
+            basis=edge.get("relation_basis") or "card",
+        ))
     for reference, parent, pattern in inferred:
         target = curated.resolve(parent).target
         slug = target["slug"] if target is not None else by_key.get(normalize_reference_key(parent), {}).get("slug")

@@ -11,26 +11,29 @@ sees a model instance or a query.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from kb.references import normalize_reference
 from kb.vocabulary import CLAUSE_TYPES
+from policies.engine import facts
+
+if TYPE_CHECKING:
+    from policies.engine.compiled import CompiledPolicy
+    from policies.engine.lineage_view import LineageView
 
 
 @dataclass(frozen=True)
 class PolicyData:
-    """What the compiler needs, as plain data (tests build it from dicts too)."""
+    """What the compiler needs, as plain data (policies.engine.facts; the tests' factories build the same)."""
 
-    documents: dict  # spdx_id -> document dict (with "versions", each with "clauses")
-    models: dict  # slug -> model dict (with "parents": lineage edges)
-    datasets: dict  # slug -> dataset dict
-    jurisdiction_parent: dict  # code -> parent code
-    provisions: dict  # ref -> provision dict
-    # Rule rows (Rule fields, dates as ISO strings) with what they cite: "clause_keys" as
-    # (spdx_id, version label, clause key) and "provision_refs".
-    rules: list
+    documents: dict[str, facts.TermsDocument]  # by spdx_id
+    models: dict[str, facts.Model]  # by slug
+    datasets: dict[str, facts.Dataset]  # by slug
+    jurisdiction_parent: dict[str, str | None]  # code -> parent code
+    provisions: dict[str, facts.Provision]  # by ref
+    rules: list[facts.RuleRow]
     # Other names for the knowledge base's license ids that a workflow may use: the Hugging Face Hub's
     # license ids ({"llama3.1": "LicenseRef-Llama-3.1-Community"}), from the registry's mapping.
-    license_aliases: dict = None
+    license_aliases: dict[str, str] | None = None
 
 
 def _day(value):
@@ -44,7 +47,7 @@ def clause_params(clause_type, parameters):
     return {**dict.fromkeys(declared), **(parameters or {})}
 
 
-def load_policy():
+def load_policy() -> PolicyData:
     """Read the knowledge base's curated core and the rules in force from the database."""
     from django.db import transaction
 
@@ -55,17 +58,12 @@ def load_policy():
         orgs = {o["id"]: o for o in kb.Organization.objects.values("id", "slug", "name", "country")}
         documents, doc_by_id = {}, {}
         for d in kb.TermsDocument.objects.values("id", "spdx_id", "name", "kind", "url", "free_and_open_source", "publisher_id"):
-            doc = {
-                "spdx_id": d["spdx_id"],
-                "name": d["name"],
+            doc = facts.document(
+                spdx_id=d["spdx_id"], name=d["name"], kind=d["kind"], contract=d["kind"] in kb.TermsDocument.CONTRACT_KINDS,
+                foss=d["free_and_open_source"], url=d["url"],
                 # Whose terms these are: findings of one rule on one publisher's documents are one point.
-                "publisher": (orgs.get(d["publisher_id"]) or {}).get("slug"),
-                "kind": d["kind"],
-                "contract": d["kind"] in kb.TermsDocument.CONTRACT_KINDS,
-                "foss": d["free_and_open_source"],
-                "url": d["url"],
-                "versions": [],
-            }
+                publisher=(orgs.get(d["publisher_id"]) or {}).get("slug"),
+            )
             documents[d["spdx_id"]] = doc_by_id[d["id"]] = doc
         versions = {}
         for v in kb.TermsVersion.objects.order_by("document_id", "effective_from", "version").values(
@@ -88,22 +86,11 @@ def load_policy():
         for c in kb.LicenseClause.objects.order_by("version_id", "section", "key").values(
             "id", "version_id", "key", "section", "heading", "clause_type", "quote", "summary", "parameters", "source_url", "verification"
         ):
-            clause = {
-                "key": c["key"],
-                "type": c["clause_type"],
-                "section": c["section"],
-                "heading": c["heading"],
-                "params": clause_params(c["clause_type"], c["parameters"]),
-                # String parameters normalised like references, e.g. a naming prefix "Llama 3" -> "llama-3".
-                "params_key": {k: normalize_reference(v) for k, v in (c["parameters"] or {}).items() if isinstance(v, str)},
-                "quote": c["quote"],
-                "summary": c["summary"],
-                "source_url": c["source_url"],
-                "verification": c["verification"],
-            }
-            # What conditions and templates see as `clause` (conditions.FACT_FIELDS): the quote and
-            # summary stay out, they travel in the citation.
-            clause["facts"] = {k: clause[k] for k in ("key", "type", "section", "heading", "params", "params_key")}
+            clause = facts.clause(
+                key=c["key"], type=c["clause_type"], section=c["section"], heading=c["heading"],
+                params=clause_params(c["clause_type"], c["parameters"]), quote=c["quote"], summary=c["summary"],
+                source_url=c["source_url"], verification=c["verification"],
+            )
             versions[c["version_id"]]["clauses"].append(clause)
             clause_by_id[c["id"]] = (c["version_id"], clause)
         version_doc = {}
@@ -115,31 +102,17 @@ def load_policy():
         models, model_by_id = {}, {}
         for m in kb.AIModel.objects.values(
             "id", "slug", "name", "aliases", "hf_id", "organization_id", "access", "weights_terms_unknown", "service_terms_unknown",
-            "training_compute_flop", "modalities", "source_url", "parameter_count",
+            "training_compute_flop", "parameter_count", "modalities", "source_url",
         ):
             org = orgs.get(m["organization_id"]) or {}
-            model = {
-                "kind": "model",
-                "slug": m["slug"],
-                "name": m["name"],
-                "aliases": list(m["aliases"] or []),
-                "hf_id": m["hf_id"],
-                "organization": org.get("name"),
-                "country": org.get("country") or None,
-                "access": m["access"],
-                "open_weights": m["access"] in (kb.Access.OPEN_WEIGHTS, kb.Access.BOTH),
-                "service": m["access"] in (kb.Access.API, kb.Access.BOTH),
-                "weights_terms": [],
-                "weights_terms_unknown": m["weights_terms_unknown"],
-                "service_terms": [],
-                "service_terms_unknown": m["service_terms_unknown"],
-                "compute": float(m["training_compute_flop"]) if m["training_compute_flop"] is not None else None,
+            model = facts.model(
+                slug=m["slug"], name=m["name"], aliases=m["aliases"] or [], hf_id=m["hf_id"], organization=org.get("name"),
+                country=org.get("country") or None, access=m["access"], weights_terms_unknown=m["weights_terms_unknown"],
+                service_terms_unknown=m["service_terms_unknown"],
+                compute=float(m["training_compute_flop"]) if m["training_compute_flop"] is not None else None,
                 # Total parameters (any basis): how counterfactual teachers of comparable size are found.
-                "parameters": m["parameter_count"],
-                "modalities": list(m["modalities"] or []),
-                "source_url": m["source_url"],
-                "parents": [],
-            }
+                parameters=m["parameter_count"], modalities=m["modalities"] or [], source_url=m["source_url"],
+            )
             models[m["slug"]] = model_by_id[m["id"]] = model
         for side in ("weights_terms", "service_terms"):
             through = getattr(kb.AIModel, side).through
@@ -280,7 +253,7 @@ def _hub_license_aliases(documents):
 MAX_DEPTH = 8  # declared ancestors followed above a referenced registry model
 
 
-def referenced_models(workflow):
+def referenced_models(workflow: facts.Workflow) -> list[str]:
     """Every model reference a parsed workflow makes (base, teachers, generators of ad-hoc datasets)."""
     refs = [workflow["student"]["base_model"]] if workflow["student"]["base_model"] else []
     refs += [teacher["model"] for teacher in workflow["teachers"]]
@@ -289,7 +262,7 @@ def referenced_models(workflow):
     return refs
 
 
-def load_lineage_view(*, workflow, policy):
+def load_lineage_view(*, workflow: facts.Workflow, policy: "CompiledPolicy") -> "LineageView":
     """The registry models a parsed workflow names and their declared ancestors, as a LineageView.
 
     Asks the database nothing when every reference names a curated model (the common case), and
@@ -299,7 +272,8 @@ def load_lineage_view(*, workflow, policy):
 
     from policies.engine.lineage_view import EMPTY_VIEW
 
-    unknown = [ref for ref in dict.fromkeys(referenced_models(workflow)) if _unmatched(policy, ref)]
+    # Membership, not resolution: the walk resolves each reference itself, once.
+    unknown = [ref for ref in dict.fromkeys(referenced_models(workflow)) if ref not in policy.model_index]
     if not unknown or not apps.is_installed("registry"):
         return EMPTY_VIEW
     from policies.engine.lineage_view import build_view
@@ -310,7 +284,3 @@ def load_lineage_view(*, workflow, policy):
         policy=policy, rows=found.rows, edges=found.edges, license_terms=found.license_terms, inferred=found.inferred, notes=found.notes
     )
 
-
-def _unmatched(policy, reference):
-    resolution = policy.model_index.resolve(reference)
-    return not resolution.resolved and not resolution.candidates

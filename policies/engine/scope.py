@@ -32,7 +32,7 @@ given exposure. Every key is optional; a key that is present must match (lists m
 from dataclasses import dataclass
 
 from kb import vocabulary
-from policies.engine import workflow as wf
+from policies.engine import contract
 
 TARGETS = ("clause", "unknown_terms", "missing_version", "unresolved", "licensor_release", "third_party_relicense", "workflow")
 RELATIONS = ("weights", "distillation", "dataset", "generated_by")
@@ -48,10 +48,10 @@ LIST_KEYS = {
     "relations": RELATIONS,
     "subject_kinds": SUBJECT_KINDS,
     "binding": BINDINGS,
-    "access": wf.ACCESSES,
-    "signal": wf.SIGNALS,
-    "release": wf.RELEASES,
-    "purpose": wf.PURPOSES,
+    "access": contract.ACCESS.values,
+    "signal": contract.SIGNAL.values,
+    "release": contract.RELEASE.values,
+    "purpose": contract.PURPOSE.values,
     "jurisdictions": None,
 }
 EXPOSURE_ONLY = ("clause_types", "documents", "document_kinds", "relations", "subject_kinds", "binding", "access", "signal")
@@ -150,15 +150,26 @@ def matches_workflow(scope, student, covered):
     return True
 
 
-def matches_exposure(scope, route, document, clause):
-    """The exposure-level keys. scope: CompiledScope."""
+def matches_terms(scope, document, clause):
+    """The exposure-level keys about the terms in hand (clause type, document, its kind): the same for
+    a clause on every route, so the compiled policy answers them once per clause. scope: CompiledScope."""
     if scope.clause_types is not None and (clause is None or clause["type"] not in scope.clause_types):
         return False
     if scope.documents is not None and (document is None or document["spdx_id"] not in scope.documents):
         return False
     if scope.document_kinds is not None and (document is None or document["kind"] not in scope.document_kinds):
         return False
+    return True
+
+
+def matches_route(scope, route):
+    """The exposure-level keys about the route (relation, subject kind, binding, access, signal)."""
     for fact, allowed in scope.route:
         if route[fact] not in allowed:
             return False
     return True
+
+
+def matches_exposure(scope, route, document, clause):
+    """The exposure-level keys. scope: CompiledScope."""
+    return matches_terms(scope, document, clause) and matches_route(scope, route)

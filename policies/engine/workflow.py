@@ -1,8 +1,11 @@
-"""Parse and validate the workflow JSON of the check contract (docs: ../shared/design/check-contract.md).
+"""Parse and validate the workflow JSON of the check contract (docs/check-contract.md).
 
-Bad input is an error, never a guess: every problem raises `WorkflowError` naming the field by its
-path (`student.purpose`, `teachers[1].access`). A valid workflow comes back as a plain, fully
-defaulted dict, so the rest of the engine never has to ask whether a key is present.
+The fields, their enums, defaults and limits are `policies.engine.contract`'s; this module reads a
+value the way its `Field` says. Bad input is an error, never a guess: every problem raises
+`WorkflowError` naming the field by its path (`student.purpose`, `teachers[1].access`). A valid
+workflow comes back as a plain, fully defaulted dict (`facts.Workflow`), so the rest of the engine
+never has to ask whether a key is present. The API's batch and replay bodies are read here too
+(`parse_batch`, `parse_replay_options`), against the contract's `BATCH` and `REPLAY`.
 """
 
 import datetime
@@ -11,30 +14,9 @@ import re
 from functools import lru_cache
 
 from kb import weburl
-
-PURPOSES = ("commercial", "non_commercial", "research")
-RELEASES = ("open_weights", "api", "internal")
-SIGNALS = ("outputs", "logits")
-ACCESSES = ("api", "self_hosted")
-MODALITIES = ("text", "image", "audio", "video")
-
-# Limits on what one workflow may hold (docs/check-contract.md, "Limits"). Each check's cost and the
-# size of its log entry grow with them; they sit well above any real workflow so that none is refused.
-MAX_TEACHERS = 50
-MAX_DATASETS = 100
-MAX_GENERATED_BY = 10  # models per ad-hoc dataset
-# Models and datasets in all (base model, teachers, datasets, the models that generated them): each
-# is walked through its lineage and terms, and an unknown one is matched against every name for
-# suggestions, so this bounds what one check costs (about 0.2 s and 0.5 MB of findings at worst).
-MAX_ASSETS = 200
-MAX_JURISDICTIONS = 50
-MAX_MODALITIES = 10  # repeats allowed (they are merged), but not without end
-MAX_TEXT = 200  # characters in a name or a reference
-MAX_LICENSE = 300  # characters in a license expression
-MAX_URL = 2000  # characters in a URL
-MAX_USERS = 10**12  # organization.monthly_active_users
-MAX_USD = 10**15  # organization.annual_revenue_usd
-MAX_FLOP = 1e40  # student.training_compute_flop
+from policies.engine import contract
+from policies.engine.contract import Field
+from policies.engine.facts import Workflow
 
 # "EU", ISO 3166-1 alpha-2 ("DE", "UK" as the contract spells it) or a region ("US-CA").
 _JURISDICTION = re.compile(r"^(EU|[A-Z]{2}(-[A-Z0-9]{1,3})?)$")
@@ -96,7 +78,7 @@ def _object(value, path, allowed, required=()):
     return value
 
 
-def _string(value, path, nullable=False, non_empty=True, max_length=MAX_TEXT):
+def _string(value, path, nullable=False, non_empty=True, max_length=contract.MAX_TEXT):
     if value is None and nullable:
         return None
     if not isinstance(value, str):
@@ -144,7 +126,7 @@ def _number(value, path, maximum, integer=False):
 
 def _url(value, path):
     """An http(s) URL (kb.weburl says which): the portal shows it as a link, so nothing else may pass."""
-    text = _string(value, path, nullable=True, max_length=MAX_URL)
+    text = _string(value, path, nullable=True, max_length=contract.MAX_URL)
     if text is None:
         return None
     why = weburl.problem(text)
@@ -230,7 +212,7 @@ def build_licensing(extra_ids, aliases=None):
 
 def parse_license(value, path, licensing):
     """A normalised SPDX expression and its license keys; raises WorkflowError naming the field."""
-    text = _string(value, path, nullable=True, max_length=MAX_LICENSE)
+    text = _string(value, path, nullable=True, max_length=contract.MAX_LICENSE)
     if text is None:
         return None, []
     result = licensing.parse(text)
@@ -250,26 +232,92 @@ def _jurisdiction(value, path, pattern=_JURISDICTION, what="a jurisdiction code"
 
 
 class _AssetCount:
-    """Counts the models and datasets a workflow names, refusing the one past MAX_ASSETS by its path."""
+    """Counts the models and datasets a workflow names, refusing the one past contract.MAX_ASSETS by its path."""
 
     def __init__(self):
         self.count = 0
 
     def add(self, path):
         self.count += 1
-        if self.count > MAX_ASSETS:
-            raise WorkflowError(path, f"a workflow may name at most {MAX_ASSETS} models and datasets in all "
+        if self.count > contract.MAX_ASSETS:
+            raise WorkflowError(path, f"a workflow may name at most {contract.MAX_ASSETS} models and datasets in all "
                                       "(base model, teachers, datasets and the models that generated them); this is one more")
 
 
-def parse_workflow(data, licensing, as_of=None):
+def _boolean(value, path):
+    if value is not None and not isinstance(value, bool):
+        raise WorkflowError(path, f"must be true, false or null, got {_kind(value)}")
+    return value
+
+
+def _country(value, path):
+    return None if value is None else _jurisdiction(value, path, _COUNTRY, "an ISO 3166-1 alpha-2 country code")
+
+
+_TEXT_KINDS = frozenset({"text", "reference"})
+
+# How each scalar kind of the contract is read: (field, value, path, licensing) -> value.
+_READERS = {
+    "text": lambda f, v, p, _: _string(v, p, nullable=f.nullable, max_length=f.max_length),
+    "reference": lambda f, v, p, _: _string(v, p, nullable=f.nullable, max_length=f.max_length),
+    "choice": lambda f, v, p, _: _choice(v, p, f.choices.values, default=f.default, nullable=f.nullable),
+    "number": lambda f, v, p, _: _number(v, p, f.maximum),
+    "integer": lambda f, v, p, _: _number(v, p, f.maximum, integer=True),
+    "boolean": lambda f, v, p, _: _boolean(v, p),
+    "license": lambda f, v, p, licensing: parse_license(v, p, licensing),  # (expression, keys)
+    "url": lambda f, v, p, _: _url(v, p),
+    "country": lambda f, v, p, _: _country(v, p),
+    "jurisdiction": lambda f, v, p, _: _jurisdiction(v, p),
+    "date": lambda f, v, p, _: None if v is None else parse_date(v, p).isoformat(),
+}
+
+
+def _value(field: Field, value, path, licensing=None):
+    """A scalar field's value, read as its kind says."""
+    return _READERS[field.kind](field, value, path, licensing)
+
+
+def _items(field: Field, value, path):
+    """A list field's entries (the default when absent), within its limits."""
+    items = _list(list(field.default) if value is _ABSENT else value, path, field.max_items, field.noun)
+    if len(items) < field.min_items:
+        raise WorkflowError(path, field.too_few)
+    return items
+
+
+_ABSENT = object()
+
+
+def _fields(field: Field, data, path, licensing=None):
+    """{name: value} of an object's fields, read in the contract's order (the first bad one is reported).
+    A list of scalars is read entry by entry, its repeats merged; a license gives `<name>_keys` too."""
+    prefix = f"{path}." if path else ""
+    out = {}
+    for f in field.fields:
+        name, kind = f.name, f.kind
+        if kind == "list":
+            where = prefix + name
+            read = _READERS[f.items.kind]
+            entries = _items(f, data.get(name, _ABSENT), where)
+            out[name] = list(dict.fromkeys(read(f.items, v, f"{where}[{i}]", None) for i, v in enumerate(entries)))
+        elif kind == "license":
+            out[name], out[f"{name}_keys"] = parse_license(data.get(name), prefix + name, licensing)
+        elif kind in _TEXT_KINDS:  # most fields: read without the reader's indirection
+            out[name] = _string(data.get(name), prefix + name, nullable=f.nullable, max_length=f.max_length)
+        else:
+            out[name] = _READERS[kind](f, data.get(name), prefix + name, licensing)
+    return out
+
+
+def parse_workflow(data, licensing, as_of=None) -> Workflow:
     """Validate `data` (the decoded JSON) and return the normalised workflow dict.
 
     `licensing` validates license expressions (see `build_licensing`); `as_of`, when given, overrides
     the workflow's own date (the CLI's --as-of).
     """
-    _object(data, "", ("name", "as_of", "student", "teachers", "datasets", "organization", "deployment"), required=("student",))
-    name = _string(data.get("name"), "name", nullable=True)
+    spec = contract.WORKFLOW
+    _object(data, "", spec.names, required=spec.required_names)
+    name = _value(spec["name"], data.get("name"), "name")
     if as_of is not None:
         day = parse_date(as_of, "as_of")
     elif data.get("as_of") is not None:
@@ -277,86 +325,57 @@ def parse_workflow(data, licensing, as_of=None):
     else:
         day = datetime.datetime.now(datetime.UTC).date()
 
-    s = _object(
-        data["student"],
-        "student",
-        ("name", "base_model", "purpose", "release", "competes_with_teachers", "license", "modalities", "training_compute_flop"),
-        required=("name", "purpose", "release"),
-    )
-    competes = s.get("competes_with_teachers")
-    if competes is not None and not isinstance(competes, bool):
-        raise WorkflowError("student.competes_with_teachers", f"must be true, false or null, got {_kind(competes)}")
-    license_text, license_keys = parse_license(s.get("license"), "student.license", licensing)
-    modalities = s.get("modalities", ["text"])
-    _list(modalities, "student.modalities", MAX_MODALITIES, "modalities")
-    if not modalities:
-        raise WorkflowError("student.modalities", "must name at least one modality")
-    modalities = [_choice(m, f"student.modalities[{i}]", MODALITIES) for i, m in enumerate(modalities)]
-    student = {
-        "name": _string(s["name"], "student.name"),
-        "base_model": _string(s.get("base_model"), "student.base_model", nullable=True),
-        "purpose": _choice(s["purpose"], "student.purpose", PURPOSES),
-        "release": _choice(s["release"], "student.release", RELEASES),
-        "competes_with_teachers": competes,
-        "license": license_text,
-        "license_keys": license_keys,
-        "modalities": list(dict.fromkeys(modalities)),
-        "training_compute_flop": _number(s.get("training_compute_flop"), "student.training_compute_flop", MAX_FLOP),
-    }
+    spec_student = spec["student"]
+    s = _object(data["student"], "student", spec_student.names, required=spec_student.required_names)
+    student = _fields(spec_student, s, "student", licensing)
 
     assets = _AssetCount()
     if student["base_model"] is not None:
         assets.add("student.base_model")
+    spec_teachers = spec["teachers"]
     teachers = []
-    for i, t in enumerate(_list(data.get("teachers", []), "teachers", MAX_TEACHERS, "teachers")):
+    for i, t in enumerate(_items(spec_teachers, data.get("teachers", _ABSENT), "teachers")):
         path = f"teachers[{i}]"
         assets.add(path)
-        _object(t, path, ("model", "signal", "access"), required=("model",))
-        teachers.append(
-            {
-                "model": _string(t["model"], f"{path}.model"),
-                "signal": _choice(t.get("signal"), f"{path}.signal", SIGNALS, default="outputs"),
-                "access": _choice(t.get("access"), f"{path}.access", ACCESSES, nullable=True),
-            }
-        )
+        _object(t, path, spec_teachers.items.names, required=spec_teachers.items.required_names)
+        teachers.append(_fields(spec_teachers.items, t, path))
 
+    spec_datasets = spec["datasets"]
+    by_reference, ad_hoc = spec_datasets.items.one_of
+    spec_generated_by = ad_hoc["generated_by"]
     datasets = []
-    for i, d in enumerate(_list(data.get("datasets", []), "datasets", MAX_DATASETS, "datasets")):
+    for i, d in enumerate(_items(spec_datasets, data.get("datasets", _ABSENT), "datasets")):
         path = f"datasets[{i}]"
         assets.add(path)
         if isinstance(d, dict) and "dataset" in d:
-            _object(d, path, ("dataset",))
-            datasets.append({"dataset": _string(d["dataset"], f"{path}.dataset")})
+            _object(d, path, by_reference.names)
+            datasets.append(_fields(by_reference, d, path))
             continue
-        _object(d, path, ("name", "license", "generated_by", "source_url", "generated_on"), required=("name",))
+        _object(d, path, ad_hoc.names, required=ad_hoc.required_names)
         text, keys = parse_license(d.get("license"), f"{path}.license", licensing)
         generated_by = []
-        for j, g in enumerate(_list(d.get("generated_by", []), f"{path}.generated_by", MAX_GENERATED_BY, "models")):
+        for j, g in enumerate(_items(spec_generated_by, d.get("generated_by", _ABSENT), f"{path}.generated_by")):
             assets.add(f"{path}.generated_by[{j}]")
-            generated_by.append(_string(g, f"{path}.generated_by[{j}]"))
+            generated_by.append(_value(spec_generated_by.items, g, f"{path}.generated_by[{j}]"))
         datasets.append(
             {
-                "name": _string(d["name"], f"{path}.name"),
+                "name": _value(ad_hoc["name"], d["name"], f"{path}.name"),
                 "license": text,
                 "license_keys": keys,
                 "generated_by": generated_by,
-                "source_url": _url(d.get("source_url"), f"{path}.source_url"),
+                "source_url": _value(ad_hoc["source_url"], d.get("source_url"), f"{path}.source_url"),
                 # When the generators' outputs were made: their terms are read as of that day.
-                "generated_on": None if d.get("generated_on") is None else parse_date(d["generated_on"], f"{path}.generated_on").isoformat(),
+                "generated_on": _value(ad_hoc["generated_on"], d.get("generated_on"), f"{path}.generated_on"),
             }
         )
 
-    o = _object(_or_empty(data.get("organization")), "organization", ("name", "country", "monthly_active_users", "annual_revenue_usd"))
-    country = o.get("country")
-    organization = {
-        "name": _string(o.get("name"), "organization.name", nullable=True),
-        "country": None if country is None else _jurisdiction(country, "organization.country", _COUNTRY, "an ISO 3166-1 alpha-2 country code"),
-        "monthly_active_users": _number(o.get("monthly_active_users"), "organization.monthly_active_users", MAX_USERS, integer=True),
-        "annual_revenue_usd": _number(o.get("annual_revenue_usd"), "organization.annual_revenue_usd", MAX_USD),
-    }
+    spec_org = spec["organization"]
+    o = _object(_or_empty(data.get("organization")), "organization", spec_org.names)
+    organization = _fields(spec_org, o, "organization")
 
-    dep = _object(_or_empty(data.get("deployment")), "deployment", ("jurisdictions",))
-    codes = [_jurisdiction(j, f"deployment.jurisdictions[{i}]") for i, j in enumerate(_list(dep.get("jurisdictions", []), "deployment.jurisdictions", MAX_JURISDICTIONS, "jurisdictions"))]
+    spec_dep = spec["deployment"]
+    dep = _object(_or_empty(data.get("deployment")), "deployment", spec_dep.names)
+    deployment = _fields(spec_dep, dep, "deployment")
 
     return {
         "name": name,
@@ -365,5 +384,35 @@ def parse_workflow(data, licensing, as_of=None):
         "teachers": teachers,
         "datasets": datasets,
         "organization": organization,
-        "deployment": {"jurisdictions": list(dict.fromkeys(codes))},
+        "deployment": deployment,
     }
+
+
+# --------------------------------------------------------------------------- the API's batch and replay bodies
+
+
+def parse_batch(data):
+    """The workflows of a batch body (`{"workflows": [...]}`, contract.BATCH), each still to be parsed
+    (the caller names each one's errors by its index). Raises WorkflowError naming `workflows`."""
+    spec = contract.BATCH["workflows"]
+    if not isinstance(data, dict) or set(data) != set(contract.BATCH.names):
+        raise WorkflowError("workflows", 'send {"workflows": [workflow, …]} and nothing else')
+    workflows = data["workflows"]
+    if not isinstance(workflows, list) or len(workflows) < spec.min_items:
+        raise WorkflowError("workflows", "must be a non-empty list of workflows")
+    return _list(workflows, "workflows", spec.max_items, spec.noun)
+
+
+def parse_replay_options(data):
+    """The date a replay body (contract.REPLAY, optional) asks for: None (the stored check's own),
+    "today" or a date as YYYY-MM-DD. Raises WorkflowError naming the field."""
+    options = {} if data is None else data
+    if not isinstance(options, dict) or set(options) - set(contract.REPLAY.names):
+        allowed = ", ".join(f'"{name}"' for name in contract.REPLAY.names)
+        raise WorkflowError("", f"the body is optional and may only hold {allowed}")
+    as_of = options.get("as_of")
+    if as_of is not None and not isinstance(as_of, str):
+        raise WorkflowError("as_of", 'must be a date (YYYY-MM-DD) or "today"')
+    if as_of not in (None, "", "today"):
+        parse_date(as_of, "as_of")
+    return as_of or None

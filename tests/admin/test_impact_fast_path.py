@@ -9,6 +9,7 @@ import random
 
 import pytest
 
+from policies.engine import contract
 from policies.engine import snapshot as snapshots
 from policies.engine.evaluate import evaluate_parsed, evaluate_workflow
 from policies.engine.workflow import parse_workflow
@@ -27,8 +28,8 @@ def random_workflows(snap, count, seed=11):
         return "acme/unknown-model" if rng.random() < 0.05 else rng.choice(models)
 
     for i in range(count):
-        student = {"name": rng.choice(["acme-7b", "Llama-acme", "Gemma-x", f"s-{i}"]), "purpose": rng.choice(["commercial", "non_commercial", "research"]),
-                   "release": rng.choice(["open_weights", "api", "internal"])}
+        student = {"name": rng.choice(["acme-7b", "Llama-acme", "Gemma-x", f"s-{i}"]), "purpose": rng.choice(contract.PURPOSE.values),
+                   "release": rng.choice(contract.RELEASE.values)}
         if rng.random() < 0.6:
             student["base_model"] = model()
         if rng.random() < 0.7:

@@ -44,6 +44,19 @@ def test_exact_ids_win_over_names():
     assert index.resolve("GEMMA").target == "by-id"
 
 
+@pytest.mark.parametrize("reference", ["GPT-4o", "twin", "gpt-17", "", None, "meta-llama/Llama-3.1-8B-Instruct"])
+def test_a_reference_is_in_the_index_exactly_when_it_resolves_or_is_ambiguous(reference):
+    index = build_index(rows())
+    resolution = index.resolve(reference)
+    assert (reference in index) == (resolution.resolved or bool(resolution.candidates))
+
+
+def test_a_target_listed_twice_under_one_key_still_resolves():
+    index = ReferenceIndex()
+    index.add("model", ids=["org/model", "org-model"])  # a slug and an hf_id that normalise alike
+    assert index.resolve("org/model").target == "model"
+
+
 def test_suggestions_for_typos():
     assert "gpt-4o" in build_index(rows()).suggest("gpt4o")
 

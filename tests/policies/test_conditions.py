@@ -96,3 +96,20 @@ def test_a_narrowed_binding_gives_the_answer_of_the_whole_facts():
         plan = tuple(sorted(fields_used(source, EXPOSURE_FACTS).items()))
         whole = activation("exposure", {name: facts[name] for name, _ in plan})
         assert condition.evaluate(bind("exposure", facts, plan)) is condition.evaluate(whole) is True, source
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('clause.params.permitted == "no"', ("permitted",)),
+        ("has(clause.params.prefix) && clause.params.scope != null", ("prefix", "scope")),
+        ('clause.params["permitted"] == "no"', None),  # indexed: the whole map
+        ("size(clause.params) > 0", None),
+        ('"clause.params.x" == student.name', None),  # inside a string: not a read
+        ("clause.params_key.prefix != null", None),  # another field
+    ],
+)
+def test_the_keys_a_condition_reads_below_a_field(source, expected):
+    from policies.engine.conditions import keys_used
+
+    assert keys_used(source, "clause", "params") == expected

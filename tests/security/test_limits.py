@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from policies.engine import workflow as W
+from policies.engine import contract as W
 from policies.engine.workflow import WorkflowError, build_licensing, parse_workflow
 from policies.impact import preview_impact
 from policies.models import Check, Rule
