@@ -21,15 +21,17 @@ class KbChangeAdmin(ViewOnlyAdminMixin, SimpleHistoryAdmin):
 
     list_display = ("__str__", "record", "status", "proposed_by", "updated_at", "published_by")
     list_filter = ("status", "content_type")
-    fields = ("record", "status", "changes", "reason", "proposed_by", "created_at", "updated_at", "published_by", "published_at", "impact_link")
+    fields = ("record", "action", "status", "changes", "reason", "proposed_by", "created_at", "updated_at", "published_by", "published_at", "impact_link")
     readonly_fields = fields
     actions = ["withdraw"]
 
     @admin.display(description="record")
     def record(self, change):
         target = change.target()
+        if change.object_id is None:
+            return f"a new {change.target_model._meta.verbose_name}"
         if target is None:
-            return f"{change.content_type.model} #{change.object_id} (deleted)"
+            return f"{change.target_model._meta.verbose_name} #{change.object_id} (deleted)"
         opts = target._meta
         return format_html('<a href="{}">{}: {}</a>', reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[target.pk]), opts.verbose_name, target)
 
@@ -69,11 +71,8 @@ class KbChangeAdmin(ViewOnlyAdminMixin, SimpleHistoryAdmin):
     def may_review(request, change):
         """Who proposes (may change the record) or publishes sees the impact; nobody else."""
         user, opts = request.user, change.target_model._meta
-        return (
-            user.has_perm("kbreview.view_kbchange")
-            or user.has_perm(services.PUBLISH_PERMISSION)
-            or user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
-        )
+        may_propose = user.has_perm(f"{opts.app_label}.{change.action}_{opts.model_name}")  # add_, change_ or delete_
+        return may_propose or user.has_perm("kbreview.view_kbchange") or user.has_perm(services.PUBLISH_PERMISSION)
 
     def impact_view(self, request, pk):
         change = get_object_or_404(KbChange, pk=pk)

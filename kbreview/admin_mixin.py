@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from kbreview.models import KbChange
 from kbreview.reviewed import is_reviewed_model, needs_review, value_of
 from kbreview.selectors import differences, pending_change_for, proposers
-from kbreview.services import propose_change, refuse_stale_proposal
+from kbreview.services import ChangeError, propose_addition, propose_change, propose_deletion, refuse_stale_proposal
 from policies.publishing import StaleEdit, current_revision
 
 
@@ -52,8 +52,9 @@ class ReviewedEditForm(forms.ModelForm):
 
 class ReviewedEditsAdminMixin:
     """For knowledge-base admins. Saving a change form whose changed fields include one the engine reads
-    (kbreview.reviewed), or a record that already has a pending change, saves a pending change; other
-    edits (notes, dates a source was read, …) are saved at once, with their reason in the history."""
+    (kbreview.reviewed), or a record that already has a pending change, saves a pending change; so do
+    adding and deleting a record. Other edits (notes, dates a source was read, …) are saved at once,
+    with their reason in the history."""
 
     form = ReviewedEditForm
 
@@ -87,8 +88,7 @@ class ReviewedEditsAdminMixin:
 
     def save_model(self, request, obj, form, change):
         reason = form.cleaned_data.get("change_reason", "")
-        if change and is_reviewed_model(self.model):
-            live = self.model._default_manager.get(pk=obj.pk)
+        if is_reviewed_model(self.model):
             proposed = {}
             for name in form.fields:
                 try:
@@ -96,6 +96,11 @@ class ReviewedEditsAdminMixin:
                 except FieldDoesNotExist:  # a form-only field (the reason, the revisions)
                     continue
                 proposed[name] = sorted(o.pk for o in form.cleaned_data[name]) if field.many_to_many else value_of(obj, name)
+            if not change:
+                # A new record is a decision-relevant fact as a whole (a model checks may name, an edge).
+                request.kbreview_outcome = propose_addition(model=self.model, proposed=proposed, user=request.user, reason=reason)
+                return
+            live = self.model._default_manager.get(pk=obj.pk)
             changed = [name for name, value in proposed.items() if value != value_of(live, name)]
             if pending_change_for(live) is not None or needs_review(self.model, changed):
                 request.kbreview_outcome = propose_change(target=live, proposed=proposed, user=request.user, reason=reason) or "withdrawn"
@@ -116,6 +121,21 @@ class ReviewedEditsAdminMixin:
             return "Put every proposed value back: the pending change was withdrawn"
         return super().construct_change_message(request, form, formsets, add)
 
+    def _proposed(self, request, change):
+        self.message_user(
+            request,
+            format_html(
+                'Saved as pending change #{} ({}): checks keep using the knowledge base as it was until someone with the publish '
+                'permission publishes it. <a href="{}">Preview its impact</a>.',
+                change.pk, ", ".join(change.values) or change.get_action_display().lower(), self._review_link(change),
+            ),
+            messages.WARNING,
+        )
+
+    def _record_page(self, object_id):
+        opts = self.model._meta
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id]))
+
     def response_change(self, request, obj):
         outcome = getattr(request, "kbreview_outcome", None)
         if outcome is None:
@@ -123,17 +143,50 @@ class ReviewedEditsAdminMixin:
         if outcome == "withdrawn":
             self.message_user(request, "Your edit put every value back as checks use it: the pending change was withdrawn.", messages.INFO)
         else:
-            self.message_user(
-                request,
-                format_html(
-                    'Saved as pending change #{} ({}): checks keep using the record as it was until someone with the publish permission '
-                    'publishes it. <a href="{}">Preview its impact</a>.',
-                    outcome.pk, ", ".join(outcome.values), self._review_link(outcome),
-                ),
-                messages.WARNING,
-            )
-        opts = self.model._meta
-        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+            self._proposed(request, outcome)
+        return self._record_page(obj.pk)
+
+    def log_addition(self, request, obj, message):
+        if getattr(request, "kbreview_outcome", None) is None:  # a proposal has no record yet; its history says who proposed it
+            return super().log_addition(request, obj, message)
+        return None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        outcome = getattr(request, "kbreview_outcome", None)
+        if outcome is None:
+            return super().response_add(request, obj, post_url_continue)
+        self._proposed(request, outcome)
+        return HttpResponseRedirect(self._review_link(outcome))
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if is_reviewed_model(self.model):
+            actions.pop("delete_selected", None)  # one record at a time, each a pending change
+        return actions
+
+    def log_deletions(self, request, queryset):
+        if not is_reviewed_model(self.model):
+            super().log_deletions(request, queryset)
+        # Otherwise nothing is deleted yet: the pending change's history records the proposal.
+
+    def delete_model(self, request, obj):
+        if not is_reviewed_model(self.model):
+            return super().delete_model(request, obj)
+        try:
+            request.kbreview_outcome = propose_deletion(target=obj, user=request.user, reason="Deletion proposed in the admin")
+        except ChangeError as exc:
+            request.kbreview_outcome = str(exc)
+        return None
+
+    def response_delete(self, request, obj_display, obj_id):
+        outcome = getattr(request, "kbreview_outcome", None)
+        if outcome is None:
+            return super().response_delete(request, obj_display, obj_id)
+        if isinstance(outcome, KbChange):
+            self._proposed(request, outcome)
+        else:
+            self.message_user(request, f"Nothing was deleted: {outcome}.", messages.ERROR)
+        return self._record_page(obj_id)
 
     def revert_disabled(self, request, obj=None):
         return is_reviewed_model(self.model) or super().revert_disabled(request, obj)

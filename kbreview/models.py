@@ -19,12 +19,21 @@ class KbChange(models.Model):
         PUBLISHED = "published", "Published"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    class Action(models.TextChoices):
+        CHANGE = "change", "Change the record"
+        ADD = "add", "Add the record"
+        DELETE = "delete", "Delete the record"
+
+    action = models.CharField(max_length=10, choices=Action.choices, default=Action.CHANGE)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.PositiveBigIntegerField()
+    object_id = models.PositiveBigIntegerField(null=True, blank=True, help_text="Empty for a record to add, until it is published.")
     target_revision = models.BigIntegerField(
         null=True, help_text="The record's latest history id when the change was last saved: publishing refuses if the record moved on."
     )
-    values = models.JSONField(help_text='{field: {"old": live value, "new": proposed value}}, JSON-encoded (m2m as sorted ids).')
+    values = models.JSONField(
+        default=dict, blank=True,
+        help_text='{field: {"old": live value, "new": proposed value}}, JSON-encoded (m2m as sorted ids); empty for a deletion.',
+    )
     reason = models.CharField(max_length=200, help_text="Why the change (kept in the record's history when published).")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     author = models.ForeignKey(
@@ -48,12 +57,15 @@ class KbChange(models.Model):
         ]
 
     def __str__(self):
-        return f"#{self.pk} {self.content_type.model} {self.object_id} ({self.get_status_display().lower()})"
+        what = {self.Action.ADD: "new", self.Action.DELETE: "delete"}.get(self.action, "change")
+        return f"#{self.pk} {what} {self.content_type.model} {self.object_id or ''} ({self.get_status_display().lower()})".replace("  ", " ")
 
     @property
     def target_model(self):
         return self.content_type.model_class()
 
     def target(self):
-        """The record as it is now (None if it was deleted since)."""
+        """The record as it is now (None if it was deleted since, or is still to be added)."""
+        if self.object_id is None:
+            return None
         return self.target_model._default_manager.filter(pk=self.object_id).first()

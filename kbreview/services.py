@@ -9,6 +9,7 @@ everyone who changed the proposal.
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import router, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from kbreview.models import KbChange
@@ -94,8 +95,45 @@ def withdraw_change(*, change, user, reason="Withdrawn"):
     return change
 
 
-def _apply(change, target):
-    """Write the change's new values into `target` (validated as the admin form validates), m2m included."""
+def propose_addition(*, model, proposed, user, reason):
+    """A pending change that adds a `model` record with the `proposed` values (as propose_change)."""
+    change = KbChange(
+        action=KbChange.Action.ADD, content_type=ContentType.objects.get_for_model(model), author=user, reason=reason,
+        values={name: {"old": None, "new": value} for name, value in proposed.items()},
+    )
+    change._history_user, change._change_reason = user, reason[:100]
+    change.save()
+    return change
+
+
+def propose_deletion(*, target, user, reason):
+    """A pending change that deletes `target`; refused (ChangeError) while another change of it is pending."""
+    pending = pending_change_for(target)
+    if pending is not None:
+        raise ChangeError(
+            f"{_label(type(target), target)} has a pending change (#{pending.pk}); publish or withdraw it before proposing to delete the record"
+        )
+    change = KbChange(
+        action=KbChange.Action.DELETE, content_type=ContentType.objects.get_for_model(type(target)), object_id=target.pk, author=user,
+        reason=reason, target_revision=current_revision(target.pk, model=type(target)),
+    )
+    change._history_user, change._change_reason = user, reason[:100]
+    change.save()
+    return change
+
+
+def _apply(change, target, *, user=None, reason=""):
+    """Write the change into `target` (None for an addition), validated as the admin form validates, m2m
+    included; or delete it. Returns the record written. `user` and `reason` go into its history."""
+    if change.action == KbChange.Action.ADD:
+        target = change.target_model()
+    target._history_user, target._change_reason = user, reason[:100]
+    if change.action == KbChange.Action.DELETE:
+        try:
+            target.delete()
+        except ProtectedError as exc:  # kept records (kb.models.KeptForever) and what other records point to
+            raise ChangeError(f"the record cannot be deleted ({exc.args[0]})") from None
+        return target
     many = {}
     for name, diff in change.values.items():
         field = target._meta.get_field(name)
@@ -111,10 +149,17 @@ def _apply(change, target):
     target.save()
     for name, ids in many.items():
         getattr(target, name).set(ids)
+    return target
 
 
 class _Rollback(Exception):
     pass
+
+
+def _locked_target(change):
+    if change.object_id is None:
+        return None
+    return change.target_model._default_manager.select_for_update().filter(pk=change.object_id).first()
 
 
 def candidate_policy(*, change):
@@ -128,10 +173,10 @@ def candidate_policy(*, change):
     read = {}
     try:
         with transaction.atomic(using=router.db_for_write(change.target_model)):
-            target = change.target_model._default_manager.select_for_update().filter(pk=change.object_id).first()
-            if target is None:
+            target = _locked_target(change)
+            if target is None and change.action != KbChange.Action.ADD:
                 raise ChangeError(f"the {change.target_model._meta.verbose_name} it changes was deleted")
-            _apply(change, target)
+            _apply(change, target, reason="impact preview (rolled back)")
             read["policy"] = load_policy()
             raise _Rollback
     except _Rollback:
@@ -160,21 +205,23 @@ def publish_change(*, change, user, revision):
         if change.status != KbChange.Status.PENDING:
             raise PublishRefused(f"Change #{change.pk} is {change.get_status_display().lower()}, not pending.")
         model = change.target_model
-        target = model._default_manager.filter(pk=change.object_id).first()
-        if target is None:
+        target = _locked_target(change)
+        if target is None and change.action != KbChange.Action.ADD:
             raise PublishRefused(f"Change #{change.pk}: the {model._meta.verbose_name} it changes was deleted.")
-        refuse_own_work(change, user, f"The pending change #{change.pk} to {_label(model, target)}")
+        what = f"a new {model._meta.verbose_name}" if target is None else _label(model, target)
+        refuse_own_work(change, user, f"The pending change #{change.pk} to {what}")
+        if target is not None:
+            try:
+                refuse_stale_edit(target.pk, change.target_revision, refused=TARGET_MOVED, model=model, since="after the change was proposed")
+            except StaleEdit as exc:
+                raise PublishRefused(str(exc)) from None
+            target.refresh_from_db()
         try:
-            refuse_stale_edit(target.pk, change.target_revision, refused=TARGET_MOVED, model=model, since="after the change was proposed")
-        except StaleEdit as exc:
-            raise PublishRefused(str(exc)) from None
-        target.refresh_from_db()
-        target._history_user = user
-        target._change_reason = f"Published #{change.pk} by {', '.join(proposers(change))}: {change.reason}"[:100]
-        try:
-            _apply(change, target)
+            written = _apply(change, target, user=user, reason=f"Published #{change.pk} by {', '.join(proposers(change))}: {change.reason}")
         except ChangeError as exc:
             raise PublishRefused(f"Nothing was published: {exc}.") from None
+        if change.action == KbChange.Action.ADD:
+            change.object_id = written.pk
         change.status, change.published_by, change.published_at = KbChange.Status.PUBLISHED, user, timezone.now()
         change._history_user, change._change_reason = user, "Published"
         change.save()

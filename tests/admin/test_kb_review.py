@@ -50,8 +50,9 @@ def change_url(record):
 
 
 def opened_form(client, record):
-    """The change form's POST data exactly as the editor's browser would send it back unchanged."""
-    response = client.get(change_url(record))
+    """The change form's POST data exactly as the editor's browser would send it back unchanged
+    (`record`: a saved record, or the URL of an add form)."""
+    response = client.get(record if isinstance(record, str) else change_url(record))
     assert response.status_code == 200
     data = {}
     forms = [response.context["adminform"].form]
@@ -311,3 +312,61 @@ def test_no_field_saved_directly_reaches_the_engine():
             values["parameter_count_basis"] = "stated"  # a count needs its basis (kb_aimodel_parameter_count_has_basis)
         assert model._default_manager.update(**values) > 0, model
     assert load_policy() == before
+
+
+# Phi-4-reasoning was distilled from o3-mini's outputs: with that edge a check on it is "review", without it "conditional".
+def phi_edge():
+    return kb.LineageEdge.objects.filter(child_model__slug="phi-4-reasoning", parent_model__slug="o3-mini", relation="output_distillation")
+
+
+PHI_WORKFLOW = {"as_of": "2026-11-28", "student": {"name": "acme-7b", "purpose": "commercial", "release": "open_weights", "base_model": "phi-4-reasoning"}}
+
+
+def phi_verdict():
+    snapshots.clear_cache()
+    return evaluate_workflow(PHI_WORKFLOW).verdict
+
+
+def test_deleting_a_lineage_edge_waits_for_review_and_a_colleague_publishes_it():
+    edge = phi_edge().get()
+    alice = person("alice", "view_lineageedge", "delete_lineageedge")
+    response = alice.post(f"/admin/kb/lineageedge/{edge.pk}/delete/", {"post": "yes"}, follow=True)
+    assert "Saved as pending change" in response.content.decode()
+    assert phi_edge().exists() and phi_verdict() == "review"
+    change = KbChange.objects.get(action=KbChange.Action.DELETE, object_id=edge.pk)
+
+    decide_and_record(PHI_WORKFLOW, channel="cli")
+    bob = person("bob", *PUBLISHER)
+    [changed] = bob.get(impact_url(change)).context["report"].changes
+    assert (changed.before, changed.after) == ("review", "conditional")
+    bob.post(impact_url(change), {"revision": reviewed_revision(bob, change)})
+    assert not phi_edge().exists() and phi_verdict() == "conditional"
+    deleted = kb.LineageEdge.history.filter(id=edge.pk, history_type="-").get()
+    assert deleted.history_user == bob.user
+
+
+def test_adding_a_lineage_edge_waits_for_review_and_a_colleague_publishes_it():
+    edge = phi_edge().get()
+    fields = {"child_model": str(edge.child_model_id), "parent_model": str(edge.parent_model_id), "relation": edge.relation,
+              "evidence_kind": edge.evidence_kind, "source_url": edge.source_url, "checked_on": str(edge.checked_on), "verification": edge.verification}
+    phi_edge().delete()
+    assert phi_verdict() == "conditional"
+    alice = person("alice", "view_lineageedge", "add_lineageedge")
+    response = alice.post("/admin/kb/lineageedge/add/", {**opened_form(alice, "/admin/kb/lineageedge/add/"), **fields, "change_reason": "the model card says so"})
+    change = KbChange.objects.get(action=KbChange.Action.ADD)
+    assert response.status_code == 302 and response["Location"] == impact_url(change)
+    assert alice.get(impact_url(change)).status_code == 200  # the proposer sees what the addition would do
+    assert not phi_edge().exists() and phi_verdict() == "conditional"
+
+    bob = person("bob", *PUBLISHER)
+    bob.post(impact_url(change), {"revision": reviewed_revision(bob, change)})
+    change.refresh_from_db()
+    assert change.status == KbChange.Status.PUBLISHED and change.object_id == phi_edge().get().pk
+    assert phi_verdict() == "review"
+
+
+def test_a_deletion_is_refused_while_the_record_has_a_pending_change(gpt4o, proposed):
+    admin = person("admin", superuser=True)
+    response = admin.post(f"/admin/kb/aimodel/{gpt4o.pk}/delete/", {"post": "yes"}, follow=True)
+    assert "Nothing was deleted" in html.unescape(response.content.decode()) and kb.AIModel.objects.filter(pk=gpt4o.pk).exists()
+    assert not KbChange.objects.filter(action=KbChange.Action.DELETE).exists()
