@@ -50,6 +50,14 @@ class ReviewedEditForm(forms.ModelForm):
         return cleaned
 
 
+def _same_text(submitted, live):
+    """A text field posted back unchanged: forms strip whitespace and browsers send line ends as CRLF, so a
+    stored "text\n" comes back as "text"; that is no change to review."""
+    if not (isinstance(submitted, str) and isinstance(live, str)):
+        return False
+    return submitted.replace("\r\n", "\n").strip() == live.replace("\r\n", "\n").strip()
+
+
 class ReviewedEditsAdminMixin:
     """For knowledge-base admins. Saving a change form whose changed fields include one the engine reads
     (kbreview.reviewed), or a record that already has a pending change, saves a pending change; so do
@@ -101,6 +109,9 @@ class ReviewedEditsAdminMixin:
                 request.kbreview_outcome = propose_addition(model=self.model, proposed=proposed, user=request.user, reason=reason)
                 return
             live = self.model._default_manager.get(pk=obj.pk)
+            for name, value in proposed.items():
+                if _same_text(value, value_of(live, name)):
+                    proposed[name] = value_of(live, name)
             changed = [name for name, value in proposed.items() if value != value_of(live, name)]
             if pending_change_for(live) is not None or needs_review(self.model, changed):
                 request.kbreview_outcome = propose_change(target=live, proposed=proposed, user=request.user, reason=reason) or "withdrawn"

@@ -370,3 +370,52 @@ def test_a_deletion_is_refused_while_the_record_has_a_pending_change(gpt4o, prop
     response = admin.post(f"/admin/kb/aimodel/{gpt4o.pk}/delete/", {"post": "yes"}, follow=True)
     assert "Nothing was deleted" in html.unescape(response.content.decode()) and kb.AIModel.objects.filter(pk=gpt4o.pk).exists()
     assert not KbChange.objects.filter(action=KbChange.Action.DELETE).exists()
+
+
+def _clause():
+    return kb.LicenseClause.objects.filter(version__document__spdx_id="LicenseRef-OpenAI-Terms-of-Use").order_by("pk").first()
+
+
+def _open_version():
+    return kb.TermsVersion.objects.filter(document__spdx_id="LicenseRef-OpenAI-Terms-of-Use", effective_to__isnull=True).get()
+
+
+def _curated_dataset():
+    return kb.Dataset.objects.filter(license__isnull=False, imported_from="").order_by("pk").first()
+
+
+def _other_license(dataset):
+    return str(kb.TermsDocument.objects.exclude(pk=dataset.license_id).filter(spdx_id__in=["MIT", "Apache-2.0"]).order_by("spdx_id").first().pk)
+
+
+@pytest.mark.parametrize(
+    ("record", "field", "value"),
+    [
+        (_clause, "quote", lambda clause: "A quote nobody checked."),
+        (_open_version, "effective_to", lambda version: "2031-01-01"),
+        (lambda: kb.Provision.objects.order_by("pk").first(), "title", lambda provision: "A title nobody checked"),
+        (_curated_dataset, "license", _other_license),
+        (lambda: phi_edge().get(), "evidence_kind", lambda edge: "reported"),
+    ],
+    ids=["clause quote", "terms version end", "provision title", "dataset license", "lineage edge evidence kind"],
+)
+def test_every_decision_relevant_record_is_edited_through_a_pending_change(record, field, value):
+    target = record()
+    before = getattr(target, field)
+    admin = person("admin", superuser=True)
+    response = edit(admin, target, reason="checking the path", **{field: value(target)})
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    change = KbChange.objects.get(status=KbChange.Status.PENDING)
+    assert list(change.values) == [field] and change.object_id == target.pk
+    assert getattr(type(target)._default_manager.get(pk=target.pk), field) == before
+
+
+def test_a_form_posted_back_unchanged_by_a_browser_proposes_nothing():
+    """Browsers send textarea line ends as CRLF and forms strip the ends: no change to review."""
+    provision = kb.Provision.objects.exclude(summary="").order_by("pk").first()
+    clause = _clause()
+    admin = person("admin", superuser=True)
+    for record, field in ((provision, "summary"), (clause, "quote")):
+        text = getattr(record, field).replace("\n", "\r\n") + "\r\n"
+        assert edit(admin, record, reason="opened and saved", **{field: text}).status_code == 302
+    assert not KbChange.objects.exists()
