@@ -159,7 +159,8 @@ class _Rollback(Exception):
 def _locked_target(change):
     if change.object_id is None:
         return None
-    return change.target_model._default_manager.select_for_update().filter(pk=change.object_id).first()
+    # order_by(): see policies.publishing.refuse_stale_edit (no outer joins under FOR UPDATE).
+    return change.target_model._default_manager.select_for_update().order_by().filter(pk=change.object_id).first()
 
 
 def candidate_policy(*, change):

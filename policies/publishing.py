@@ -44,7 +44,9 @@ def refuse_stale_edit(rule_id, based_on, refused=SAVE_REFUSED, model=Rule, since
     Call it inside the transaction that saves the edit: the row lock taken here makes a second
     editor's save wait for the first to commit, and then see the first one's revision.
     """
-    locked = model._default_manager.select_for_update().filter(pk=rule_id).first()
+    # Without the model's default ordering: it may join related tables (a lineage edge orders by its
+    # models' names), and PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+    locked = model._default_manager.select_for_update().order_by().filter(pk=rule_id).first()
     latest = model.history.filter(id=rule_id).order_by("-history_id").first()
     if locked is None or latest is None or latest.history_id == based_on:
         return
