@@ -9,6 +9,10 @@ jurisdictions, competition, dates within the last 90 days) and adds a draft clau
 evaluating the draft's rule on every decision), median over `--runs` runs, and the per-decision time.
 A sample of the decisions is then checked against full evaluations before and after.
 Target: < 10 s wall for 10,000 decisions (judged only when --decisions is 10000; exit 1 when missed).
+
+`--kb-change` also times the preview of a pending knowledge-base change (kbreview: GPT-4o's service
+terms replaced) on the same decisions, which decides every check again in full (any rule may see the
+changed record), and gives its median as a ratio to the rule preview's median of the same run.
 """
 
 import argparse
@@ -95,10 +99,35 @@ def add_draft():
     )
 
 
+def time_kb_change(runs):
+    """Median wall of kbreview's impact preview for one pending change (GPT-4o's service terms -> Mistral's)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from kb import models as kb
+    from kbreview.models import KbChange
+    from kbreview.services import preview_change_impact
+
+    gpt4o = kb.AIModel.objects.get(slug="gpt-4o")
+    live = sorted(gpt4o.service_terms.values_list("pk", flat=True))
+    mistral = kb.TermsDocument.objects.get(spdx_id="LicenseRef-Mistral-Terms").pk
+    change = KbChange.objects.create(
+        content_type=ContentType.objects.get_for_model(kb.AIModel), object_id=gpt4o.pk, reason="bench",
+        values={"service_terms": {"old": live, "new": [mistral]}},
+    )
+    totals, report = [], None
+    for _ in range(runs):
+        gc.collect()
+        start = time.perf_counter()
+        report = preview_change_impact(change=change)
+        totals.append(time.perf_counter() - start)
+    return statistics.median(totals), report
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--decisions", type=int, default=TARGET_DECISIONS)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--kb-change", action="store_true", help="also time a pending knowledge-base change's preview")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         setup_django(Path(tmp) / "bench.sqlite3")
@@ -141,6 +170,11 @@ def main():
         changes, _ = impact.changed_verdicts(sample, rule.slug, before, after)
         assert {(c.check.id, c.before, c.after) for c in changes} == expected, "the preview disagrees with full evaluations"
         print(f"a sample of {len(sample)} agrees with full evaluations before and after ({len(expected)} verdicts change)")
+
+        if args.kb_change:
+            kb_wall, kb_report = time_kb_change(args.runs)
+            print(f"kb change preview: median wall {kb_wall:.2f} s over {args.runs} runs, {len(kb_report.changes)} verdicts would change; "
+                  f"{kb_wall / wall:.1f}x the rule preview's median")
 
         if args.decisions != TARGET_DECISIONS:
             print(f"target not judged: it is set for {TARGET_DECISIONS:,} decisions, this run logged {args.decisions:,}")

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "simple_history",
     "apitokens",
     "kb",
+    "kbreview",
     "policies",
     "registry",
     "audit",

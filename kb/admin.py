@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from kb import models as kb
 from kb.widgets import MarkdownPreviewWidget
+from kbreview.admin_mixin import ReviewedEditsAdminMixin, ViewOnlyAdminMixin
 
 MARKDOWN_FIELDS = {"summary", "notes", "description"}
 
@@ -49,18 +50,19 @@ class KeptForeverAdminMixin:
         return super().delete_view(request, object_id, extra_context)
 
 
-class KnowledgeBaseAdmin(KnowledgeBaseFormMixin, SimpleHistoryAdmin):
-    """History (who, when, field-by-field changes, revert) and Markdown previews for every KB model."""
+class KnowledgeBaseAdmin(ReviewedEditsAdminMixin, KnowledgeBaseFormMixin, SimpleHistoryAdmin):
+    """History (who, when, field-by-field changes) and Markdown previews for every KB model; an edit
+    that can change a decision waits as a pending change for review (kbreview)."""
 
 
-class ClauseInline(KnowledgeBaseFormMixin, admin.StackedInline):
+class ClauseInline(ViewOnlyAdminMixin, KnowledgeBaseFormMixin, admin.StackedInline):
     model = kb.LicenseClause
     extra = 0
     can_delete = False  # clauses are kept (kb.models.KeptForever)
     fields = ("key", "section", "heading", "clause_type", "quote", "summary", "parameters", "source_url", "checked_on", "verification")
 
 
-class VersionInline(KnowledgeBaseFormMixin, admin.TabularInline):
+class VersionInline(ViewOnlyAdminMixin, KnowledgeBaseFormMixin, admin.TabularInline):
     model = kb.TermsVersion
     extra = 0
     can_delete = False  # superseded versions are kept: end one with effective_to instead
@@ -68,7 +70,7 @@ class VersionInline(KnowledgeBaseFormMixin, admin.TabularInline):
     show_change_link = True
 
 
-class ParentEdgeInline(KnowledgeBaseFormMixin, admin.TabularInline):
+class ParentEdgeInline(ViewOnlyAdminMixin, KnowledgeBaseFormMixin, admin.TabularInline):
     """Edges where this record is the child: what it was made from."""
 
     model = kb.LineageEdge
@@ -87,7 +89,7 @@ class DatasetParentEdgeInline(ParentEdgeInline):
     fk_name = "child_dataset"
 
 
-class ModelChildEdgeInline(KnowledgeBaseFormMixin, admin.TabularInline):
+class ModelChildEdgeInline(ViewOnlyAdminMixin, KnowledgeBaseFormMixin, admin.TabularInline):
     model = kb.LineageEdge
     fk_name = "parent_model"
     extra = 0
@@ -162,7 +164,7 @@ class JurisdictionAdmin(KnowledgeBaseAdmin):
     search_fields = ("code", "name")
 
 
-class ProvisionInline(KnowledgeBaseFormMixin, admin.StackedInline):
+class ProvisionInline(ViewOnlyAdminMixin, KnowledgeBaseFormMixin, admin.StackedInline):
     model = kb.Provision
     extra = 0
     can_delete = False  # provisions are kept (kb.models.KeptForever)

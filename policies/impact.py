@@ -143,3 +143,56 @@ def preview_impact(rule, days=WINDOW_DAYS, now=None):
     # Registry models a logged check named are read again, as the check read them.
     changes, invalid = changed_verdicts(decisions, rule.slug, base, after, view_of=lambda workflow: load_lineage_view(workflow=workflow, policy=base))
     return ImpactReport(rule=rule.slug, checked=len(decisions), invalid=invalid, changes=changes)
+
+
+# --------------------------------------------------------------------------- a whole candidate policy
+# A knowledge-base change (kbreview) can change what any rule sees, so its candidate is a whole
+# compiled policy and every check is decided again in full, not one rule.
+
+
+def changed_verdicts_between(decisions, before, after, view_of=None):
+    """The stored decisions whose verdict differs between two compiled policies. Pure.
+
+    `view_of(workflow, policy)`: the lineage view of a parsed workflow under a policy (registry models
+    it names); by default none. A decision made with `before` itself whose verdict `after` keeps is
+    settled by its stored verdict, without deciding it again under `before`.
+    """
+    changes, invalid = [], 0
+    for decision in decisions:
+        try:
+            workflow = parse_workflow(decision.input, after.licensing, as_of=decision.as_of)
+        except WorkflowError:
+            invalid += 1  # a stored input the candidate no longer accepts
+            continue
+        new = evaluate_parsed(workflow, after, view=view_of(workflow, after) if view_of else EMPTY_VIEW)
+        if decision.policy_version == before.policy_version and decision.verdict == new.verdict:
+            continue
+        try:
+            old_workflow = parse_workflow(decision.input, before.licensing, as_of=decision.as_of)
+        except WorkflowError:
+            invalid += 1
+            continue
+        old = evaluate_parsed(old_workflow, before, view=view_of(old_workflow, before) if view_of else EMPTY_VIEW)
+        if old.verdict != new.verdict:
+            old_json, new_json = [f.to_json() for f in old.findings], [f.to_json() for f in new.findings]
+            changes.append(
+                Change(
+                    check=decision,
+                    before=old.verdict,
+                    after=new.verdict,
+                    added=tuple(f for f in new_json if f not in old_json),
+                    removed=tuple(f for f in old_json if f not in new_json),
+                )
+            )
+    return changes, invalid
+
+
+def preview_candidate_impact(after, *, label, base=None, days=WINDOW_DAYS, now=None):
+    """Every check of the last `days` days whose verdict would change if `after` (a compiled candidate
+    policy) replaced `base` (default: the current snapshot). `label` names the candidate in the report."""
+    base = base or snapshots.current()
+    decisions = recent_decisions(days, now)
+    changes, invalid = changed_verdicts_between(
+        decisions, base, after, view_of=lambda workflow, policy: load_lineage_view(workflow=workflow, policy=policy)
+    )
+    return ImpactReport(rule=label, checked=len(decisions), invalid=invalid, changes=changes)

@@ -24,46 +24,79 @@ class StaleEdit(Exception):
     """An edit was based on a revision of the rule that is no longer the latest; the message says whose change came in between."""
 
 
-def current_revision(rule_id):
-    """The rule's revision: the id of its latest history record (None for a rule not saved yet).
+def current_revision(rule_id, model=Rule):
+    """The record's revision: the id of its latest history record (None for a record not saved yet).
 
     Every save, publish, restore, citation change and fixture load writes a history record, so
-    any change to the rule moves the revision on.
+    any change to the record moves the revision on. `model`: any model with simple-history
+    (rules, and the knowledge-base records and their pending changes, kbreview).
     """
-    return Rule.history.filter(id=rule_id).order_by("-history_id").values_list("history_id", flat=True).first()
+    return model.history.filter(id=rule_id).order_by("-history_id").values_list("history_id", flat=True).first()
 
 
 SAVE_REFUSED = "Nothing was saved: open the rule again to see the current version (its History shows what changed), then redo your edit."
 PUBLISH_REFUSED = "Nothing was published: review the impact again to see the current version (its History shows what changed)."
 
 
-def refuse_stale_edit(rule_id, based_on, refused=SAVE_REFUSED):
-    """Raise StaleEdit unless `based_on` is still the rule's current revision.
+def refuse_stale_edit(rule_id, based_on, refused=SAVE_REFUSED, model=Rule, since="after you opened it"):
+    """Raise StaleEdit unless `based_on` is still the record's current revision.
 
     Call it inside the transaction that saves the edit: the row lock taken here makes a second
     editor's save wait for the first to commit, and then see the first one's revision.
     """
-    locked = Rule.objects.select_for_update().filter(pk=rule_id).values_list("slug", flat=True).first()
-    latest = Rule.history.filter(id=rule_id).order_by("-history_id").first()
+    # Without the model's default ordering: it may join related tables (a lineage edge orders by its
+    # models' names), and PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+    locked = model._default_manager.select_for_update().order_by().filter(pk=rule_id).first()
+    latest = model.history.filter(id=rule_id).order_by("-history_id").first()
     if locked is None or latest is None or latest.history_id == based_on:
         return
     who = latest.history_user.get_username() if latest.history_user else "load_kb or a script (no user recorded)"
     when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M %Z")
     why = f' ("{latest.history_change_reason}")' if latest.history_change_reason else ""
-    raise StaleEdit(
-        f'Rule "{locked}" was changed by {who} at {when}{why} after you opened it. {refused}'
-    )
+    label = model._meta.verbose_name
+    raise StaleEdit(f'{label[:1].upper()}{label[1:]} "{locked}" was changed by {who} at {when}{why} {since}. {refused}')
 
 
-def editors_since_publication(rule):
-    """The ids of the users who changed `rule` since it was last published (None for a change no user
-    was recorded for), read from its history: every record newer than the last published one."""
+def refuse_unreviewed_publish(obj, revision):
+    """PublishRefused unless `obj` (a rule, a pending knowledge-base change) is still at the revision the
+    publisher reviewed. Call inside the publishing transaction (it locks the row)."""
+    try:
+        refuse_stale_edit(obj.pk, revision, refused=PUBLISH_REFUSED, model=type(obj))
+    except StaleEdit as exc:
+        raise PublishRefused(str(exc)) from None
+
+
+def editors_since_publication(obj):
+    """The ids of the users who changed `obj` (a Rule, or any model with simple-history and a
+    `status` whose `Status.PUBLISHED` marks a publication) since it was last published (None for a
+    change no user was recorded for), read from its history: every record newer than the last
+    published one."""
     editors = set()
-    for status, user_id in rule.history.order_by("-history_date", "-history_id").values_list("status", "history_user_id"):
-        if status == Rule.Status.PUBLISHED:
+    for status, user_id in obj.history.order_by("-history_date", "-history_id").values_list("status", "history_user_id"):
+        if status == type(obj).Status.PUBLISHED:
             break
         editors.add(user_id)
     return editors
+
+
+def refuse_without_permission(user, permission, what):
+    if not user.has_perm(permission):
+        raise PublishRefused(f'You may not publish {what}: you lack the "{permission}" permission.')
+
+
+def refuse_own_work(obj, user, label):
+    """With four eyes (POLICY_FOUR_EYES), PublishRefused when `user` (or an unrecorded user) changed `obj`
+    since its last publication. Everyone who changed it counts, not only the last saver: a colleague's
+    no-op save must not let an author publish their own text."""
+    if not settings.POLICY_FOUR_EYES:
+        return
+    editors = editors_since_publication(obj)
+    if user.pk in editors or None in editors or not editors:
+        who = "you" if user.pk in editors else "an unknown user"
+        raise PublishRefused(
+            f"{label} was changed since its last publication by {who}; with four eyes (POLICY_FOUR_EYES) "
+            "someone who did not change it must publish it."
+        )
 
 
 def publish_rule(rule, user, revision=None):
@@ -74,25 +107,12 @@ def publish_rule(rule, user, revision=None):
     reach checks unseen. Call inside a transaction (the revision check locks the rule's row).
     """
     if revision is not None:
-        try:
-            refuse_stale_edit(rule.pk, revision, refused=PUBLISH_REFUSED)
-        except StaleEdit as exc:
-            raise PublishRefused(str(exc)) from None
+        refuse_unreviewed_publish(rule, revision)
         rule.refresh_from_db()
-    if not user.has_perm(PUBLISH_PERMISSION):
-        raise PublishRefused(f'You may not publish rules: you lack the "{PUBLISH_PERMISSION}" permission.')
+    refuse_without_permission(user, PUBLISH_PERMISSION, "rules")
     if rule.status == Rule.Status.PUBLISHED:
         raise PublishRefused(f'Rule "{rule.slug}" is already published.')
-    if settings.POLICY_FOUR_EYES:
-        # Everyone who changed the rule since it was last published, not only the last saver: a
-        # colleague's no-op save must not let an author publish their own text.
-        editors = editors_since_publication(rule)
-        if user.pk in editors or None in editors or not editors:
-            who = "you" if user.pk in editors else "an unknown user"
-            raise PublishRefused(
-                f'Rule "{rule.slug}" was changed since its last publication by {who}; with four eyes (POLICY_FOUR_EYES) '
-                "someone who did not change it must publish it."
-            )
+    refuse_own_work(rule, user, f'Rule "{rule.slug}"')
     rule.status = Rule.Status.PUBLISHED
     rule._change_reason = "Published"
     rule._history_user = user

@@ -86,7 +86,8 @@ def test_the_admin_offers_no_delete_for_a_terms_version_and_a_delete_link_explai
 def test_the_documents_page_has_no_delete_box_for_its_versions(staff_client, superseded):
     page = staff_client.get(f"/admin/kb/termsdocument/{superseded.document_id}/change/").content.decode()
     assert "versions-0-DELETE" not in page
-    assert "versions-0-version" in page
+    # The versions are listed, read-only, each linking to its own page (edits there are reviewed, kbreview).
+    assert f"/admin/kb/termsversion/{superseded.pk}/change/" in page and "versions-0-version" not in page
 
 
 def test_deleting_a_document_with_versions_in_the_admin_names_the_protected_versions(staff_client, superseded):
