@@ -125,3 +125,10 @@ def test_a_hub_license_id_is_accepted(client, kb_db, typed):
     assert response.status_code == 302, response.content.decode()
     check = Check.objects.get(pk=response["Location"].rsplit("/", 1)[1])
     assert check.input["student"]["license"] == typed
+
+
+def test_each_citation_shows_why_its_version_was_read_and_links_provenants_clause_page(client, kb_db):
+    # Acme GmbH is in Germany: OpenAI's Europe Terms of Use are read, and the page says why beside that citation.
+    body = client.get(client.post("/check", DISTIL_GPT4O)["Location"]).content.decode()
+    assert 'Version read: OpenAI Terms of Use &quot;EU 2026-01-16&quot; chosen because Acme GmbH is domiciled in DE' in body
+    assert '<a href="/terms/LicenseRef-OpenAI-Terms-of-Use#clause-' in body

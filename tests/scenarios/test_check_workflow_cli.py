@@ -122,3 +122,10 @@ def test_the_page_a_citation_names_holds_its_anchor(tmp_path, client):
     for page in pages:
         path, _, anchor = page.partition("#")
         assert f'id="{anchor}"' in client.get(path).content.decode(), page
+
+
+def test_why_a_terms_version_was_read_is_shown_beside_its_citation(tmp_path):
+    # Grouping keeps one message per point, so the choice of version travels with the citation it explains.
+    workflow = {**BASE, "student": {**BASE["student"], "competes_with_teachers": True}, "datasets": [{"dataset": "tatsu-lab/alpaca"}]}
+    _, out, _ = run(workflow, "--no-record", tmp_path=tmp_path)
+    assert "      version read: terms as in force on 2023-03-13, when Stanford Alpaca data (alpaca_data.json, 52K) was released" in out

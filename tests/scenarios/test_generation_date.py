@@ -10,6 +10,7 @@ from tests.scenarios.spec import assert_decision
 pytestmark = pytest.mark.django_db
 
 DAY = "2026-11-28"
+TERMS_OF_USE = "LicenseRef-OpenAI-Terms-of-Use"
 STUDENT = {"name": "acme-7b", "purpose": "research", "release": "internal", "competes_with_teachers": True}
 
 
@@ -18,40 +19,37 @@ def check(*datasets):
 
 
 def openai_terms_of_use(decision):
-    [finding] = [f for f in decision.findings if f.rule == "competing-models" and f.citations[0].ref == "LicenseRef-OpenAI-Terms-of-Use"]
-    return finding
+    """The Terms of Use citation of the one competing-models finding on OpenAI (grouped with the Services Agreement)."""
+    [finding] = [f for f in decision.findings if f.rule == "competing-models" and any(c.ref == TERMS_OF_USE for c in f.citations)]
+    return next(c for c in finding.citations if c.ref == TERMS_OF_USE)
 
 
 def test_alpaca_is_judged_under_the_openai_terms_of_its_release_in_march_2023():
     decision = check({"dataset": "tatsu-lab/alpaca"})
     assert_decision(decision, "review", fires=[("competing-models", "LicenseRef-OpenAI-Terms-of-Use"),
                                                ("competing-models", "LicenseRef-OpenAI-Services-Agreement")])
-    finding = openai_terms_of_use(decision)
-    citation = finding.citations[0]
+    citation = openai_terms_of_use(decision)
     assert citation.section == "§2(c)(iii) (Restrictions)" and citation.quote.startswith("use output from the Services")
     assert citation.basis == ("terms as in force on 2023-03-13, when Stanford Alpaca data (alpaca_data.json, 52K) was released; "
                               "its generation date is not recorded")
-    assert finding.message.endswith("(Terms as in force on 2023-03-13, when Stanford Alpaca data (alpaca_data.json, 52K) was released; "
-                                    "its generation date is not recorded.)")
 
 
 def test_an_ad_hoc_datasets_generation_date_picks_the_terms_version_of_that_day():
     decision = check({"name": "vendor-qa", "license": "CC-BY-4.0", "generated_by": ["gpt-4"], "generated_on": "2024-03-01"})
-    citation = openai_terms_of_use(decision).citations[0]
+    citation = openai_terms_of_use(decision)
     assert citation.effective_from == "2024-01-31" and citation.url == "https://openai.com/policies/row-terms-of-use/"
     assert citation.basis == "terms as in force on 2024-03-01, when vendor-qa was generated"
 
 
 def test_an_unknown_generation_date_is_said_and_the_checks_date_is_read():
     decision = check({"name": "other-qa", "license": "CC-BY-4.0", "generated_by": ["gpt-4"]})
-    finding = openai_terms_of_use(decision)
-    assert finding.citations[0].effective_from == "2026-01-16"
-    assert "(When other-qa was generated is not known, so the terms in force on 2026-11-28 (the check's date) were read" in finding.message
-    assert finding.citations[0].basis.startswith("when other-qa was generated is not known")
+    citation = openai_terms_of_use(decision)
+    assert citation.effective_from == "2026-01-16"
+    assert citation.basis.startswith("when other-qa was generated is not known")
 
 
 def test_a_teacher_called_today_is_still_read_on_the_checks_date():
     decision = evaluate_workflow({"as_of": DAY, "student": STUDENT, "teachers": [{"model": "gpt-4"}]})
-    finding = openai_terms_of_use(decision)
+    citation = openai_terms_of_use(decision)
     # Only the regional choice is explained (no organization.country given): nothing about a generation date.
-    assert finding.citations[0].effective_from == "2026-01-16" and "generated" not in finding.citations[0].basis
+    assert citation.effective_from == "2026-01-16" and "generated" not in citation.basis

@@ -119,6 +119,8 @@ def render_text(decision):
             status = Verification(c.verification).label.lower() if c.verification in Verification.values else "no verification status"
             page = f" (Provenant: {c.page})" if c.page else ""
             lines.append(f"    cites: {c.document}, {c.section}{when} [{status}] <{c.url}>{page}")
+            if c.basis:  # grouping keeps one message per point, so why this version was read travels with the citation
+                lines.append(f"      version read: {c.basis}")
         lines.append("")
     if decision.counterfactuals is not None:
         lines.extend(render_counterfactuals(decision.counterfactuals, decision.verdict))
