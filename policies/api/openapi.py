@@ -135,7 +135,7 @@ CHECK_REQUEST = {
     **WORKFLOW,
     "properties": {
         **WORKFLOW["properties"],
-        "counterfactuals": {"type": "boolean", "description": "true: the decision also lists what would make it allowed (not part of the workflow)."},
+        **contract.json_schema(contract.CHECK_OPTIONS)["properties"],
     },
 }
 

@@ -25,7 +25,7 @@ from policies.api import openapi, serializers, services
 from policies.api.filters import CheckFilter, RuleFilter
 from policies.api.negotiation import ExportNegotiation
 from policies.engine.evaluate import evaluate_workflow
-from policies.engine.workflow import WorkflowError, parse_batch, parse_replay_options
+from policies.engine.workflow import WorkflowError, parse_batch, parse_replay_options, split_check_options
 from policies.exports.documents import (
     AIBOM_FORMATS,
     EXPORTS,
@@ -76,16 +76,6 @@ def _decide_and_record(request, workflow, counterfactuals=False):
         raise _invalid(exc) from None
 
 
-def _counterfactuals_option(body):
-    """The workflow and the `counterfactuals` option a check request carries beside it (not part of it)."""
-    if not isinstance(body, dict) or "counterfactuals" not in body:
-        return body, False
-    wanted = body["counterfactuals"]
-    if not isinstance(wanted, bool):
-        raise ValidationError({"counterfactuals": ["must be true or false"]})
-    return {k: v for k, v in body.items() if k != "counterfactuals"}, wanted
-
-
 @extend_schema_view(
     list=extend_schema(summary="Your checks (with the policies.view_check permission: everyone's), newest first"),
     retrieve=extend_schema(summary="One check: its input and decision (its owner, or with the policies.view_check permission)"),
@@ -122,8 +112,11 @@ class CheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         examples=[OpenApiExample("distillation", value=EXAMPLE_WORKFLOW, request_only=True)],
     )
     def create(self, request):
-        workflow, counterfactuals = _counterfactuals_option(request.data)
-        _decision, check = _decide_and_record(request, workflow, counterfactuals)
+        try:
+            workflow, options = split_check_options(request.data)
+        except WorkflowError as exc:
+            raise _invalid(exc) from None
+        _decision, check = _decide_and_record(request, workflow, options["counterfactuals"])
         return Response(check.decision, status=status.HTTP_201_CREATED)
 
     @extend_schema(

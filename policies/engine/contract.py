@@ -176,6 +176,13 @@ BATCH = Field("", "object", nullable=False, fields=(
           too_few="must be a non-empty list of workflows", items=WORKFLOW),
 ))
 
+# Options a `POST checks` body may carry beside the workflow's own fields (not part of the workflow,
+# not logged with it).
+CHECK_OPTIONS = Field("", "object", fields=(
+    Field("counterfactuals", "boolean", nullable=False, default=False,
+          description="true: the decision also lists what would make it allowed (not part of the workflow)."),
+))
+
 REPLAY = Field("", "object", fields=(
     Field("as_of", "date", description='Read law and terms on this date (YYYY-MM-DD) or "today"; default: the stored check\'s own as_of.'),
 ))

@@ -403,6 +403,20 @@ def parse_batch(data):
     return _list(workflows, "workflows", spec.max_items, spec.noun)
 
 
+def split_check_options(data):
+    """A check request's workflow and its options (contract.CHECK_OPTIONS, beside the workflow's own
+    fields): `(workflow, options)`. Raises WorkflowError naming the option."""
+    if not isinstance(data, dict):
+        return data, {f.name: f.default for f in contract.CHECK_OPTIONS.fields}
+    options = {}
+    for f in contract.CHECK_OPTIONS.fields:
+        value = data.get(f.name)
+        if f.name in data and not isinstance(value, bool):
+            raise WorkflowError(f.name, "must be true or false")
+        options[f.name] = f.default if value is None else value
+    return {k: v for k, v in data.items() if k not in contract.CHECK_OPTIONS.names}, options
+
+
 def parse_replay_options(data):
     """The date a replay body (contract.REPLAY, optional) asks for: None (the stored check's own),
     "today" or a date as YYYY-MM-DD. Raises WorkflowError naming the field."""

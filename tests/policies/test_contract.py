@@ -88,6 +88,8 @@ def test_the_openapi_schema_is_the_contracts(client):
     ad_hoc = body["properties"]["datasets"]["items"]["oneOf"][1]
     assert ad_hoc["properties"]["generated_by"]["maxItems"] == contract.MAX_GENERATED_BY
     assert ad_hoc["properties"]["source_url"]["maxLength"] == contract.MAX_URL
+    assert ad_hoc["properties"]["generated_on"]["format"] == "date"
+    assert body["properties"]["counterfactuals"]["type"] == "boolean"  # an option beside the workflow (contract.CHECK_OPTIONS)
     batch = components["paths"]["/api/v1/checks/batch"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert batch["properties"]["workflows"]["maxItems"] == contract.MAX_BATCH and batch["required"] == ["workflows"]
 
