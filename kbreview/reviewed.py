@@ -16,11 +16,11 @@ SOURCING = ("notes", "checked_on")  # Sourced: caveats and the date a source was
 
 DIRECT = {
     kb.Organization: ("url",),
-    kb.TermsDocument: ("publisher", "summary"),
+    kb.TermsDocument: ("summary",),
     kb.TermsVersion: ("summary", *SOURCING),
     kb.LicenseClause: SOURCING,
     kb.AIModel: (
-        "release_date", "parameter_count", "parameter_count_basis", "training_compute_source", "description", *SOURCING,
+        "release_date", "training_compute_source", "description", *SOURCING,
     ),
     kb.Dataset: ("description", *SOURCING),
     kb.LineageEdge: ("evidence", *SOURCING),

@@ -81,7 +81,7 @@ def previous_state(clause):
 def _citation_key(document, version, clause):
     citation = compiled.clause_citation(
         {"name": document.name, "url": document.url, "spdx_id": document.spdx_id},
-        {"url": version.get("url", ""), "effective_from": _day(version["effective_from"])},
+        {"label": version["label"], "url": version.get("url", ""), "effective_from": _day(version["effective_from"])},
         {**clause, "key": clause["key"]},
     )
     return (citation.ref, citation.section, citation.effective_from)
@@ -129,8 +129,8 @@ def redecide(clause, *, days=WINDOW_DAYS, now=None):
     current = {name: getattr(clause, name) for name in CLAUSE_FIELDS}
     document = clause.version.document
     keys = {
-        _citation_key(document, {"effective_from": clause.version.effective_from}, {**current, "key": clause.key}),
-        _citation_key(document, previous_version, {**previous, "key": clause.key}),
+        _citation_key(document, {"label": clause.version.version, "effective_from": clause.version.effective_from}, {**current, "key": clause.key}),
+        _citation_key(document, {**previous_version, "label": clause.version.version}, {**previous, "key": clause.key}),
     }
     after = snapshots.current()
     before = snapshot_with_clause(after, clause, previous, previous_version)

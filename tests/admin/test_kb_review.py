@@ -377,7 +377,8 @@ def _clause():
 
 
 def _open_version():
-    return kb.TermsVersion.objects.filter(document__spdx_id="LicenseRef-OpenAI-Terms-of-Use", effective_to__isnull=True).get()
+    # The rest-of-world version: the Europe variants (applies_in) are open-ended too.
+    return kb.TermsVersion.objects.filter(document__spdx_id="LicenseRef-OpenAI-Terms-of-Use", effective_to__isnull=True, applies_in=[]).get()
 
 
 def _curated_dataset():

@@ -128,7 +128,8 @@ def test_disabling_a_rule_with_passing_examples_saves_a_disabled_draft(staff_cli
 def test_the_scope_help_lists_its_keys_instead_of_pointing_at_a_source_file(staff_client, shipped_rule):
     body = staff_client.get(change_url(shipped_rule)).content.decode()
     assert "scope.py" not in body
-    assert "Keys: target (clause, unknown_terms, missing_version, unresolved, workflow); clause_types (" in body
+    assert ("Keys: target (clause, unknown_terms, missing_version, unresolved, licensor_release, third_party_relicense, workflow); "
+            "clause_types (") in body
     assert "release (open_weights, api, internal)" in body and "jurisdictions (any ids)" in body
 
 
