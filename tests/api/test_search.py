@@ -1,6 +1,7 @@
 """GET /api/v1/search: the portal's search interface (kb.search) as JSON."""
 
 import pytest
+from django.test import override_settings
 
 from kb.search.base import get_backend, search
 from kb.search.sync import rebuild_index
@@ -9,11 +10,19 @@ from tests.api.conftest import errors_of
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def built_index(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The shipped knowledge base indexed once for the module: these tests only read it."""
+    path = tmp_path_factory.mktemp("search-index")
+    with override_settings(SEARCH_BACKEND="whoosh", SEARCH_INDEX_DIR=path), django_db_blocker.unblock():
+        rebuild_index(get_backend())
+    return path
+
+
 @pytest.fixture
-def index(kb_db, settings, tmp_path):
+def index(kb_db, settings, built_index):
     settings.SEARCH_BACKEND = "whoosh"
-    settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
-    rebuild_index(get_backend())
+    settings.SEARCH_INDEX_DIR = built_index
 
 
 def test_search_returns_the_same_hits_as_the_portal_in_order(api, index):
