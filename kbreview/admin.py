@@ -11,7 +11,7 @@ from kbreview.admin_mixin import ViewOnlyAdminMixin
 from kbreview.models import KbChange
 from kbreview.selectors import differences, proposers
 from policies import impact
-from policies.publishing import PublishRefused, current_revision
+from policies.publishing import REVISION_MISSING, PublishRefused, current_revision, reviewed_revision
 
 
 @admin.register(KbChange)
@@ -102,10 +102,9 @@ class KbChangeAdmin(ViewOnlyAdminMixin, SimpleHistoryAdmin):
         """Publish the change exactly as reviewed on the impact page (its revision), or say why not."""
         if not request.user.has_perm(services.PUBLISH_PERMISSION):
             raise PermissionDenied
-        try:
-            revision = int(request.POST.get("revision", ""))
-        except ValueError:
-            self.message_user(request, "Not published: the page did not say which revision you reviewed; review the impact again.", messages.ERROR)
+        revision = reviewed_revision(request.POST)
+        if revision is None:
+            self.message_user(request, REVISION_MISSING, messages.ERROR)
             return redirect("admin:kbreview_kbchange_impact", change.pk)
         try:
             services.publish_change(change=change, user=request.user, revision=revision)

@@ -14,7 +14,16 @@ from policies import impact
 from policies.engine import scope as rule_scope
 from policies.engine.compiled import RuleError
 from policies.models import Check, Rule, RuleExample
-from policies.publishing import PUBLISH_PERMISSION, PublishRefused, StaleEdit, current_revision, publish_rule, refuse_stale_edit
+from policies.publishing import (
+    PUBLISH_PERMISSION,
+    REVISION_MISSING,
+    PublishRefused,
+    StaleEdit,
+    current_revision,
+    publish_rule,
+    refuse_stale_edit,
+    reviewed_revision,
+)
 from policies.testing import example_problem
 
 
@@ -188,10 +197,9 @@ class RuleAdmin(KeptForeverAdminMixin, KnowledgeBaseFormMixin, SimpleHistoryAdmi
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied
-        try:
-            revision = int(request.POST.get("revision", ""))
-        except ValueError:
-            self.message_user(request, "Not published: the page did not say which revision you reviewed; review the impact again.", messages.ERROR)
+        revision = reviewed_revision(request.POST)
+        if revision is None:
+            self.message_user(request, REVISION_MISSING, messages.ERROR)
             return redirect("admin:policies_rule_impact", rule.pk)
         try:
             with transaction.atomic(using=router.db_for_write(Rule)):

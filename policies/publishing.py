@@ -57,6 +57,17 @@ def refuse_stale_edit(rule_id, based_on, refused=SAVE_REFUSED, model=Rule, since
     raise StaleEdit(f'{label[:1].upper()}{label[1:]} "{locked}" was changed by {who} at {when}{why} {since}. {refused}')
 
 
+REVISION_MISSING = "Not published: the page did not say which revision you reviewed; review the impact again."
+
+
+def reviewed_revision(post):
+    """The revision an impact page's publish form says was reviewed, or None when it says none."""
+    try:
+        return int(post.get("revision", ""))
+    except ValueError:
+        return None
+
+
 def refuse_unreviewed_publish(obj, revision):
     """PublishRefused unless `obj` (a rule, a pending knowledge-base change) is still at the revision the
     publisher reviewed. Call inside the publishing transaction (it locks the row)."""
