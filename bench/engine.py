@@ -229,10 +229,8 @@ def main():
         warm_parse = timed(lambda: evaluate_workflow(WORKFLOW, snapshot=snap), args.runs, 200)
         baseline = timed(lambda: hand_written_decision(parsed, snap), args.runs, 200)
         # What would make it allowed: the bounded search (counterfactuals.DEFAULT_BUDGET engine runs at most).
-        engine_runs, real_evaluate = [], counterfactuals.evaluate_parsed
-        counterfactuals.evaluate_parsed = lambda *a, **k: engine_runs.append(1) or real_evaluate(*a, **k)
-        suggestions = counterfactuals.search(parsed, snap, decision=decision)
-        counterfactuals.evaluate_parsed = real_evaluate
+        engine_runs = []
+        suggestions = counterfactuals.search(parsed, snap, decision=decision, on_run=lambda: engine_runs.append(1))
         search_runs = max(20, args.runs // 40)
         search = timed(lambda: counterfactuals.search(parsed, snap, decision=decision), search_runs, 3)
 

@@ -298,10 +298,10 @@ def _promised(before, afters):
     return VERDICT_OF[min(effects, key=_SEVERITY.__getitem__)] if effects else "allowed"
 
 
-def search(workflow, snapshot, view=EMPTY_VIEW, decision=None, budget=DEFAULT_BUDGET, limit=MAX_SUGGESTIONS):
+def search(workflow, snapshot, view=EMPTY_VIEW, decision=None, budget=DEFAULT_BUDGET, limit=MAX_SUGGESTIONS, on_run=None):
     """The smallest verified changes that give `workflow` (parsed) a better verdict, best first:
     a list of {"changes", "verdict", "summary", "resolves"}. Empty for an allowed workflow, or when
-    nothing within `budget` engine runs does better."""
+    nothing within `budget` engine runs does better. `on_run`, if given, is called once per engine run."""
     decision = decision or evaluate_parsed(workflow, snapshot, view=view)
     if decision.verdict == "allowed":
         return []
@@ -312,6 +312,8 @@ def search(workflow, snapshot, view=EMPTY_VIEW, decision=None, budget=DEFAULT_BU
     def run(changes):
         nonlocal runs
         runs += 1
+        if on_run is not None:
+            on_run()
         return evaluate_parsed(apply_changes(workflow, changes), snapshot, view=view)
 
     helpful = []
